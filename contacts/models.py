@@ -1,0 +1,189 @@
+"""People the user networks with, the companies they work at, and the user's tags."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+
+def enum_check(field: str, choices, name: str) -> models.CheckConstraint:
+    """A database check that `field` holds one of the enum's values."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class OwnedModel(models.Model):
+    """Every row belongs to exactly one user; nothing is shared."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def check_same_owner(self, *field_names: str) -> None:
+        """Refuse links to another user's rows (the service layer calls this through full_clean)."""
+        errors = {}
+        for name in field_names:
+            related = getattr(self, name, None)
+            if related is not None and related.owner_id != self.owner_id:
+                errors[name] = "Not found."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Company(OwnedModel):
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="company_unique_name_per_owner"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="company_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(OwnedModel):
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="tag_unique_name_per_owner"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="tag_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Relationship(models.TextChoices):
+    PRODUCT_MANAGER = "product_manager"
+    DESIGNER = "designer"
+    ENGINEER = "engineer"
+    ANALYST = "analyst"
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+    INTERNAL_COLLEAGUE = "internal_colleague"
+    ALUMNI = "alumni"
+    OTHER = "other"
+
+
+class Source(models.TextChoices):
+    LINKEDIN = "linkedin"
+    SLACK_COMMUNITY = "slack_community"
+    INTERNAL = "internal"
+    EVENT = "event"
+    REFERRAL = "referral"
+    COLD_EMAIL = "cold_email"
+    OTHER = "other"
+
+
+class Contact(OwnedModel):
+    Relationship = Relationship
+    Source = Source
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    # Stored normalised (see contacts.linkedin.normalise_linkedin_url); "" when unknown.
+    linkedin_url = models.URLField(max_length=300, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    relationship = models.CharField(
+        max_length=32, choices=Relationship.choices, default=Relationship.OTHER
+    )
+    source = models.CharField(max_length=32, choices=Source.choices, default=Source.OTHER)
+    referred_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    how_we_met = models.TextField(blank=True)
+    connected_on = models.DateField(null=True, blank=True)
+    reconnect_every_days = models.PositiveIntegerField(null=True, blank=True)
+    # Maintained by the services: a held chat, a note, a completed nudge/thank-you/reconnect.
+    last_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # last_contacted_at (or creation) + reconnect_every_days, kept by the services so that
+    # "reconnect due" is an indexed comparison rather than date arithmetic per database.
+    reconnect_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "linkedin_url"],
+                condition=~models.Q(linkedin_url=""),
+                name="contact_unique_linkedin_per_owner",
+            ),
+            enum_check("relationship", Relationship, "contact_relationship_valid"),
+            enum_check("source", Source, "contact_source_valid"),
+            models.CheckConstraint(
+                condition=models.Q(reconnect_every_days__isnull=True)
+                | models.Q(reconnect_every_days__gte=1),
+                name="contact_reconnect_every_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first_name=""), name="contact_first_name_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "archived", "first_name"]),
+            models.Index(fields=["owner", "email"]),
+            models.Index(fields=["owner", "reconnect_due_at"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        from contacts.linkedin import normalise_linkedin_url
+
+        if self.linkedin_url:
+            self.linkedin_url = normalise_linkedin_url(self.linkedin_url)
+        if self.referred_by_id and self.referred_by_id == self.pk:
+            raise ValidationError({"referred_by": "A contact cannot refer themselves."})
+        self.check_same_owner("company", "referred_by")
+
+
+class ContactEventKind(models.TextChoices):
+    JOB_CHANGE = "job_change"
+
+
+class ContactEvent(OwnedModel):
+    """Things that happened to a contact outside the pipeline, shown on their timeline."""
+
+    Kind = ContactEventKind
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    summary = models.CharField(max_length=300)
+    previous_company = models.CharField(max_length=200, blank=True)
+    previous_title = models.CharField(max_length=200, blank=True)
+    new_company = models.CharField(max_length=200, blank=True)
+    new_title = models.CharField(max_length=200, blank=True)
+    # The user has seen it / acted on it; unacknowledged job changes surface on Today.
+    acknowledged = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [enum_check("kind", ContactEventKind, "contact_event_kind_valid")]
+        indexes = [models.Index(fields=["owner", "kind", "acknowledged", "-created_at"])]
+
+    def __str__(self):
+        return self.summary

@@ -1,0 +1,131 @@
+"""Every write to contacts, companies and tags goes through here."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .models import Company, Contact, Tag
+
+# Fields a client may set on a contact (everything else is maintained by services).
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "linkedin_url",
+    "company",
+    "title",
+    "relationship",
+    "source",
+    "referred_by",
+    "how_we_met",
+    "connected_on",
+    "reconnect_every_days",
+    "archived",
+)
+
+
+def company_get_or_create(*, owner, name: str) -> Company:
+    """The owner's company of that name, matched case-insensitively, created if new."""
+    name = " ".join(name.split())
+    existing = Company.objects.filter(owner=owner, name__iexact=name).first()
+    if existing:
+        return existing
+    company = Company(owner=owner, name=name)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def company_create(*, owner, **fields) -> Company:
+    company = Company(owner=owner, **fields)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def company_update(*, company: Company, **fields) -> Company:
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save(update_fields=list(fields) or None)
+    return company
+
+
+def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
+    """Tags by name (case-insensitive), created as needed, in the order given, without repeats."""
+    wanted: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if name and name.lower() not in wanted:
+            wanted[name.lower()] = name
+    if not wanted:
+        return []
+    existing = {
+        t.lower_name: t
+        for t in Tag.objects.annotate(lower_name=Lower("name")).filter(owner=owner, lower_name__in=wanted)
+    }
+    tags = []
+    for lower, name in wanted.items():
+        tag = existing.get(lower)
+        if tag is None:
+            tag = Tag(owner=owner, name=name)
+            tag.full_clean()
+            tag.save()
+        tags.append(tag)
+    return tags
+
+
+def _reconnect_due_at(contact: Contact) -> datetime | None:
+    if not contact.reconnect_every_days:
+        return None
+    since = contact.last_contacted_at or contact.created_at or timezone.now()
+    return since + timedelta(days=contact.reconnect_every_days)
+
+
+@transaction.atomic
+def contact_create(*, owner, tags: Iterable = (), **fields) -> Contact:
+    contact = Contact(owner=owner, **fields)
+    contact.full_clean()
+    contact.save()
+    contact.reconnect_due_at = _reconnect_due_at(contact)
+    contact.save(update_fields=["reconnect_due_at"])
+    if tags:
+        contact.tags.set(_as_tags(owner, tags))
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) -> Contact:
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.reconnect_due_at = _reconnect_due_at(contact)
+    contact.save(update_fields=[*fields, "reconnect_due_at", "updated_at"])
+    if tags is not None:
+        contact.tags.set(_as_tags(contact.owner, tags))
+    return contact
+
+
+def _as_tags(owner, tags: Iterable) -> list[Tag]:
+    tags = list(tags)
+    names = [t for t in tags if isinstance(t, str)]
+    objects = [t for t in tags if isinstance(t, Tag)]
+    for tag in objects:
+        if tag.owner_id != owner.pk:
+            raise ValueError("Tag belongs to another user.")
+    return objects + tags_get_or_create(owner=owner, names=names)
+
+
+def contact_touch(*, contact: Contact, at: datetime) -> Contact:
+    """Record contact with this person at `at` (never moves the date backwards)."""
+    if contact.last_contacted_at is None or at > contact.last_contacted_at:
+        contact.last_contacted_at = at
+        contact.reconnect_due_at = _reconnect_due_at(contact)
+        contact.save(update_fields=["last_contacted_at", "reconnect_due_at", "updated_at"])
+    return contact

@@ -1,0 +1,49 @@
+"""The user's clock: their time zone and digest hour turn dates into instants."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+
+def user_tz(owner) -> zoneinfo.ZoneInfo:
+    # The profile lives in crm; reading it through the user keeps outreach free of a crm import.
+    profile = getattr(owner, "profile", None)
+    return zoneinfo.ZoneInfo(profile.timezone if profile else "UTC")
+
+
+def digest_hour(owner) -> int:
+    profile = getattr(owner, "profile", None)
+    return profile.digest_hour if profile else 8
+
+
+def local_instant(day: date, hour: int, tz: zoneinfo.ZoneInfo) -> datetime:
+    """`hour`:00 on `day` in `tz`, as UTC.
+
+    In a DST gap (e.g. 02:00 on the night clocks spring forward) the wall time does not
+    exist; the pre-transition offset is used, which lands one hour later on the new clock
+    (03:00), so the day still gets exactly one instant.
+    """
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def resolve_due_at(owner, value: date | datetime) -> datetime:
+    """A date alone means the user's digest hour that day; a naive datetime is their local time."""
+    tz = user_tz(owner)
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=tz)
+        return value.astimezone(zoneinfo.ZoneInfo("UTC"))
+    return local_instant(value, digest_hour(owner), tz)
+
+
+def local_day_bounds(owner, day: date) -> tuple[datetime, datetime]:
+    """The [start, end) instants of a local calendar day (23 or 25 hours long on DST days)."""
+    tz = user_tz(owner)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return start, end
+
+
+def local_today(owner, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(user_tz(owner)).date()

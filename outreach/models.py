@@ -1,0 +1,293 @@
+"""The pipeline: conversations and their stage history, follow-ups, templates, reminders."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+from contacts.models import Contact, OwnedModel, enum_check
+
+
+class Stage(models.TextChoices):
+    PLANNED = "planned"
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    THANKED = "thanked"
+    DECLINED = "declined"
+    NO_RESPONSE = "no_response"
+    CANCELLED = "cancelled"
+
+
+class ConversationKind(models.TextChoices):
+    COFFEE_CHAT = "coffee_chat"
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+    CASE_STUDY_FEEDBACK = "case_study_feedback"
+    REFERRAL_REQUEST = "referral_request"
+
+
+class TemplateKind(models.TextChoices):
+    COFFEE_CHAT = "coffee_chat"
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+    CASE_STUDY_FEEDBACK = "case_study_feedback"
+    REFERRAL_REQUEST = "referral_request"
+    THANK_YOU = "thank_you"
+    NUDGE = "nudge"
+    RECONNECT = "reconnect"
+
+
+class MessageTemplate(OwnedModel):
+    Kind = TemplateKind
+    PLACEHOLDERS = ("first_name", "last_name", "company", "title", "how_we_met", "my_name")
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="template_unique_name_per_owner"),
+            enum_check("kind", TemplateKind, "template_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for field in ("subject", "body"):
+            unknown = unknown_placeholders(getattr(self, field))
+            if unknown:
+                allowed = ", ".join("{%s}" % p for p in self.PLACEHOLDERS)
+                errors[field] = (
+                    f"Unknown placeholder {', '.join('{%s}' % u for u in unknown)}. "
+                    f"Allowed: {allowed}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return sorted({m for m in _PLACEHOLDER.findall(text or "") if m not in MessageTemplate.PLACEHOLDERS})
+
+
+def render_placeholders(text: str, values: dict[str, str]) -> str:
+    """Plain substitution of the known placeholders; nothing in user text is ever evaluated."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text or "")
+
+
+class Channel(models.TextChoices):
+    LINKEDIN = "linkedin"
+    EMAIL = "email"
+    SLACK = "slack"
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class Conversation(OwnedModel):
+    Channel = Channel
+    Kind = ConversationKind
+    Stage = Stage
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    kind = models.CharField(max_length=32, choices=ConversationKind.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.LINKEDIN)
+    # Written only by outreach.services.conversation_transition.
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.PLANNED, editable=False)
+    template = models.ForeignKey(
+        MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    portfolio_item = models.ForeignKey(
+        "crm.PortfolioItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
+    held_at = models.DateTimeField(null=True, blank=True, editable=False)
+    duration_minutes = models.PositiveIntegerField(default=30)
+    location = models.CharField(max_length=500, blank=True)
+    agenda = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            enum_check("stage", Stage, "conversation_stage_valid"),
+            enum_check("kind", ConversationKind, "conversation_kind_valid"),
+            enum_check("channel", Channel, "conversation_channel_valid"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="conversation_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage="scheduled") | models.Q(scheduled_for__isnull=False),
+                name="conversation_scheduled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["owner", "scheduled_for"]),
+            models.Index(fields=["owner", "requested_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} with {self.contact}"
+
+    def clean(self):
+        self.check_same_owner("contact", "template", "portfolio_item")
+
+
+class StageChange(OwnedModel):
+    """One entry of a conversation's stage history; `at` is when the move took effect."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    at = models.DateTimeField()
+    # When the move was recorded (`at` may be back-dated by the user).
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [enum_check("stage", Stage, "stage_change_stage_valid")]
+        indexes = [models.Index(fields=["owner", "stage", "at"])]
+
+    def __str__(self):
+        return f"{self.conversation_id}: {self.from_stage or '∅'} → {self.stage}"
+
+
+class FollowUpKind(models.TextChoices):
+    NUDGE = "nudge"
+    THANK_YOU = "thank_you"
+    SEND_MATERIAL = "send_material"
+    RECONNECT = "reconnect"
+    APPLY = "apply"
+    OTHER = "other"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class FollowUp(OwnedModel):
+    Kind = FollowUpKind
+    Status = FollowUpStatus
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="follow_ups")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            enum_check("kind", FollowUpKind, "follow_up_kind_valid"),
+            enum_check("status", FollowUpStatus, "follow_up_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(completed_at__isnull=False),
+                name="follow_up_done_has_completed_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_at"]),
+            models.Index(fields=["contact", "kind", "status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        self.check_same_owner("contact", "conversation")
+        if self.conversation_id and self.contact_id and self.conversation.contact_id != self.contact_id:
+            raise ValidationError({"conversation": "This conversation is with another contact."})
+
+
+class ReminderKind(models.TextChoices):
+    FOLLOW_UP_DUE = "follow_up_due"
+    CHAT_PREP = "chat_prep"
+    CHAT_SOON = "chat_soon"
+    DAILY_DIGEST = "daily_digest"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Reminder(OwnedModel):
+    """One email to send. The row, not a queued task, is the source of truth."""
+
+    Kind = ReminderKind
+    Status = ReminderStatus
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When a sweep handed the row to a send task; a stale claim is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Unique per email that should exist: e.g. chat_prep:<conversation>:<start>. Message-ID derives from it.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    # The user's local day a digest covers.
+    local_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-send_at", "-id"]
+        constraints = [
+            enum_check("kind", ReminderKind, "reminder_kind_valid"),
+            enum_check("status", ReminderStatus, "reminder_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="reminder_sent_has_sent_at",
+            ),
+        ]
+        indexes = [
+            # The sweep: pending rows by send time.
+            models.Index(fields=["status", "send_at"], name="reminder_sweep_idx"),
+            models.Index(fields=["owner", "-send_at"]),
+        ]
+
+    def __str__(self):
+        return self.dedupe_key
+
+    @property
+    def message_id(self) -> str:
+        from django.conf import settings
+        from urllib.parse import urlsplit
+
+        domain = urlsplit(settings.SITE_URL).hostname or "coffeechat.local"
+        safe_key = re.sub(r"[^A-Za-z0-9.\-]", ".", self.dedupe_key)
+        return f"<reminder.{safe_key}@{domain}>"

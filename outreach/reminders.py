@@ -1,0 +1,325 @@
+"""Reminder rows: planned, moved and cancelled with the pipeline, claimed and delivered once.
+
+A Reminder row is the single source of truth for one email. Its `dedupe_key` names the
+email that should exist (e.g. the prep brief for this chat at this start time), so planning
+twice is harmless and a reminder that was sent is never armed again.
+
+Delivery (see deliver_reminder) locks the row, re-checks it, sends, and marks it sent in
+one transaction: two tasks for the same row serialise on the lock and the second finds it
+sent. The one window left is a crash after the SMTP server accepted the message and before
+the commit; the row is then sent again by a later sweep. The Message-ID derived from the
+dedupe key lets mail systems fold that duplicate.
+"""
+
+import logging
+import smtplib
+import socket
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .localtime import local_instant, local_today, user_tz
+from .models import Conversation, FollowUp, Reminder, Stage
+
+logger = logging.getLogger(__name__)
+
+Kind = Reminder.Kind
+Status = Reminder.Status
+
+# Errors worth retrying: the mail server or the network may come back.
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError)
+
+
+def _arm(*, owner_id: int, kind: str, send_at: datetime, dedupe_key: str, **links) -> Reminder:
+    """Create the reminder for this key, or re-arm it if it was cancelled; a sent one stays sent."""
+    reminder, created = Reminder.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={"owner_id": owner_id, "kind": kind, "send_at": send_at, **links},
+    )
+    if not created and reminder.status == Status.CANCELLED:
+        reminder.status = Status.PENDING
+        reminder.send_at = send_at
+        reminder.claimed_at = None
+        reminder.attempts = 0
+        reminder.last_error = ""
+        reminder.save(update_fields=["status", "send_at", "claimed_at", "attempts", "last_error"])
+    return reminder
+
+
+def _cancel(queryset, reason: str) -> int:
+    return queryset.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=reason)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+# --- planning ----------------------------------------------------------------------------
+
+
+def plan_follow_up_reminder(follow_up: FollowUp) -> None:
+    """One `follow_up_due` email at the follow-up's due time; an earlier time's email is withdrawn."""
+    key = f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}"
+    _cancel(follow_up.reminders.exclude(dedupe_key=key), "The follow-up was moved.")
+    _arm(
+        owner_id=follow_up.owner_id,
+        kind=Kind.FOLLOW_UP_DUE,
+        send_at=follow_up.due_at,
+        dedupe_key=key,
+        follow_up=follow_up,
+    )
+
+
+def cancel_follow_up_reminders(follow_up: FollowUp, reason: str) -> None:
+    _cancel(follow_up.reminders.all(), reason)
+
+
+CHAT_PREP_LEAD = timedelta(hours=24)
+CHAT_SOON_LEAD = timedelta(hours=1)
+
+
+def plan_chat_reminders(conversation: Conversation, now: datetime | None = None) -> None:
+    """The prep brief 24 h before and a heads-up 1 h before the chat; re-planned on reschedule.
+
+    A chat booked at short notice gets its prep brief at once; a chat under an hour away
+    gets only the heads-up; a chat in the past (logged after the fact) gets neither.
+    """
+    now = now or timezone.now()
+    start = conversation.scheduled_for
+    wanted = {}
+    if start > now:
+        wanted[f"chat_soon:{conversation.pk}:{_stamp(start)}"] = (Kind.CHAT_SOON, max(now, start - CHAT_SOON_LEAD))
+        if start - now > CHAT_SOON_LEAD:
+            wanted[f"chat_prep:{conversation.pk}:{_stamp(start)}"] = (
+                Kind.CHAT_PREP,
+                max(now, start - CHAT_PREP_LEAD),
+            )
+    _cancel(
+        conversation.reminders.filter(kind__in=[Kind.CHAT_PREP, Kind.CHAT_SOON]).exclude(dedupe_key__in=wanted),
+        "The chat was moved.",
+    )
+    for key, (kind, send_at) in wanted.items():
+        _arm(owner_id=conversation.owner_id, kind=kind, send_at=send_at, dedupe_key=key, conversation=conversation)
+
+
+def cancel_conversation_reminders(conversation: Conversation, reason: str) -> None:
+    _cancel(conversation.reminders.filter(kind__in=[Kind.CHAT_PREP, Kind.CHAT_SOON]), reason)
+
+
+def next_digest_instant(user, now: datetime) -> tuple[datetime, "date"]:  # noqa: F821
+    """The next digest-hour instant, local day, not before `now` (today's if it is still ahead)."""
+    tz = user_tz(user)
+    hour = user.profile.digest_hour
+    day = local_today(user, now)
+    send_at = local_instant(day, hour, tz)
+    if send_at < now - timedelta(seconds=1):
+        day = day + timedelta(days=1)
+        send_at = local_instant(day, hour, tz)
+    return send_at, day
+
+
+def plan_digest(user, now: datetime | None = None) -> Reminder | None:
+    """Make sure the user's next daily digest has a row.
+
+    One row per user per local day (the key holds the date), so DST changes, a doubled
+    beat or planning twice can never produce two digests for one day. A changed time zone
+    or hour applies to the next day that has no row yet.
+    """
+    now = now or timezone.now()
+    profile = user.profile
+    if not (profile.email_reminders and profile.daily_digest):
+        return None
+    if Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, status=Status.PENDING).exists():
+        return None
+    send_at, day = next_digest_instant(user, now)
+    # If today's digest was already sent or skipped, plan tomorrow's.
+    while Reminder.objects.filter(dedupe_key=_digest_key(user, day)).exclude(status=Status.CANCELLED).exists():
+        day = day + timedelta(days=1)
+        send_at = local_instant(day, profile.digest_hour, user_tz(user))
+    return _arm(
+        owner_id=user.pk, kind=Kind.DAILY_DIGEST, send_at=send_at, dedupe_key=_digest_key(user, day), local_date=day
+    )
+
+
+def _digest_key(user, day) -> str:
+    return f"daily_digest:{user.pk}:{day.isoformat()}"
+
+
+def plan_missing_digests(now: datetime | None = None) -> int:
+    """Plan the next digest of every user who wants one and has none pending."""
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, profile__email_reminders=True, profile__daily_digest=True)
+        .exclude(pk__in=Reminder.objects.filter(kind=Kind.DAILY_DIGEST, status=Status.PENDING).values("owner_id"))
+        .select_related("profile")
+    )
+    planned = 0
+    for user in users.iterator(chunk_size=500):
+        with transaction.atomic():
+            if plan_digest(user, now):
+                planned += 1
+    return planned
+
+
+# --- delivery ----------------------------------------------------------------------------
+
+
+def claim_due_reminders(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Atomically claim due rows for sending and return their ids.
+
+    Rows locked by a sender are skipped; a claim older than REMINDER_CLAIM_TIMEOUT_SECONDS
+    (its task was lost with the broker or its worker died) is taken again.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, send_at__lte=now)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+            .order_by("send_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Reminder.objects.filter(pk__in=ids).update(claimed_at=now)
+    return ids
+
+
+def release_claim(reminder_id: int) -> None:
+    """The send task could not be queued: let the next sweep take the row at once."""
+    Reminder.objects.filter(pk=reminder_id, status=Status.PENDING).update(claimed_at=None)
+
+
+def _obsolete_reason(reminder: Reminder) -> str | None:
+    """Why this email should no longer go out, or None if it should."""
+    profile = reminder.owner.profile
+    if not profile.email_reminders:
+        return "Email reminders are turned off."
+    if not reminder.owner.email:
+        return "The account has no e-mail address."
+    if reminder.kind == Kind.FOLLOW_UP_DUE:
+        follow_up = reminder.follow_up
+        if follow_up is None or follow_up.status != FollowUp.Status.OPEN:
+            return "The follow-up is no longer open."
+        if reminder.dedupe_key != f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}":
+            return "The follow-up was moved."
+    elif reminder.kind in (Kind.CHAT_PREP, Kind.CHAT_SOON):
+        conversation = reminder.conversation
+        if conversation is None or conversation.stage != Stage.SCHEDULED:
+            return "The chat is no longer scheduled."
+        if not reminder.dedupe_key.endswith(_stamp(conversation.scheduled_for)):
+            return "The chat was moved."
+        if conversation.scheduled_for <= timezone.now():
+            return "The chat has already started."
+    elif reminder.kind == Kind.DAILY_DIGEST and not profile.daily_digest:
+        return "The daily digest is turned off."
+    return None
+
+
+def deliver_reminder(reminder_id: int) -> str:
+    """Send one reminder if it is still due and wanted; return what happened.
+
+    Safe to run twice: the row is locked for the whole send and its status is checked under
+    the lock, so a second run finds it sent (or cancelled) and does nothing.
+    """
+    from . import emails
+
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("owner__profile", "follow_up__contact", "conversation__contact")
+            .filter(pk=reminder_id)
+            .first()
+        )
+        if reminder is None or reminder.status != Status.PENDING:
+            return "skipped"
+        now = timezone.now()
+        if reminder.send_at > now:
+            return "not-due"
+        reason = _obsolete_reason(reminder)
+        message = None
+        if reason is None:
+            try:
+                message = emails.build_reminder_email(reminder)
+            except Exception as exc:  # a bug must not leave the row claimed forever
+                logger.exception("Reminder %s could not be rendered", reminder.pk)
+                _record_failure(reminder, exc, now, permanent=True)
+                return reminder.status
+            if message is None:  # e.g. a digest on a day with nothing to say
+                reason = "Nothing due, overdue or scheduled that day."
+        if reason:
+            reminder.status = Status.CANCELLED
+            reminder.last_error = reason
+            reminder.save(update_fields=["status", "last_error"])
+            result = "cancelled"
+        else:
+            reminder.attempts += 1
+            try:
+                message.send()
+            except TRANSIENT_ERRORS as exc:
+                _record_failure(reminder, exc, now)
+                return reminder.status
+            reminder.status = Status.SENT
+            reminder.sent_at = timezone.now()
+            reminder.last_error = ""
+            reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            result = "sent"
+        if reminder.kind == Kind.DAILY_DIGEST:
+            # The next day's digest is planned as soon as this one is settled.
+            transaction.on_commit(lambda: _plan_next_digest(reminder.owner_id))
+    return result
+
+
+def _record_failure(reminder: Reminder, exc: Exception, now: datetime, permanent: bool = False) -> None:
+    """Back off exponentially; after REMINDER_MAX_ATTEMPTS the row is `failed` for the user to see."""
+    reminder.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+    reminder.claimed_at = None
+    if permanent or reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        reminder.status = Status.FAILED
+    else:
+        delay = settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (reminder.attempts - 1)
+        reminder.send_at = now + timedelta(seconds=delay)
+    reminder.save(update_fields=["status", "last_error", "claimed_at", "attempts", "send_at"])
+    logger.warning("Reminder %s attempt %s failed: %s", reminder.pk, reminder.attempts, reminder.last_error)
+
+
+def _plan_next_digest(user_id: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.select_related("profile").filter(pk=user_id).first()
+    if user is not None:
+        with transaction.atomic():
+            plan_digest(user)
+
+
+def profile_changed(user) -> None:
+    """Settings changed: withdraw what is no longer wanted, plan what now is.
+
+    A pending digest keeps its time (a new hour or zone applies from the next day), unless
+    the digest or reminders were switched off.
+    """
+    profile = user.profile
+    if not profile.email_reminders:
+        _cancel(Reminder.objects.filter(owner=user), "Email reminders are turned off.")
+    elif not profile.daily_digest:
+        _cancel(Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST), "The daily digest is turned off.")
+    else:
+        plan_digest(user)
+    if profile.email_reminders:
+        _rearm_future(user)
+
+
+def _rearm_future(user) -> None:
+    """After reminders are switched back on, future emails for open work come back."""
+    now = timezone.now()
+    for follow_up in FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN, due_at__gt=now):
+        plan_follow_up_reminder(follow_up)
+    for conversation in Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gt=now):
+        plan_chat_reminders(conversation, now)

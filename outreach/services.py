@@ -1,0 +1,400 @@
+"""The pipeline and follow-ups: every change of stage or follow-up status happens here.
+
+The legal moves are the TRANSITIONS table below; the API, the dashboard buttons and the
+board all read it. Each move runs in one transaction with all of its side effects.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.services import contact_touch
+
+from . import reminders
+from .localtime import resolve_due_at
+from .models import Conversation, FollowUp, MessageTemplate, Stage, StageChange, render_placeholders
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.PLANNED: (Stage.REQUESTED, Stage.CANCELLED),
+    Stage.REQUESTED: (Stage.SCHEDULED, Stage.DECLINED, Stage.NO_RESPONSE, Stage.CANCELLED),
+    Stage.NO_RESPONSE: (Stage.REQUESTED,),
+    Stage.SCHEDULED: (Stage.SCHEDULED, Stage.HELD, Stage.CANCELLED),
+    Stage.HELD: (Stage.THANKED,),
+    Stage.THANKED: (),
+    Stage.DECLINED: (),
+    Stage.CANCELLED: (),
+}
+FINAL_STAGES = tuple(stage for stage, moves in TRANSITIONS.items() if not moves)
+CLOSING_STAGES = (Stage.DECLINED, Stage.NO_RESPONSE, Stage.CANCELLED)
+
+
+class DomainError(Exception):
+    """A business rule refused the request; the message is meant for the user."""
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, current: str, requested: str):
+        self.current = current
+        self.requested = requested
+        self.allowed = list(TRANSITIONS.get(current, ()))
+        allowed = ", ".join(self.allowed) if self.allowed else "none (this stage is final)"
+        super().__init__(
+            f"Cannot move from '{current}' to '{requested}'. "
+            f"Legal next stages from '{current}': {allowed}."
+        )
+
+
+def legal_next_stages(stage: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(stage, ())
+
+
+def _profile_setting(owner, name: str, default: int) -> int:
+    profile = getattr(owner, "profile", None)
+    return getattr(profile, name) if profile else default
+
+
+# --- conversations -----------------------------------------------------------------------
+
+CONVERSATION_FIELDS = (
+    "contact",
+    "kind",
+    "channel",
+    "template",
+    "portfolio_item",
+    "duration_minutes",
+    "location",
+    "agenda",
+    "outcome",
+)
+
+
+@transaction.atomic
+def conversation_create(*, owner, contact: Contact, kind: str, at: datetime | None = None, **fields) -> Conversation:
+    """A new ask of one contact; it starts `planned`."""
+    conversation = Conversation(owner=owner, contact=contact, kind=kind, stage=Stage.PLANNED, **fields)
+    conversation.full_clean()
+    conversation.save()
+    StageChange.objects.create(
+        owner=owner, conversation=conversation, from_stage="", stage=Stage.PLANNED, at=at or timezone.now()
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_update(*, conversation: Conversation, **fields) -> Conversation:
+    """Edit the descriptive fields; `stage` and its timestamps only move through transitions."""
+    unknown = set(fields) - set(CONVERSATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    duration_changed = "duration_minutes" in fields and fields["duration_minutes"] != conversation.duration_minutes
+    for name, value in fields.items():
+        setattr(conversation, name, value)
+    conversation.full_clean()
+    conversation.save(update_fields=[*fields, "updated_at"])
+    if duration_changed and conversation.stage == Stage.SCHEDULED:
+        reminders.plan_chat_reminders(conversation)
+    return conversation
+
+
+@transaction.atomic
+def conversation_transition(
+    *,
+    conversation: Conversation,
+    to_stage: str,
+    at: datetime | None = None,
+    scheduled_for: datetime | None = None,
+) -> Conversation:
+    """Move a conversation to `to_stage` if the table allows it, with that move's effects.
+
+    Raises IllegalTransition (nothing changed) for any move not in TRANSITIONS.
+    """
+    # Lock the row so two simultaneous moves cannot both start from the same stage.
+    locked = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
+    if to_stage not in legal_next_stages(locked.stage):
+        raise IllegalTransition(locked.stage, to_stage)
+    at = at or timezone.now()
+    mover = {
+        Stage.REQUESTED: conversation_request,
+        Stage.SCHEDULED: conversation_schedule,
+        Stage.HELD: conversation_hold,
+        Stage.THANKED: conversation_thank,
+        Stage.DECLINED: conversation_close,
+        Stage.NO_RESPONSE: conversation_close,
+        Stage.CANCELLED: conversation_close,
+    }[to_stage]
+    kwargs = {"scheduled_for": scheduled_for} if to_stage == Stage.SCHEDULED else {}
+    if to_stage in CLOSING_STAGES:
+        kwargs["to_stage"] = to_stage
+    mover(conversation=locked, at=at, **kwargs)
+    # Hand the caller's instance the new state.
+    conversation.refresh_from_db()
+    return conversation
+
+
+def _move(conversation: Conversation, to_stage: str, at: datetime, extra_fields: tuple[str, ...] = ()) -> None:
+    StageChange.objects.create(
+        owner_id=conversation.owner_id,
+        conversation=conversation,
+        from_stage=conversation.stage,
+        stage=to_stage,
+        at=at,
+    )
+    conversation.stage = to_stage
+    conversation.full_clean()
+    conversation.save(update_fields=["stage", *extra_fields, "updated_at"])
+
+
+def conversation_request(*, conversation: Conversation, at: datetime) -> None:
+    """planned/no_response → requested: the ask went out; plan the first nudge."""
+    conversation.requested_at = at
+    _move(conversation, Stage.REQUESTED, at, ("requested_at",))
+    _open_next_nudge(conversation, after=at)
+
+
+def conversation_schedule(*, conversation: Conversation, at: datetime, scheduled_for: datetime | None) -> None:
+    """requested → scheduled, or scheduled → scheduled (reschedule): nudges stop, chat reminders (re)planned."""
+    if scheduled_for is None:
+        raise ValidationError({"scheduled_for": "A scheduled chat needs a date and time (scheduled_for)."})
+    if timezone.is_naive(scheduled_for):
+        raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
+    conversation.scheduled_for = scheduled_for
+    _move(conversation, Stage.SCHEDULED, at, ("scheduled_for",))
+    for nudge in conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
+        _follow_up_close(nudge, FollowUp.Status.CANCELLED, at)
+    reminders.plan_chat_reminders(conversation)
+
+
+def conversation_hold(*, conversation: Conversation, at: datetime) -> None:
+    """scheduled → held: the chat happened; a thank-you is owed within a day."""
+    conversation.held_at = at
+    _move(conversation, Stage.HELD, at, ("held_at",))
+    reminders.cancel_conversation_reminders(conversation, reason="The chat was held.")
+    follow_up_create(
+        owner=conversation.owner,
+        contact=conversation.contact,
+        conversation=conversation,
+        kind=FollowUp.Kind.THANK_YOU,
+        title=f"Thank {conversation.contact.full_name}",
+        due_at=at + timedelta(hours=24),
+    )
+    record_touch(contact=conversation.contact, at=at)
+
+
+def conversation_thank(*, conversation: Conversation, at: datetime) -> None:
+    """held → thanked: the thank-you is done; start the reconnect cadence if the contact has one."""
+    _move(conversation, Stage.THANKED, at)
+    for thank_you in conversation.follow_ups.filter(kind=FollowUp.Kind.THANK_YOU, status=FollowUp.Status.OPEN):
+        _follow_up_close(thank_you, FollowUp.Status.DONE, at)
+    record_touch(contact=conversation.contact, at=at, open_reconnect=True)
+
+
+def conversation_close(*, conversation: Conversation, at: datetime, to_stage: str) -> None:
+    """→ declined / no_response / cancelled: nothing more is owed on this ask."""
+    _move(conversation, to_stage, at)
+    for follow_up in conversation.follow_ups.filter(status=FollowUp.Status.OPEN):
+        _follow_up_close(follow_up, FollowUp.Status.CANCELLED, at)
+    reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
+
+
+def _nudges_this_round(conversation: Conversation):
+    """Nudges opened since the latest request was recorded (asking again starts a new round)."""
+    round_start = (
+        conversation.stage_changes.filter(stage=Stage.REQUESTED).order_by("-recorded_at", "-id").values("recorded_at")[:1]
+    )
+    return conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, created_at__gte=round_start)
+
+
+def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:
+    owner = conversation.owner
+    if _nudges_this_round(conversation).count() >= _profile_setting(owner, "max_nudges", 2):
+        return None
+    days = _profile_setting(owner, "nudge_after_days", 7)
+    return follow_up_create(
+        owner=owner,
+        contact=conversation.contact,
+        conversation=conversation,
+        kind=FollowUp.Kind.NUDGE,
+        title=f"Nudge {conversation.contact.full_name} about your {conversation.get_kind_display().lower()}",
+        due_at=after + timedelta(days=days),
+    )
+
+
+def should_suggest_no_response(conversation: Conversation) -> bool:
+    """The last nudge went unanswered: suggest closing the ask rather than nudging again."""
+    if conversation.stage != Stage.REQUESTED:
+        return False
+    nudges = _nudges_this_round(conversation)
+    return (
+        not nudges.filter(status=FollowUp.Status.OPEN).exists()
+        and nudges.filter(status=FollowUp.Status.DONE).count()
+        >= _profile_setting(conversation.owner, "max_nudges", 2)
+    )
+
+
+# --- staying in touch --------------------------------------------------------------------
+
+
+def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False) -> None:
+    """Any touch resets the reconnect clock: move the open reconnect follow-up, or open one."""
+    contact_touch(contact=contact, at=at)
+    if not contact.reconnect_every_days:
+        return
+    due_at = contact.last_contacted_at + timedelta(days=contact.reconnect_every_days)
+    open_reconnects = list(contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN))
+    for follow_up in open_reconnects:
+        if follow_up.due_at != due_at:
+            _follow_up_set_due(follow_up, due_at)
+    if open_reconnect and not open_reconnects:
+        follow_up_create(
+            owner=contact.owner,
+            contact=contact,
+            kind=FollowUp.Kind.RECONNECT,
+            title=f"Reconnect with {contact.full_name}",
+            due_at=due_at,
+        )
+
+
+# --- follow-ups --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_create(
+    *,
+    owner,
+    contact: Contact,
+    kind: str,
+    title: str,
+    due_at: date | datetime,
+    conversation: Conversation | None = None,
+) -> FollowUp:
+    """Something the user owes; a date alone is due at their digest hour that day."""
+    follow_up = FollowUp(
+        owner=owner,
+        contact=contact,
+        conversation=conversation,
+        kind=kind,
+        title=title,
+        due_at=resolve_due_at(owner, due_at),
+    )
+    follow_up.full_clean()
+    follow_up.save()
+    reminders.plan_follow_up_reminder(follow_up)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_update(*, follow_up: FollowUp, **fields) -> FollowUp:
+    allowed = {"contact", "conversation", "kind", "title", "due_at"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    if "due_at" in fields:
+        fields["due_at"] = resolve_due_at(follow_up.owner, fields["due_at"])
+    for name, value in fields.items():
+        setattr(follow_up, name, value)
+    follow_up.full_clean()
+    follow_up.save(update_fields=list(fields))
+    if follow_up.status == FollowUp.Status.OPEN:
+        reminders.plan_follow_up_reminder(follow_up)
+    return follow_up
+
+
+def _require_open(follow_up: FollowUp) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().select_related("contact", "conversation").get(pk=follow_up.pk)
+    if locked.status != FollowUp.Status.OPEN:
+        raise DomainError(f"This follow-up is already {locked.status}.")
+    return locked
+
+
+def _follow_up_close(follow_up: FollowUp, status: str, at: datetime) -> None:
+    follow_up.status = status
+    follow_up.completed_at = at if status == FollowUp.Status.DONE else None
+    follow_up.save(update_fields=["status", "completed_at"])
+    reminders.cancel_follow_up_reminders(follow_up, reason=f"The follow-up is {status}.")
+
+
+def _follow_up_set_due(follow_up: FollowUp, due_at: datetime) -> None:
+    follow_up.due_at = due_at
+    follow_up.save(update_fields=["due_at"])
+    reminders.plan_follow_up_reminder(follow_up)
+
+
+@transaction.atomic
+def follow_up_complete(*, follow_up: FollowUp, at: datetime | None = None) -> FollowUp:
+    """The user did it. A nudge opens the next nudge; a thank-you thanks the conversation;
+    a nudge, thank-you or reconnect counts as a touch."""
+    at = at or timezone.now()
+    follow_up = _require_open(follow_up)
+    conversation = follow_up.conversation
+    if (
+        follow_up.kind == FollowUp.Kind.THANK_YOU
+        and conversation is not None
+        and conversation.stage == Stage.HELD
+    ):
+        conversation_transition(conversation=conversation, to_stage=Stage.THANKED, at=at)
+        follow_up.refresh_from_db()
+        return follow_up
+    _follow_up_close(follow_up, FollowUp.Status.DONE, at)
+    if follow_up.kind in (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT):
+        record_touch(
+            contact=follow_up.contact, at=at, open_reconnect=follow_up.kind == FollowUp.Kind.RECONNECT
+        )
+    if follow_up.kind == FollowUp.Kind.NUDGE and conversation is not None and conversation.stage == Stage.REQUESTED:
+        _open_next_nudge(conversation, after=at)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_snooze(*, follow_up: FollowUp, due_at: date | datetime) -> FollowUp:
+    """Push an open follow-up to a new time; its reminder moves with it."""
+    follow_up = _require_open(follow_up)
+    new_due = resolve_due_at(follow_up.owner, due_at)
+    if new_due <= timezone.now():
+        raise ValidationError({"due_at": "Snooze to a time in the future."})
+    _follow_up_set_due(follow_up, new_due)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_cancel(*, follow_up: FollowUp, at: datetime | None = None) -> FollowUp:
+    follow_up = _require_open(follow_up)
+    _follow_up_close(follow_up, FollowUp.Status.CANCELLED, at or timezone.now())
+    return follow_up
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+def template_create(*, owner, **fields) -> MessageTemplate:
+    template = MessageTemplate(owner=owner, **fields)
+    template.full_clean()
+    template.save()
+    return template
+
+
+def template_update(*, template: MessageTemplate, **fields) -> MessageTemplate:
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.full_clean()
+    template.save(update_fields=list(fields) or None)
+    return template
+
+
+def template_render(*, template: MessageTemplate, contact: Contact) -> dict[str, str]:
+    """The template's subject and body for this contact, by plain substitution."""
+    owner = template.owner
+    values = {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company": contact.company.name if contact.company else "",
+        "title": contact.title,
+        "how_we_met": contact.how_we_met,
+        "my_name": owner.get_full_name() or owner.get_username(),
+    }
+    return {
+        "subject": render_placeholders(template.subject, values),
+        "body": render_placeholders(template.body, values),
+    }

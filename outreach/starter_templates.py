@@ -1,0 +1,91 @@
+"""The message templates every new user starts with: ask for advice, never for a job."""
+
+from .models import MessageTemplate
+
+Kind = MessageTemplate.Kind
+
+STARTER_TEMPLATES = [
+    {
+        "name": "Informational interview request",
+        "kind": Kind.INFORMATIONAL_INTERVIEW,
+        "subject": "Quick question about your path into product at {company}",
+        "body": (
+            "Hi {first_name},\n\n"
+            "I'm {my_name}, and I'm working on moving into product management. Your work as "
+            "{title} at {company} stood out to me ({how_we_met}).\n\n"
+            "I'm not asking about open roles — I'd value your advice. Would you have 20 minutes "
+            "in the next couple of weeks to share how you got into product and what you wish "
+            "you had known earlier?\n\n"
+            "Thank you,\n{my_name}"
+        ),
+    },
+    {
+        "name": "Internal virtual coffee",
+        "kind": Kind.COFFEE_CHAT,
+        "subject": "Virtual coffee? I'd love to learn how product works on your team",
+        "body": (
+            "Hi {first_name},\n\n"
+            "I'm {my_name} — we work at the same company, and I'm keen to understand how "
+            "product decisions get made on your team. Could I buy you a virtual coffee for "
+            "30 minutes? I'd love to hear what you're focused on and where the hard problems are.\n\n"
+            "Thanks,\n{my_name}"
+        ),
+    },
+    {
+        "name": "Case study feedback request",
+        "kind": Kind.CASE_STUDY_FEEDBACK,
+        "subject": "Would you look at my product case study?",
+        "body": (
+            "Hi {first_name},\n\n"
+            "I've written a product case study as part of my move into product management, and "
+            "I'd really value the eye of someone who does this every day as {title} at "
+            "{company}. Would you be open to a 20-minute look and telling me the one thing "
+            "you'd change?\n\n"
+            "Thank you for considering it,\n{my_name}"
+        ),
+    },
+    {
+        "name": "Thank you",
+        "kind": Kind.THANK_YOU,
+        "subject": "Thank you for your time, {first_name}",
+        "body": (
+            "Hi {first_name},\n\n"
+            "Thank you for making the time to talk — your advice was genuinely useful. "
+            "I'm going to act on it this week and will let you know how it goes.\n\n"
+            "Best,\n{my_name}"
+        ),
+    },
+    {
+        "name": "Gentle nudge",
+        "kind": Kind.NUDGE,
+        "subject": "Following up: a short chat about product",
+        "body": (
+            "Hi {first_name},\n\n"
+            "Just bumping this in case it got buried — I know how busy things get. If a quick "
+            "chat doesn't fit right now, no worries at all; any single piece of advice on "
+            "moving into product would mean a lot.\n\n"
+            "Thanks,\n{my_name}"
+        ),
+    },
+    {
+        "name": "Reconnect",
+        "kind": Kind.RECONNECT,
+        "subject": "Catching up, {first_name}",
+        "body": (
+            "Hi {first_name},\n\n"
+            "It's been a while since we talked, and I wanted to share an update: your advice "
+            "helped me take my next step toward product. How are things at {company}? "
+            "I'd love to hear what you're working on.\n\n"
+            "Best,\n{my_name}"
+        ),
+    },
+]
+
+
+def templates_seed_starter(*, owner) -> list[MessageTemplate]:
+    """Give a user the starter templates they do not already have (by name)."""
+    existing = set(MessageTemplate.objects.filter(owner=owner).values_list("name", flat=True))
+    templates = [MessageTemplate(owner=owner, **data) for data in STARTER_TEMPLATES if data["name"] not in existing]
+    for template in templates:
+        template.full_clean()
+    return MessageTemplate.objects.bulk_create(templates)

@@ -1,0 +1,102 @@
+"""Shared fixtures. Service-backed tests skip with a reason when the service is absent,
+unless REQUIRE_SERVICES=1 (CI), where an absent service fails the run."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _unavailable(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_postgres(db):
+    if connection.vendor != "postgresql":
+        _unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _unavailable("needs Redis: set REDIS_URL=redis://...")
+    if not _reachable(url, 6379):
+        _unavailable(f"Redis at {url} is not reachable")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        _unavailable(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    # Marked tests pull in the matching fixture, so the marker alone gates them.
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.fixturenames.insert(0, "require_postgres")
+        if item.get_closest_marker("redis"):
+            item.fixturenames.insert(0, "redis_url")
+        if item.get_closest_marker("browser"):
+            item.fixturenames.insert(0, "chromium_path")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_SERVICES and connection.vendor != "postgresql" and exitstatus == 0:
+        session.exitstatus = 1
+        print("\nREQUIRE_SERVICES=1 but the suite ran on", connection.vendor, "- set DATABASE_URL to PostgreSQL")
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="ada", email="ada@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="mallory", email="mallory@example.com")
+
+
+@pytest.fixture
+def api_client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def other_api_client(other_user):
+    client = APIClient()
+    client.force_authenticate(other_user)
+    return client
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing passwords at full strength makes every user fixture slow; tests do not need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

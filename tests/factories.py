@@ -1,0 +1,68 @@
+"""factory_boy factories. Rows that carry pipeline state are built through the services."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from contacts.models import Company, Contact, Tag
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = "Ada"
+    last_name = "Lovelace"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Company {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"tag{n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    owner = factory.SubFactory(UserFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    company = factory.SubFactory(CompanyFactory, owner=factory.SelfAttribute("..owner"))
+    title = "Product Manager"
+    relationship = "product_manager"
+    source = "linkedin"
+
+
+def conversation(owner, contact=None, kind="coffee_chat", **fields):
+    from outreach.services import conversation_create
+
+    contact = contact or ContactFactory(owner=owner)
+    return conversation_create(owner=owner, contact=contact, kind=kind, **fields)
+
+
+def aware(*args, tz="UTC"):
+    import zoneinfo
+
+    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(tz))
