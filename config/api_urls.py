@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("contacts.import_urls")),
+    path("", include("crm.backup_urls")),
 ]

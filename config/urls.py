@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("calendar/", include("outreach.calendar_urls")),
     path("email/", include("outreach.email_urls")),
+    path("", include("contacts.urls")),
     path("", include("crm.urls")),
 ]
