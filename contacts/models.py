@@ -19,6 +19,19 @@ class OwnedModel(models.Model):
     class Meta:
         abstract = True
 
+    # Constraint violation codes reported on a field rather than as a form-wide error.
+    CONSTRAINT_FIELDS: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors: dict[str, list] = {}
+            for field, field_errors in exc.error_dict.items():
+                for error in field_errors:
+                    errors.setdefault(self.CONSTRAINT_FIELDS.get(error.code, field), []).append(error)
+            raise ValidationError(errors) from None
+
     def check_same_owner(self, *field_names: str) -> None:
         """Refuse links to another user's rows (the service layer calls this through full_clean)."""
         errors = {}
@@ -31,6 +44,8 @@ class OwnedModel(models.Model):
 
 
 class Company(OwnedModel):
+    CONSTRAINT_FIELDS = {"duplicate_company": "name"}
+
     name = models.CharField(max_length=200)
     website = models.URLField(blank=True)
     industry = models.CharField(max_length=100, blank=True)
@@ -41,7 +56,13 @@ class Company(OwnedModel):
         verbose_name_plural = "companies"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "owner", name="company_unique_name_per_owner"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "owner",
+                name="company_unique_name_per_owner",
+                violation_error_code="duplicate_company",
+                violation_error_message="You already have a company with this name.",
+            ),
             models.CheckConstraint(condition=~models.Q(name=""), name="company_name_not_empty"),
         ]
 
@@ -50,12 +71,20 @@ class Company(OwnedModel):
 
 
 class Tag(OwnedModel):
+    CONSTRAINT_FIELDS = {"duplicate_tag": "name"}
+
     name = models.CharField(max_length=50)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "owner", name="tag_unique_name_per_owner"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "owner",
+                name="tag_unique_name_per_owner",
+                violation_error_code="duplicate_tag",
+                violation_error_message="You already have a tag with this name.",
+            ),
             models.CheckConstraint(condition=~models.Q(name=""), name="tag_name_not_empty"),
         ]
 
@@ -88,6 +117,7 @@ class Source(models.TextChoices):
 class Contact(OwnedModel):
     Relationship = Relationship
     Source = Source
+    CONSTRAINT_FIELDS = {"duplicate_linkedin_url": "linkedin_url"}
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
@@ -125,6 +155,8 @@ class Contact(OwnedModel):
                 fields=["owner", "linkedin_url"],
                 condition=~models.Q(linkedin_url=""),
                 name="contact_unique_linkedin_per_owner",
+                violation_error_code="duplicate_linkedin_url",
+                violation_error_message="You already have a contact with this LinkedIn profile.",
             ),
             enum_check("relationship", Relationship, "contact_relationship_valid"),
             enum_check("source", Source, "contact_source_valid"),

@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='company',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('owner'), name='company_unique_name_per_owner'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('owner'), name='company_unique_name_per_owner', violation_error_code='duplicate_company', violation_error_message='You already have a company with this name.'),
         ),
         migrations.AddConstraint(
             model_name='company',
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='tag',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('owner'), name='tag_unique_name_per_owner'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('owner'), name='tag_unique_name_per_owner', violation_error_code='duplicate_tag', violation_error_message='You already have a tag with this name.'),
         ),
         migrations.AddConstraint(
             model_name='tag',
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('linkedin_url', ''), _negated=True), fields=('owner', 'linkedin_url'), name='contact_unique_linkedin_per_owner'),
+            constraint=models.UniqueConstraint(condition=models.Q(('linkedin_url', ''), _negated=True), fields=('owner', 'linkedin_url'), name='contact_unique_linkedin_per_owner', violation_error_code='duplicate_linkedin_url', violation_error_message='You already have a contact with this LinkedIn profile.'),
         ),
         migrations.AddConstraint(
             model_name='contact',
