@@ -25,8 +25,6 @@ run: migrate
 
 ## The whole test suite; PostgreSQL/Redis/Chromium tests skip when absent unless REQUIRE_SERVICES=1.
 test: install
-	$(BIN)/python manage.py check --fail-level WARNING
-	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## A realistic demo account: user `demo`, password `demo`.

@@ -35,3 +35,15 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_development_needs_no_configuration():
     result = _manage("check", DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_models_and_migrations_agree(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_system_checks_pass(db):
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
