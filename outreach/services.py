@@ -112,7 +112,7 @@ def conversation_transition(
     Raises IllegalTransition (nothing changed) for any move not in TRANSITIONS.
     """
     # Lock the row so two simultaneous moves cannot both start from the same stage.
-    locked = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
     if to_stage not in legal_next_stages(locked.stage):
         raise IllegalTransition(locked.stage, to_stage)
     at = at or timezone.now()
@@ -303,7 +303,7 @@ def follow_up_update(*, follow_up: FollowUp, **fields) -> FollowUp:
 
 
 def _require_open(follow_up: FollowUp) -> FollowUp:
-    locked = FollowUp.objects.select_for_update().select_related("contact", "conversation").get(pk=follow_up.pk)
+    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("contact", "conversation").get(pk=follow_up.pk)
     if locked.status != FollowUp.Status.OPEN:
         raise DomainError(f"This follow-up is already {locked.status}.")
     return locked
