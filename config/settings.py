@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, several per user, revocable (django-rest-knox)
     "django_filters",
     "drf_spectacular",
     "django_htmx",
@@ -154,6 +154,8 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The queue the worker consumes and beat and the sweep publish to (tests use their own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Reminders
@@ -174,7 +176,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that unauthenticated requests get 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -193,6 +195,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# `Authorization: Token <key>`, tokens valid until the user revokes them.
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coffeechat API",
     "DESCRIPTION": "Your product-management networking pipeline: contacts, coffee chats, follow-ups.",
@@ -200,6 +205,28 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.document_error_responses",  # every operation documents its 4xx shape
+    ],
+    # Several models have a `kind`/`status`: give each enum its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "outreach.models.Stage",
+        "ConversationKindEnum": "outreach.models.ConversationKind",
+        "TemplateKindEnum": "outreach.models.TemplateKind",
+        "ChannelEnum": "outreach.models.Channel",
+        "FollowUpKindEnum": "outreach.models.FollowUpKind",
+        "FollowUpStatusEnum": "outreach.models.FollowUpStatus",
+        "ReminderKindEnum": "outreach.models.ReminderKind",
+        "ReminderStatusEnum": "outreach.models.ReminderStatus",
+        "RelationshipEnum": "contacts.models.Relationship",
+        "SourceEnum": "contacts.models.Source",
+        "NoteKindEnum": "crm.models.NoteKind",
+        "OpportunityStatusEnum": "crm.models.OpportunityStatus",
+        "PortfolioKindEnum": "crm.models.PortfolioKind",
+        "PortfolioStatusEnum": "crm.models.PortfolioStatus",
+        "PathwayEnum": "crm.models.Pathway",
+    },
 }
 
 LOGGING = {

@@ -1,5 +1,321 @@
-"""Reminder emails: plain text and HTML, one per Reminder kind."""
+"""Reminder emails: plain text and HTML, one per Reminder kind.
+
+build_reminder_email() turns a Reminder row into the message to send, or None when there is
+nothing to say (a digest on an empty day). Every message goes to the account's e-mail, carries
+a Message-ID derived from the reminder's dedupe key (so a resend after a crash is recognisably
+the same message), and a one-click link that turns that kind of email off.
+
+User text (titles, agendas, notes) is rendered through Django templates: autoescaped in the
+HTML part, plain in the text part. Notes are Markdown, shown as their plain source.
+"""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from .localtime import local_day_bounds, local_today, user_tz
+from .models import Conversation, FollowUp, Reminder, Stage, StageChange
+
+Kind = Reminder.Kind
+
+# Signed one-click links (see email_views). The salt keeps these tokens from being valid
+# anywhere else that signs with SECRET_KEY.
+LINK_SALT = "outreach.email-link"
+# Follow-up actions stop working after this long; the "turn off" link never expires
+# (an unsubscribe link in an old email must keep working).
+ACTION_MAX_AGE = timedelta(days=60)
+
+ACTION_COMPLETE = "complete"
+ACTION_SNOOZE_DAY = "snooze_day"
+ACTION_SNOOZE_WEEK = "snooze_week"
+ACTION_OFF_DIGEST = "off_digest"
+ACTION_OFF_REMINDERS = "off_reminders"
+FOLLOW_UP_ACTIONS = (ACTION_COMPLETE, ACTION_SNOOZE_DAY, ACTION_SNOOZE_WEEK)
+OFF_ACTIONS = (ACTION_OFF_DIGEST, ACTION_OFF_REMINDERS)
+SNOOZE_BY = {ACTION_SNOOZE_DAY: timedelta(days=1), ACTION_SNOOZE_WEEK: timedelta(days=7)}
+
+NOTES_IN_PREP = 10
 
 
-def build_reminder_email(reminder):
-    raise NotImplementedError
+# --- links -------------------------------------------------------------------------------
+
+
+def sign_link(*, user, action: str, follow_up: FollowUp | None = None) -> str:
+    """A signed token naming the user, the action and (for follow-up actions) the follow-up
+    and its due time, so that a link cannot be forged, used for another user's rows, or
+    replayed after the follow-up has moved."""
+    payload = {"u": user.pk, "a": action}
+    if follow_up is not None:
+        payload["f"] = follow_up.pk
+        payload["d"] = follow_up.due_at.isoformat()
+    return signing.dumps(payload, salt=LINK_SALT, compress=True)
+
+
+def read_link(token: str) -> dict:
+    """The token's payload; raises signing.BadSignature (incl. SignatureExpired) when not valid."""
+    payload = signing.loads(token, salt=LINK_SALT)
+    if not isinstance(payload, dict) or payload.get("a") not in FOLLOW_UP_ACTIONS + OFF_ACTIONS:
+        raise signing.BadSignature("Unknown action.")
+    if payload["a"] in FOLLOW_UP_ACTIONS:
+        # Re-check with an age limit: follow-up actions expire, the off links do not.
+        signing.loads(token, salt=LINK_SALT, max_age=ACTION_MAX_AGE)
+    return payload
+
+
+def action_url(*, user, action: str, follow_up: FollowUp | None = None) -> str:
+    token = sign_link(user=user, action=action, follow_up=follow_up)
+    return settings.SITE_URL + reverse("email-action", args=[token])
+
+
+def app_url(view_name: str | None = None, *args) -> str:
+    """A page of the web app; the dashboard when that page is not (yet) routed."""
+    path = "/"
+    if view_name:
+        try:
+            path = reverse(view_name, args=args)
+        except NoReverseMatch:
+            path = "/"
+    return settings.SITE_URL + path
+
+
+# --- formatting --------------------------------------------------------------------------
+
+
+def local_time(moment: datetime, tz) -> str:
+    """e.g. "Tue 3 Mar 2026, 10:00 EST" in the user's zone."""
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def _one_line(text: str) -> str:
+    # Subjects are headers: no line breaks, bounded length.
+    line = " ".join(str(text).split())
+    return line if len(line) <= 150 else line[:149] + "…"
+
+
+def _label(value: str) -> str:
+    """An enum value as words: "send_material" -> "Send material"."""
+    return value.replace("_", " ").capitalize()
+
+
+def _contact_label(contact) -> str:
+    return f"{contact.full_name} ({contact.company.name})" if contact.company_id else contact.full_name
+
+
+# --- the message -------------------------------------------------------------------------
+
+
+def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives | None:
+    """The email for this reminder, or None when there is nothing to say."""
+    builder = {
+        Kind.FOLLOW_UP_DUE: _follow_up_due,
+        Kind.CHAT_PREP: _chat_prep,
+        Kind.CHAT_SOON: _chat_soon,
+        Kind.DAILY_DIGEST: _daily_digest,
+    }[reminder.kind]
+    user = reminder.owner
+    tz = user_tz(user)
+    built = builder(reminder, user, tz)
+    if built is None:
+        return None
+    subject, context, attachments = built
+    off_action = ACTION_OFF_DIGEST if reminder.kind == Kind.DAILY_DIGEST else ACTION_OFF_REMINDERS
+    off_url = action_url(user=user, action=off_action)
+    context.update(
+        user=user,
+        name=user.first_name or user.get_username(),
+        site_url=settings.SITE_URL,
+        app_url=app_url(),
+        off_url=off_url,
+        off_label="Stop the daily digest" if off_action == ACTION_OFF_DIGEST else "Stop reminder emails",
+        settings_url=app_url("settings"),
+    )
+    template = f"outreach/email/{reminder.kind}"
+    message = EmailMultiAlternatives(
+        subject=_one_line(subject),
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "Message-ID": reminder.message_id,
+            # RFC 8058 one-click unsubscribe: mail clients POST to the link, which needs no login.
+            "List-Unsubscribe": f"<{off_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "X-Coffeechat-Reminder": reminder.kind,
+        },
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def _follow_up_due(reminder: Reminder, user, tz):
+    follow_up = reminder.follow_up
+    contact = follow_up.contact
+    context = {
+        "follow_up": follow_up,
+        "contact": contact,
+        "contact_label": _contact_label(contact),
+        "kind_label": _label(follow_up.kind),
+        "conversation": follow_up.conversation,
+        "conversation_label": (
+            f"{_label(follow_up.conversation.kind).lower()} ({_label(follow_up.conversation.stage).lower()})"
+            if follow_up.conversation_id
+            else ""
+        ),
+        "due": local_time(follow_up.due_at, tz),
+        "complete_url": action_url(user=user, action=ACTION_COMPLETE, follow_up=follow_up),
+        "snooze_day_url": action_url(user=user, action=ACTION_SNOOZE_DAY, follow_up=follow_up),
+        "snooze_week_url": action_url(user=user, action=ACTION_SNOOZE_WEEK, follow_up=follow_up),
+        "follow_ups_url": app_url("follow-ups"),
+        "contact_url": app_url("contact-detail", contact.pk),
+    }
+    return f"Follow-up due: {follow_up.title}", context, []
+
+
+def _chat_context(conversation: Conversation, tz) -> dict:
+    contact = conversation.contact
+    start = conversation.scheduled_for
+    return {
+        "conversation": conversation,
+        "contact": contact,
+        "contact_label": _contact_label(contact),
+        "company": contact.company.name if contact.company_id else "",
+        "kind_label": _label(conversation.kind),
+        "when": local_time(start, tz),
+        "ends": local_time(start + timedelta(minutes=conversation.duration_minutes), tz),
+        "location": conversation.location,
+        "location_is_link": conversation.location.startswith(("http://", "https://")),
+        "agenda": conversation.agenda,
+        "contact_url": app_url("contact-detail", contact.pk),
+    }
+
+
+def _chat_prep(reminder: Reminder, user, tz):
+    conversation = reminder.conversation
+    contact = conversation.contact
+    context = _chat_context(conversation, tz)
+    # Notes live in crm; the reverse relation keeps outreach free of a crm import.
+    notes = list(contact.notes.order_by("-created_at", "-id")[:NOTES_IN_PREP])
+    previous = (
+        contact.conversations.filter(held_at__isnull=False)
+        .exclude(pk=conversation.pk)
+        .order_by("-held_at")[:5]
+    )
+    context.update(
+        how_we_met=contact.how_we_met,
+        title=contact.title,
+        notes=[{"kind": _label(n.kind), "date": local_time(n.created_at, tz), "body": n.body} for n in notes],
+        previous=[
+            {"kind": _label(c.kind), "date": local_time(c.held_at, tz), "outcome": c.outcome} for c in previous
+        ],
+    )
+    subject = f"Prep: {_label(conversation.kind).lower()} with {_contact_label(contact)}, {context['when']}"
+    return subject, context, [("chat.ics", chat_ics(conversation), "text/calendar")]
+
+
+def chat_ics(conversation: Conversation) -> bytes:
+    """One VEVENT for the chat, with the same UID every time so calendars update it in place."""
+    from icalendar import Calendar, Event
+
+    contact = conversation.contact
+    domain = urlsplit(settings.SITE_URL).hostname or "coffeechat.local"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Coffeechat//Reminders//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"conversation-{conversation.pk}@{domain}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", conversation.scheduled_for)
+    event.add("dtend", conversation.scheduled_for + timedelta(minutes=conversation.duration_minutes))
+    event.add("summary", f"{_label(conversation.kind)} with {_contact_label(contact)}")
+    if conversation.location:
+        event.add("location", conversation.location)
+    if conversation.agenda:
+        event.add("description", conversation.agenda)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _chat_soon(reminder: Reminder, user, tz):
+    conversation = reminder.conversation
+    context = _chat_context(conversation, tz)
+    minutes = max(1, round((conversation.scheduled_for - timezone.now()).total_seconds() / 60))
+    context["starts_in"] = f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60)} hours"
+    subject = f"In {context['starts_in']}: {_label(conversation.kind).lower()} with {_contact_label(conversation.contact)}"
+    return subject, context, []
+
+
+def _daily_digest(reminder: Reminder, user, tz):
+    day = reminder.local_date or local_today(user)
+    start, end = local_day_bounds(user, day)
+    chats = list(
+        Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
+        .select_related("contact__company")
+        .order_by("scheduled_for")
+    )
+    open_follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).select_related(
+        "contact__company"
+    )
+    overdue = list(open_follow_ups.filter(due_at__lt=start).order_by("due_at"))
+    due_today = list(open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at"))
+    if not (chats or overdue or due_today):
+        return None
+    week_start_day = day - timedelta(days=day.weekday())  # ISO weeks start on Monday
+    week_start, _ = local_day_bounds(user, week_start_day)
+    _, week_end = local_day_bounds(user, week_start_day + timedelta(days=6))
+    requests_sent = StageChange.objects.filter(
+        owner=user, stage=Stage.REQUESTED, at__gte=week_start, at__lt=week_end
+    ).count()
+    goal = user.profile.weekly_request_goal
+
+    def follow_up_rows(items):
+        return [
+            {
+                "follow_up": f,
+                "contact_label": _contact_label(f.contact),
+                "due": local_time(f.due_at, tz),
+                "complete_url": action_url(user=user, action=ACTION_COMPLETE, follow_up=f),
+                "snooze_day_url": action_url(user=user, action=ACTION_SNOOZE_DAY, follow_up=f),
+            }
+            for f in items
+        ]
+
+    context = {
+        "day": day,
+        "day_label": f"{day:%A} {day.day} {day:%B %Y}",
+        "chats": [
+            {
+                "conversation": c,
+                "kind_label": _label(c.kind),
+                "contact_label": _contact_label(c.contact),
+                "when": local_time(c.scheduled_for, tz),
+            }
+            for c in chats
+        ],
+        "overdue": follow_up_rows(overdue),
+        "due_today": follow_up_rows(due_today),
+        "requests_sent": requests_sent,
+        "goal": goal,
+        "goal_met": goal and requests_sent >= goal,
+        "follow_ups_url": app_url("follow-ups"),
+    }
+    parts = []
+    if chats:
+        parts.append(f"{len(chats)} chat{'s' if len(chats) != 1 else ''}")
+    if overdue:
+        parts.append(f"{len(overdue)} overdue")
+    if due_today:
+        parts.append(f"{len(due_today)} due today")
+    subject = f"Your Coffeechat day, {day:%a} {day.day} {day:%b}: {', '.join(parts)}"
+    return subject, context, []
+

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .localtime import local_instant, local_today, user_tz
+from .localtime import local_day_bounds, local_instant, local_today, user_tz
 from .models import Conversation, FollowUp, Reminder, Stage
 
 logger = logging.getLogger(__name__)
@@ -61,10 +61,30 @@ def _stamp(moment: datetime) -> str:
 # --- planning ----------------------------------------------------------------------------
 
 
+def _reminders_wanted(owner_id: int) -> bool:
+    """Whether the user takes reminder emails at all (the profile is read through the user:
+    outreach does not import crm)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(pk=owner_id)
+        .values_list("profile__email_reminders", flat=True)
+        .first()
+        is not False
+    )
+
+
 def plan_follow_up_reminder(follow_up: FollowUp) -> None:
-    """One `follow_up_due` email at the follow-up's due time; an earlier time's email is withdrawn."""
+    """One `follow_up_due` email at the follow-up's due time; an earlier time's email is withdrawn.
+
+    Nothing is armed while the user has email reminders off; switching them back on re-plans
+    (see profile_changed).
+    """
     key = f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}"
     _cancel(follow_up.reminders.exclude(dedupe_key=key), "The follow-up was moved.")
+    if not _reminders_wanted(follow_up.owner_id):
+        return
     _arm(
         owner_id=follow_up.owner_id,
         kind=Kind.FOLLOW_UP_DUE,
@@ -75,6 +95,7 @@ def plan_follow_up_reminder(follow_up: FollowUp) -> None:
 
 
 def cancel_follow_up_reminders(follow_up: FollowUp, reason: str) -> None:
+    """The follow-up was completed or cancelled: its pending email is withdrawn."""
     _cancel(follow_up.reminders.all(), reason)
 
 
@@ -102,21 +123,29 @@ def plan_chat_reminders(conversation: Conversation, now: datetime | None = None)
         conversation.reminders.filter(kind__in=[Kind.CHAT_PREP, Kind.CHAT_SOON]).exclude(dedupe_key__in=wanted),
         "The chat was moved.",
     )
+    if not _reminders_wanted(conversation.owner_id):
+        return
     for key, (kind, send_at) in wanted.items():
         _arm(owner_id=conversation.owner_id, kind=kind, send_at=send_at, dedupe_key=key, conversation=conversation)
 
 
 def cancel_conversation_reminders(conversation: Conversation, reason: str) -> None:
+    """The chat was held, declined or cancelled: its prep brief and heads-up are withdrawn."""
     _cancel(conversation.reminders.filter(kind__in=[Kind.CHAT_PREP, Kind.CHAT_SOON]), reason)
 
 
+# A digest hour that passed less than this long ago still counts for today (e.g. a user who
+# signs up at 08:20 with the 08:00 default gets today's digest now, not tomorrow's).
+DIGEST_GRACE = timedelta(hours=1)
+
+
 def next_digest_instant(user, now: datetime) -> tuple[datetime, "date"]:  # noqa: F821
-    """The next digest-hour instant, local day, not before `now` (today's if it is still ahead)."""
+    """Today's digest-hour instant (unless it is over DIGEST_GRACE ago), else tomorrow's; with its local day."""
     tz = user_tz(user)
     hour = user.profile.digest_hour
     day = local_today(user, now)
     send_at = local_instant(day, hour, tz)
-    if send_at < now - timedelta(seconds=1):
+    if send_at <= now - DIGEST_GRACE:
         day = day + timedelta(days=1)
         send_at = local_instant(day, hour, tz)
     return send_at, day
@@ -126,7 +155,10 @@ def plan_digest(user, now: datetime | None = None) -> Reminder | None:
     """Make sure the user's next daily digest has a row.
 
     One row per user per local day (the key holds the date), so DST changes, a doubled
-    beat or planning twice can never produce two digests for one day. A changed time zone
+    beat or planning twice can never produce two digests for one day. A day whose row was
+    sent, failed, or settled as "nothing to say" is used up; only a digest withdrawn before
+    its time came (the user switched it off, then on again) is armed again: delivery never
+    touches a row before its `send_at`, so such a row cannot have gone out. A changed time zone
     or hour applies to the next day that has no row yet.
     """
     now = now or timezone.now()
@@ -135,11 +167,16 @@ def plan_digest(user, now: datetime | None = None) -> Reminder | None:
         return None
     if Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, status=Status.PENDING).exists():
         return None
+    tz = user_tz(user)
     send_at, day = next_digest_instant(user, now)
-    # If today's digest was already sent or skipped, plan tomorrow's.
-    while Reminder.objects.filter(dedupe_key=_digest_key(user, day)).exclude(status=Status.CANCELLED).exists():
+    for _ in range(7):  # bounded: a used-up day can only be today or (after a zone change) tomorrow
+        existing = Reminder.objects.filter(dedupe_key=_digest_key(user, day)).first()
+        if existing is None or (existing.status == Status.CANCELLED and existing.send_at > now):
+            break
+        if existing.status == Status.PENDING:  # planned by a concurrent sweep
+            return existing
         day = day + timedelta(days=1)
-        send_at = local_instant(day, profile.digest_hour, user_tz(user))
+        send_at = local_instant(day, profile.digest_hour, tz)
     return _arm(
         owner_id=user.pk, kind=Kind.DAILY_DIGEST, send_at=send_at, dedupe_key=_digest_key(user, day), local_date=day
     )
@@ -171,7 +208,10 @@ def plan_missing_digests(now: datetime | None = None) -> int:
 # --- delivery ----------------------------------------------------------------------------
 
 
-def claim_due_reminders(now: datetime | None = None, limit: int = 500) -> list[int]:
+CLAIM_BATCH = 500
+
+
+def claim_due_reminders(now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
     """Atomically claim due rows for sending and return their ids.
 
     Rows locked by a sender are skipped; a claim older than REMINDER_CLAIM_TIMEOUT_SECONDS
@@ -192,12 +232,12 @@ def claim_due_reminders(now: datetime | None = None, limit: int = 500) -> list[i
     return ids
 
 
-def release_claim(reminder_id: int) -> None:
-    """The send task could not be queued: let the next sweep take the row at once."""
-    Reminder.objects.filter(pk=reminder_id, status=Status.PENDING).update(claimed_at=None)
+def release_claims(reminder_ids) -> int:
+    """Their send tasks could not be queued (the broker is down): the next sweep takes them at once."""
+    return Reminder.objects.filter(pk__in=list(reminder_ids), status=Status.PENDING).update(claimed_at=None)
 
 
-def _obsolete_reason(reminder: Reminder) -> str | None:
+def _obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
     """Why this email should no longer go out, or None if it should."""
     profile = reminder.owner.profile
     if not profile.email_reminders:
@@ -216,10 +256,14 @@ def _obsolete_reason(reminder: Reminder) -> str | None:
             return "The chat is no longer scheduled."
         if not reminder.dedupe_key.endswith(_stamp(conversation.scheduled_for)):
             return "The chat was moved."
-        if conversation.scheduled_for <= timezone.now():
+        if conversation.scheduled_for <= now:
             return "The chat has already started."
-    elif reminder.kind == Kind.DAILY_DIGEST and not profile.daily_digest:
-        return "The daily digest is turned off."
+    elif reminder.kind == Kind.DAILY_DIGEST:
+        if not profile.daily_digest:
+            return "The daily digest is turned off."
+        if reminder.local_date and now >= local_day_bounds(reminder.owner, reminder.local_date)[1]:
+            # Sent late (the workers were down all day): yesterday's digest is of no use now.
+            return "Its day is over."
     return None
 
 
@@ -227,7 +271,9 @@ def deliver_reminder(reminder_id: int) -> str:
     """Send one reminder if it is still due and wanted; return what happened.
 
     Safe to run twice: the row is locked for the whole send and its status is checked under
-    the lock, so a second run finds it sent (or cancelled) and does nothing.
+    the lock, so a second run finds it sent (or cancelled) and does nothing. A service that
+    cancels the reminder meanwhile waits for the lock, so it lands either before the check
+    (nothing is sent) or after the send (the email is already out).
     """
     from . import emails
 
@@ -242,8 +288,12 @@ def deliver_reminder(reminder_id: int) -> str:
             return "skipped"
         now = timezone.now()
         if reminder.send_at > now:
+            # Moved to a later time (a retry's back-off) since it was claimed: the sweep
+            # takes it again when it is due.
+            reminder.claimed_at = None
+            reminder.save(update_fields=["claimed_at"])
             return "not-due"
-        reason = _obsolete_reason(reminder)
+        reason = _obsolete_reason(reminder, now)
         message = None
         if reason is None:
             try:
@@ -264,17 +314,28 @@ def deliver_reminder(reminder_id: int) -> str:
             try:
                 message.send()
             except TRANSIENT_ERRORS as exc:
-                _record_failure(reminder, exc, now)
-                return reminder.status
-            reminder.status = Status.SENT
-            reminder.sent_at = timezone.now()
-            reminder.last_error = ""
-            reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            result = "sent"
-        if reminder.kind == Kind.DAILY_DIGEST:
+                _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
+                result = reminder.status
+            else:
+                reminder.status = Status.SENT
+                reminder.sent_at = timezone.now()
+                reminder.last_error = ""
+                reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+                result = "sent"
+        if reminder.kind == Kind.DAILY_DIGEST and reminder.status != Status.PENDING:
             # The next day's digest is planned as soon as this one is settled.
-            transaction.on_commit(lambda: _plan_next_digest(reminder.owner_id))
+            owner_id = reminder.owner_id
+            transaction.on_commit(lambda: _plan_next_digest(owner_id))
     return result
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A 5xx answer (mailbox unknown, message refused) will not change on retry; 4xx and network errors may."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
 
 
 def _record_failure(reminder: Reminder, exc: Exception, now: datetime, permanent: bool = False) -> None:
@@ -302,8 +363,8 @@ def _plan_next_digest(user_id: int) -> None:
 def profile_changed(user) -> None:
     """Settings changed: withdraw what is no longer wanted, plan what now is.
 
-    A pending digest keeps its time (a new hour or zone applies from the next day), unless
-    the digest or reminders were switched off.
+    A new hour or zone applies from the next day: today's pending digest keeps its time,
+    unless the digest or reminders were switched off.
     """
     profile = user.profile
     if not profile.email_reminders:
@@ -311,6 +372,13 @@ def profile_changed(user) -> None:
     elif not profile.daily_digest:
         _cancel(Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST), "The daily digest is turned off.")
     else:
+        # Today's digest keeps its time. One planned for a later day is planned again under the
+        # new zone and hour: left alone, a digest keyed to another zone's date could land on a
+        # local day that already had one (e.g. after moving from Asia/Kolkata to America/Toronto).
+        _cancel(
+            Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, local_date__gt=local_today(user)),
+            "The digest time changed.",
+        )
         plan_digest(user)
     if profile.email_reminders:
         _rearm_future(user)
@@ -323,3 +391,21 @@ def _rearm_future(user) -> None:
         plan_follow_up_reminder(follow_up)
     for conversation in Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gt=now):
         plan_chat_reminders(conversation, now)
+
+
+def reminder_emails_turn_off(*, user, kind: str) -> str:
+    """The one-click "stop these emails" link: the digest link turns off the digest, any other
+    reminder's link turns off reminder emails. Returns the profile setting that was switched.
+
+    The profile is reached through the user (outreach does not import crm); the change is a
+    single boolean, so saving just that field is the whole of crm's profile update.
+    """
+    setting = "daily_digest" if kind == Kind.DAILY_DIGEST else "email_reminders"
+    with transaction.atomic():
+        profile = type(user.profile).objects.select_for_update().get(pk=user.profile.pk)
+        if getattr(profile, setting):
+            setattr(profile, setting, False)
+            profile.save(update_fields=[setting])
+        user.profile = profile
+        profile_changed(user)
+    return setting

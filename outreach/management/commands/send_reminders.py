@@ -1,0 +1,33 @@
+"""`python manage.py send_reminders`: one reminder sweep, for people who run cron instead of beat."""
+
+from django.core.management.base import BaseCommand
+
+from outreach import reminders
+from outreach.tasks import sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run one reminder sweep: plan missing daily digests, claim the due reminders and queue "
+        "them for the Celery worker. Safe to run from cron beside (or instead of) celery beat. "
+        "With --inline the emails are sent by this process, so no worker is needed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--inline", action="store_true", help="Send the due reminders from this process instead of queueing them."
+        )
+
+    def handle(self, *args, inline=False, **options):
+        if not inline:
+            queued = sweep()
+            self.stdout.write(f"Queued {queued} reminder(s).")
+            return
+        reminders.plan_missing_digests()
+        outcomes: dict[str, int] = {}
+        while ids := reminders.claim_due_reminders():
+            for reminder_id in ids:
+                outcome = reminders.deliver_reminder(reminder_id)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing due"
+        self.stdout.write(f"Reminders: {summary}.")

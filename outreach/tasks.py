@@ -1,0 +1,67 @@
+"""Celery tasks for reminders: thin wrappers that take ids and call outreach.reminders.
+
+The Reminder row, not the queue, is the source of truth: a task that is lost (broker
+restarted, worker killed) leaves its row pending and claimed, and a sweep after
+REMINDER_CLAIM_TIMEOUT_SECONDS claims it again. No task is ever queued with a long ETA.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from . import reminders
+
+logger = logging.getLogger(__name__)
+
+
+def sweep(now=None) -> int:
+    """Plan missing digests, claim the due reminders and queue one send task per row.
+
+    Shared by the beat-driven task and the `send_reminders` command. The claim commits
+    first; the tasks are queued after the commit so a worker never looks for a claim it
+    cannot see yet. If the broker refuses a task, the rows not yet queued are released so
+    the next sweep takes them at once instead of waiting for the claim to go stale.
+    """
+    reminders.plan_missing_digests(now)
+    queued = 0
+    while True:
+        with transaction.atomic():
+            ids = reminders.claim_due_reminders(now)
+            transaction.on_commit(lambda ids=ids: _queue_sends(ids))
+        queued += len(ids)
+        if len(ids) < reminders.CLAIM_BATCH:
+            return queued
+
+
+def _queue_sends(ids: list[int]) -> None:
+    for position, reminder_id in enumerate(ids):
+        try:
+            # No retries here: with the broker down each attempt would stall the sweep.
+            send_reminder.apply_async((reminder_id,), retry=False)
+        except Exception:
+            logger.warning("Could not queue reminders %s; released for the next sweep", ids[position:], exc_info=True)
+            reminders.release_claims(ids[position:])
+            return
+
+
+@shared_task(name="outreach.tasks.sweep_reminders", ignore_result=True)
+def sweep_reminders() -> int:
+    """Beat runs this every REMINDER_SWEEP_SECONDS.
+
+    Safe to run twice, or twice at once (a doubled beat): rows are claimed with
+    SELECT ... FOR UPDATE SKIP LOCKED, so each due row is claimed by one sweep only, and
+    digest planning is keyed per user per local day.
+    """
+    return sweep()
+
+
+@shared_task(name="outreach.tasks.send_reminder", ignore_result=True)
+def send_reminder(reminder_id: int) -> str:
+    """Send one reminder email.
+
+    Safe to run twice (a redelivered message, a stale claim queued again): deliver_reminder
+    locks the row for the whole send and only a `pending` row is sent, so the second run
+    finds it `sent` and does nothing.
+    """
+    return reminders.deliver_reminder(reminder_id)
