@@ -1,9 +1,16 @@
-"""API-wide plumbing: pagination and one error format for every endpoint."""
+"""API-wide plumbing: pagination, one error format, enum fields and filters that name their values.
 
+The ownership chokepoint (base viewsets, related fields) is config/ownership.py: DRF's
+generics module imports this module (DEFAULT_PAGINATION_CLASS), so it cannot import DRF's views.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from django.db import IntegrityError
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -34,6 +41,142 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = {
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, IntegrityError):
+        # A constraint the services' full_clean could not see coming (e.g. two requests racing).
+        return Response(
+            {"detail": "This conflicts with one of your existing records (a duplicate name, e-mail or URL)."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A bare list of messages (e.g. from a filter backend): keep one error shape, an object.
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
+
+
+# --- choice fields that name their allowed values ------------------------------------------
+
+
+
+def _allowed(choices) -> str:
+    return ", ".join(str(key) for key in choices)
+
+
+class ChoiceField(serializers.ChoiceField):
+    """DRF's ChoiceField, but an invalid value is answered with the list of allowed values."""
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            raise serializers.ValidationError(
+                f'"{data}" is not a valid choice. Allowed values: {_allowed(self.choices)}.',
+                code="invalid_choice",
+            ) from None
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Project base: enums answer with their allowed values."""
+
+    serializer_choice_field = ChoiceField
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def enum_filter(choices, **kwargs):
+    """A ChoiceFilter whose error names the allowed values."""
+    import django_filters
+
+    allowed = ", ".join(value for value, _ in choices)
+    return django_filters.ChoiceFilter(
+        choices=choices,
+        error_messages={"invalid_choice": f'"%(value)s" is not a valid choice. Allowed values: {allowed}.'},
+        **kwargs,
+    )
+
+
+def id_filter(field_name: str, **kwargs):
+    """Filter by a related id as a plain number: another user's id simply matches nothing
+    (a choice filter would answer 400 and so confirm or deny that the id exists)."""
+    import django_filters
+
+    return django_filters.NumberFilter(field_name=field_name, **kwargs)
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+
+class UserDateTimeField(serializers.DateTimeField):
+    """An ISO-8601 date-time; one without an offset is read as the requesting user's local time."""
+
+    def default_timezone(self):
+        from outreach.localtime import user_tz
+
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            return user_tz(request.user)
+        return super().default_timezone()
+
+    def to_representation(self, value):
+        # Answer in UTC like every other timestamp of the API.
+        return serializers.DateTimeField(default_timezone=_utc()).to_representation(value)
+
+
+def _utc():
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo("UTC")
+
+
+NAIVE_TIME_HELP = "ISO 8601; without a UTC offset it is read as your local time (profile time zone)."
+
+
+# --- schema: documented errors ----------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "An error. `detail` holds a message for the request as a whole; invalid input instead "
+        "maps each field name (or `non_field_errors`) to a list of messages. An illegal pipeline "
+        "move adds `current_stage`, `requested_stage` and `allowed_stages`."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+        "current_stage": {"type": "string"},
+        "requested_stage": {"type": "string"},
+        "allowed_stages": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": True,
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: messages per field, or `detail`.",
+    "401": "Not authenticated: send `Authorization: Token <key>` (or a session cookie).",
+    "403": "Forbidden (e.g. a session request without its CSRF token).",
+    "404": "Not found (another user's objects are not found either).",
+    "429": "Too many requests: slow down and retry after `Retry-After` seconds.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the error shape the
+    exception handler above produces, so clients and schemathesis know what a 4xx looks like."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_DESCRIPTIONS.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+    return result

@@ -1,5 +1,7 @@
 """People the user networks with, the companies they work at, and the user's tags."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -219,3 +221,57 @@ class ContactEvent(OwnedModel):
 
     def __str__(self):
         return self.summary
+
+
+class ImportKind(models.TextChoices):
+    LINKEDIN = "linkedin"
+    CSV = "csv"
+    VCARD = "vcard"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(OwnedModel):
+    """A file import running in the background; the Import page and the API poll it for progress."""
+
+    Kind = ImportKind
+    Status = ImportStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    dry_run = models.BooleanField(default=False)
+    filename = models.CharField(max_length=255, blank=True)
+    # The uploaded bytes, kept in the database (so any worker can read them) until the job has run.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # {created, updated, skipped, errors: [{row, message}]} once done.
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            enum_check("kind", ImportKind, "import_job_kind_valid"),
+            enum_check("status", ImportStatus, "import_job_status_valid"),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} import {self.id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))

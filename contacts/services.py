@@ -54,6 +54,21 @@ def company_update(*, company: Company, **fields) -> Company:
     return company
 
 
+def tag_create(*, owner, name: str) -> Tag:
+    """An explicitly created tag; a name the owner already has (any case) is refused."""
+    tag = Tag(owner=owner, name=" ".join(name.split()))
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+def tag_update(*, tag: Tag, name: str) -> Tag:
+    tag.name = " ".join(name.split())
+    tag.full_clean()
+    tag.save(update_fields=["name"])
+    return tag
+
+
 def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
     """Tags by name (case-insensitive), created as needed, in the order given, without repeats."""
     wanted: dict[str, str] = {}

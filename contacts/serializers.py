@@ -1,0 +1,97 @@
+"""API shapes for companies, tags and contacts. Parsing only; contacts.services writes."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api import ModelSerializer
+from config.ownership import OwnedPrimaryKeyRelatedField
+
+from .models import Company, Contact, Tag
+
+
+class CompanySerializer(ModelSerializer):
+    contact_count = serializers.IntegerField(read_only=True, help_text="How many of your contacts work here.")
+
+    class Meta:
+        model = Company
+        fields = ["id", "name", "website", "industry", "notes", "contact_count", "created_at"]
+        read_only_fields = ["created_at"]
+        # The case-insensitive uniqueness is checked by the service (full_clean).
+        validators = []
+
+
+class TagSerializer(ModelSerializer):
+    contact_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "contact_count"]
+        validators = []
+
+    def validate_name(self, value: str) -> str:
+        name = " ".join(value.split())
+        if not name:
+            raise serializers.ValidationError("A tag needs a name.")
+        return name
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": 50}})
+class TagNamesField(serializers.Field):
+    """Tags as a list of names; unknown names become new tags of the user's."""
+
+    default_error_messages = {
+        "not_a_list": "Give tags as a list of names, e.g. [\"mentor\", \"fintech\"].",
+        "too_long": "Tag names are at most 50 characters: \"{name}\".",
+    }
+
+    def to_representation(self, tags):
+        return [tag.name for tag in tags.all()]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.fail("not_a_list")
+        names = [" ".join(item.split()) for item in data]
+        for name in names:
+            if len(name) > 50:
+                self.fail("too_long", name=name[:60])
+        return [name for name in names if name]
+
+
+class ContactSerializer(ModelSerializer):
+    company = OwnedPrimaryKeyRelatedField(model=Company, allow_null=True, required=False)
+    company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
+    referred_by = OwnedPrimaryKeyRelatedField(model=Contact, allow_null=True, required=False)
+    tags = TagNamesField(required=False, help_text="Tag names; new names create tags.")
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "linkedin_url",
+            "company",
+            "company_name",
+            "title",
+            "relationship",
+            "source",
+            "referred_by",
+            "tags",
+            "how_we_met",
+            "connected_on",
+            "reconnect_every_days",
+            "last_contacted_at",
+            "reconnect_due_at",
+            "archived",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["last_contacted_at", "reconnect_due_at", "created_at", "updated_at"]
+        extra_kwargs = {
+            "reconnect_every_days": {"min_value": 1, "max_value": 3650},
+        }
+        # Uniqueness per owner (LinkedIn URL) is checked by the service's full_clean.
+        validators = []

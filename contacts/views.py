@@ -1,0 +1,56 @@
+"""The Import page: upload a LinkedIn export, a Coffeechat CSV or a vCard; preview with a dry
+run; watch a large file's progress; read the per-row error report; download exports."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .importers.csv_format import COLUMNS
+from .importers.services import import_upload
+from .models import ImportJob
+
+KINDS = (
+    (ImportJob.Kind.LINKEDIN, "LinkedIn Connections.csv"),
+    (ImportJob.Kind.CSV, "Coffeechat contacts CSV"),
+    (ImportJob.Kind.VCARD, "vCard (.vcf) from your phone or address book"),
+)
+
+
+def _recent_jobs(user):
+    return ImportJob.objects.filter(owner=user).defer("content")[:5]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    context = {"kinds": KINDS, "columns": COLUMNS, "kind": ImportJob.Kind.LINKEDIN, "dry_run": False}
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        if kind not in ImportJob.Kind.values:
+            kind = ImportJob.Kind.LINKEDIN
+        dry_run = request.POST.get("dry_run") in ("on", "true", "1")
+        upload = request.FILES.get("file")
+        outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
+        context.update(
+            kind=kind,
+            dry_run=dry_run,
+            filename=upload.name if upload else "",
+            outcome=outcome,
+            result=outcome.result.as_dict() if outcome.result else None,
+            job=outcome.job,
+        )
+        # The error is shown on the page; a plain-form POST still gets a meaningful status.
+        status = outcome.status_code if outcome.error else 200
+        if request.htmx:
+            return render(request, "contacts/_import_outcome.html", context, status=200)
+    context["jobs"] = _recent_jobs(request.user)
+    return render(request, "contacts/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def import_job_status(request, pk):
+    """Polled by the progress bar every second until the job is done."""
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, owner=request.user)
+    return render(request, "contacts/_import_job.html", {"job": job, "result": job.result})

@@ -1,0 +1,365 @@
+"""The whole account as one JSON document, and its restore into an empty account.
+
+`backup_build(user)` reads everything the user owns; `backup_restore(user=, data=)` writes it
+back into an account that holds no data yet (the starter templates every account gets
+don't count: they are replaced), all or nothing in one transaction. Ids in the document
+are the source account's; they only link rows within the document and new ids are given
+on restore. Reminder rows are not copied (their keys name the old ids): they are planned
+afresh for the restored follow-ups, chats and digest. The calendar token is not restored:
+a backup file must not carry a working feed URL into another account.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from contacts.models import Company, Contact, ContactEvent, Tag
+from outreach import reminders
+from outreach.models import Conversation, FollowUp, MessageTemplate, StageChange
+from outreach.starter_templates import STARTER_TEMPLATES
+
+from .models import Note, Opportunity, PortfolioItem, Profile
+from .services import PROFILE_FIELDS
+
+FORMAT = "coffeechat-backup"
+VERSION = 1
+
+
+class BackupRejected(Exception):
+    """The document cannot be restored; nothing was written."""
+
+    def __init__(self, message: str, status_code: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+# (section, model, plain fields, {fk field: section it points into}, timestamps kept on restore)
+SECTIONS = (
+    ("companies", Company, ("name", "website", "industry", "notes"), {}, ("created_at",)),
+    ("tags", Tag, ("name",), {}, ()),
+    (
+        "portfolio",
+        PortfolioItem,
+        ("title", "kind", "url", "summary", "status"),
+        {},
+        ("created_at",),
+    ),
+    ("templates", MessageTemplate, ("name", "kind", "subject", "body"), {}, ("created_at",)),
+    (
+        "contacts",
+        Contact,
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "linkedin_url",
+            "title",
+            "relationship",
+            "source",
+            "how_we_met",
+            "connected_on",
+            "reconnect_every_days",
+            "last_contacted_at",
+            "reconnect_due_at",
+            "archived",
+        ),
+        {"company": "companies"},  # referred_by and tags: linked once every contact exists
+        ("created_at", "updated_at"),
+    ),
+    (
+        "contact_events",
+        ContactEvent,
+        ("kind", "summary", "previous_company", "previous_title", "new_company", "new_title", "acknowledged"),
+        {"contact": "contacts"},
+        ("created_at",),
+    ),
+    (
+        "conversations",
+        Conversation,
+        (
+            "kind",
+            "channel",
+            "stage",
+            "requested_at",
+            "scheduled_for",
+            "held_at",
+            "duration_minutes",
+            "location",
+            "agenda",
+            "outcome",
+        ),
+        {"contact": "contacts", "template": "templates", "portfolio_item": "portfolio"},
+        ("created_at", "updated_at"),
+    ),
+    (
+        "follow_ups",
+        FollowUp,
+        ("kind", "title", "due_at", "status", "completed_at"),
+        {"contact": "contacts", "conversation": "conversations"},
+        ("created_at",),
+    ),
+    (
+        "notes",
+        Note,
+        ("kind", "body"),
+        {"contact": "contacts", "conversation": "conversations"},
+        ("created_at",),
+    ),
+    (
+        "opportunities",
+        Opportunity,
+        ("title", "url", "status", "notes"),
+        {"company": "companies", "referrer": "contacts"},
+        ("created_at", "updated_at"),
+    ),
+)
+DATA_SECTIONS = tuple(section for section, *_ in SECTIONS)
+
+
+def _json(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def backup_build(user) -> dict:
+    """Everything the user owns, as JSON-ready data (every query filtered by owner)."""
+    profile = Profile.objects.get(user=user)
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "account": {"username": user.get_username(), "email": user.email,
+                    "first_name": user.first_name, "last_name": user.last_name},
+        "profile": {name: getattr(profile, name) for name in PROFILE_FIELDS},
+    }
+    for section, model, fields, links, stamps in SECTIONS:
+        rows = []
+        queryset = model.objects.filter(owner=user).order_by("id")
+        if model is Contact:
+            queryset = queryset.prefetch_related("tags")
+        if model is Conversation:
+            queryset = queryset.prefetch_related("stage_changes")
+        for obj in queryset.iterator(chunk_size=2000):
+            row = {"id": obj.pk}
+            row.update({name: _json(getattr(obj, name)) for name in fields})
+            row.update({name: getattr(obj, f"{name}_id") for name in links})
+            row.update({name: _json(getattr(obj, name)) for name in stamps})
+            if model is Contact:
+                row["referred_by"] = obj.referred_by_id
+                row["tags"] = sorted(tag.pk for tag in obj.tags.all())
+            if model is Conversation:
+                row["stage_history"] = [
+                    {
+                        "from_stage": change.from_stage,
+                        "stage": change.stage,
+                        "at": _json(change.at),
+                        "recorded_at": _json(change.recorded_at),
+                    }
+                    for change in sorted(obj.stage_changes.all(), key=lambda c: c.pk)
+                ]
+            rows.append(row)
+        data[section] = rows
+    return data
+
+
+# --- restoring ---------------------------------------------------------------------------
+
+
+def _starter_only(user) -> bool:
+    starter = {(t["name"], t["kind"], t["subject"], t["body"]) for t in STARTER_TEMPLATES}
+    mine = MessageTemplate.objects.filter(owner=user).values_list("name", "kind", "subject", "body")
+    return all(tuple(row) in starter for row in mine)
+
+
+def account_is_empty(user) -> bool:
+    """No data of the user's own yet; untouched starter templates do not count."""
+    for section, model, *_ in SECTIONS:
+        if model is MessageTemplate:
+            continue
+        if model.objects.filter(owner=user).exists():
+            return False
+    return _starter_only(user)
+
+
+def _parse(model, name: str, value):
+    field = model._meta.get_field(name)
+    if value is None:
+        return None
+    internal = field.get_internal_type()
+    if internal == "DateTimeField":
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None or timezone.is_naive(parsed):
+            raise ValueError(f"“{value}” is not a date-time with an offset")
+        return parsed
+    if internal == "DateField":
+        parsed = parse_date(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise ValueError(f"“{value}” is not a date")
+        return parsed
+    return value
+
+
+@transaction.atomic
+def backup_restore(*, user, data) -> dict:
+    """Write a backup into the user's empty account; returns how many rows of each kind.
+
+    Refuses (BackupRejected, 409) an account that already has data, and (400) a document
+    that is not a Coffeechat backup or does not hold together. All or nothing.
+    """
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupRejected("This is not a Coffeechat backup (expected \"format\": \"coffeechat-backup\").")
+    if data.get("version") != VERSION:
+        raise BackupRejected(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
+    Profile.objects.select_for_update().get(user=user)  # one restore at a time per account
+    if not account_is_empty(user):
+        raise BackupRejected(
+            "This account already has data. A backup can only be restored into an empty account: "
+            "sign up for a new account and restore there.",
+            status_code=409,
+        )
+    MessageTemplate.objects.filter(owner=user).delete()
+    counts = {}
+    try:
+        _restore_profile(user, data.get("profile") or {})
+        ids: dict[str, dict[int, object]] = {}
+        for section, model, fields, links, stamps in SECTIONS:
+            rows = data.get(section) or []
+            if not isinstance(rows, list):
+                raise BackupRejected(f"“{section}” must be a list.")
+            ids[section] = {}
+            created = []
+            for index, row in enumerate(rows):
+                where = f"{section}[{index}]"
+                obj = _build(user, model, row, fields, links, ids, where)
+                created.append((row, obj))
+            model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
+            for row, obj in created:
+                ids[section][row["id"]] = obj
+            _keep_timestamps(model, created, stamps)
+            if model is Contact:
+                _link_contacts(created, ids)
+            if model is Conversation:
+                _restore_history(user, created)
+            counts[section] = len(created)
+    except BackupRejected:
+        raise
+    except ValidationError as exc:
+        raise BackupRejected(f"The backup does not hold together: {'; '.join(exc.messages)}") from None
+    except IntegrityError as exc:
+        raise BackupRejected(f"The backup does not hold together: {exc}".splitlines()[0]) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BackupRejected(f"The backup is malformed: {exc}") from None
+    transaction.on_commit(lambda: _plan_reminders(user.pk))
+    return counts
+
+
+def _restore_profile(user, values: dict) -> None:
+    profile = Profile.objects.get(user=user)
+    for name in PROFILE_FIELDS:
+        if name in values:
+            setattr(profile, name, values[name])
+    try:
+        profile.full_clean()
+    except ValidationError as exc:
+        raise BackupRejected(f"profile: {'; '.join(exc.messages)}") from None
+    profile.save(update_fields=list(PROFILE_FIELDS))
+
+
+def _build(user, model, row, fields, links, ids, where):
+    if not isinstance(row, dict) or "id" not in row:
+        raise BackupRejected(f"{where}: each row needs an “id”.")
+    values = {}
+    for name in fields:
+        if name in row:
+            try:
+                values[name] = _parse(model, name, row[name])
+            except ValueError as exc:
+                raise BackupRejected(f"{where}.{name}: {exc}.") from None
+    obj = model(owner=user, **values)
+    for name, section in links.items():
+        ref = row.get(name)
+        if ref is None:
+            continue
+        target = ids.get(section, {}).get(ref)
+        if target is None:
+            raise BackupRejected(f"{where}.{name}: no {section} row with id {ref}.")
+        setattr(obj, name, target)
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise BackupRejected(f"{where}: {'; '.join(exc.messages)}") from None
+    return obj
+
+
+def _keep_timestamps(model, created, stamps) -> None:
+    """auto_now(_add) fields were stamped "now" on insert; put the original moments back."""
+    objects = []
+    for row, obj in created:
+        for name in stamps:
+            if row.get(name):
+                setattr(obj, name, _parse(model, name, row[name]))
+        objects.append(obj)
+    if stamps and objects:
+        model.objects.bulk_update(objects, list(stamps), batch_size=1000)
+
+
+def _link_contacts(created, ids) -> None:
+    referred = []
+    links = []
+    through = Contact.tags.through
+    for row, contact in created:
+        ref = row.get("referred_by")
+        if ref is not None:
+            target = ids["contacts"].get(ref)
+            if target is None:
+                raise BackupRejected(f"contacts id {row['id']}: referred_by {ref} is not in the backup.")
+            contact.referred_by = target
+            referred.append(contact)
+        for tag_ref in row.get("tags") or []:
+            tag = ids["tags"].get(tag_ref)
+            if tag is None:
+                raise BackupRejected(f"contacts id {row['id']}: tag {tag_ref} is not in the backup.")
+            links.append(through(contact_id=contact.pk, tag_id=tag.pk))
+    if referred:
+        Contact.objects.bulk_update(referred, ["referred_by"], batch_size=1000)
+    through.objects.bulk_create(links, batch_size=1000)
+
+
+def _restore_history(user, created) -> None:
+    changes = []
+    moments = []
+    for row, conversation in created:
+        for entry in row.get("stage_history") or []:
+            moments.append(_parse(StageChange, "recorded_at", entry.get("recorded_at") or entry["at"]))
+            changes.append(
+                StageChange(
+                    owner=user,
+                    conversation=conversation,
+                    from_stage=entry.get("from_stage") or "",
+                    stage=entry["stage"],
+                    at=_parse(StageChange, "at", entry["at"]),
+                )
+            )
+    StageChange.objects.bulk_create(changes, batch_size=1000)
+    # recorded_at is auto_now_add: restore the original moments.
+    for change, moment in zip(changes, moments):
+        change.recorded_at = moment
+    StageChange.objects.bulk_update(changes, ["recorded_at"], batch_size=1000)
+
+
+def _plan_reminders(user_id: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.select_related("profile").get(pk=user_id)
+    with transaction.atomic():
+        reminders.profile_changed(user)

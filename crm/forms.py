@@ -1,0 +1,208 @@
+"""Dashboard forms: they parse and validate input; the services do the writing."""
+
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from contacts.models import Contact
+from crm.models import Note, PortfolioItem, Profile
+from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate
+
+User = get_user_model()
+
+
+class Form(forms.Form):
+    """Labels without a trailing colon (they are bold and sit above their field)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: next to the field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message if target else _prefix(field, message))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _prefix(field: str, message: str) -> str:
+    if field in ("__all__", None):
+        return message
+    return f"{field.replace('_', ' ').capitalize()}: {message}"
+
+
+class SignupForm(Form):
+    username = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not all numbers, not a common password.",
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("That username is taken.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("username"):
+            try:
+                validate_password(cleaned["password"], User(username=cleaned["username"], email=cleaned.get("email", "")))
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class ContactForm(Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100, required=False)
+    email = forms.EmailField(required=False)
+    linkedin_url = forms.URLField(label="LinkedIn URL", max_length=300, required=False, assume_scheme="https")
+    company = forms.CharField(
+        max_length=200, required=False, help_text="Created if it is new.",
+        widget=forms.TextInput(attrs={"list": "company-names"}),
+    )
+    title = forms.CharField(max_length=200, required=False)
+    relationship = forms.ChoiceField(choices=Contact.Relationship.choices, initial=Contact.Relationship.PRODUCT_MANAGER)
+    source = forms.ChoiceField(choices=Contact.Source.choices, initial=Contact.Source.LINKEDIN)
+    tags = forms.CharField(max_length=500, required=False, help_text="Comma-separated, e.g. fintech, alumni")
+    how_we_met = forms.CharField(label="How we met", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    connected_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reconnect_every_days = forms.IntegerField(
+        label="Reconnect every (days)", required=False, min_value=1, max_value=3650,
+        help_text="Leave empty for no reconnect cadence.",
+    )
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict:
+        return {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "email": contact.email,
+            "linkedin_url": contact.linkedin_url,
+            "company": contact.company.name if contact.company else "",
+            "title": contact.title,
+            "relationship": contact.relationship,
+            "source": contact.source,
+            "tags": ", ".join(t.name for t in contact.tags.all()),
+            "how_we_met": contact.how_we_met,
+            "connected_on": contact.connected_on,
+            "reconnect_every_days": contact.reconnect_every_days,
+        }
+
+
+class NoteForm(Form):
+    kind = forms.ChoiceField(choices=Note.Kind.choices, initial=Note.Kind.GENERAL)
+    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown is fine.")
+    conversation = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="About conversation"
+    )
+
+    def __init__(self, *args, conversations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conversation"].choices = [("", "— none —")] + [
+            (c.pk, f"{c.get_kind_display()} ({c.get_stage_display()})") for c in conversations
+        ]
+
+
+class FollowUpForm(Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=FollowUp.Kind.choices, initial=FollowUp.Kind.OTHER)
+    due_on = forms.DateField(label="Due on", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SnoozeForm(Form):
+    due_on = forms.DateField(label="Snooze until", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RequestForm(Form):
+    """Start a request from a template: the conversation is created and moved to `requested`."""
+
+    template = forms.TypedChoiceField(coerce=int, label="Template")
+    kind = forms.ChoiceField(choices=ConversationKind.choices, required=False, label="Kind of ask")
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.LINKEDIN)
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.templates = {t.pk: t for t in templates}
+        self.fields["template"].choices = [(t.pk, t.name) for t in templates]
+
+    def clean_template(self):
+        return self.templates[self.cleaned_data["template"]]
+
+
+class ScheduleForm(Form):
+    """Date, time and place of a chat, in the user's own time zone."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    location = forms.CharField(
+        label="Place or meeting link", max_length=500, required=False,
+    )
+
+    def __init__(self, *args, tz: zoneinfo.ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def scheduled_for(self) -> datetime:
+        naive = datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        local = naive.replace(tzinfo=self.tz)
+        # A wall time skipped by a DST jump does not survive a round trip through UTC.
+        if local.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(self.tz).replace(tzinfo=None) != naive:
+            raise ValidationError({"time": "That time does not exist in your time zone (clocks change that day)."})
+        return local
+
+
+class TemplateForm(Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=MessageTemplate.Kind.choices)
+    subject = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}))
+
+
+def _timezone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(Form):
+    timezone = forms.ChoiceField(label="Time zone", choices=_timezone_choices)
+    digest_hour = forms.TypedChoiceField(
+        label="Daily digest at", coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)]
+    )
+    email_reminders = forms.BooleanField(label="Email me when a follow-up is due and before chats", required=False)
+    daily_digest = forms.BooleanField(label="Send a daily digest", required=False)
+    pathway = forms.ChoiceField(choices=Profile.Pathway.choices, label="My way into product")
+    weekly_request_goal = forms.IntegerField(label="Requests to send per week", min_value=0, max_value=100)
+    nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)
+    max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
+
+    PROFILE_FIELDS = (
+        "timezone", "digest_hour", "email_reminders", "daily_digest", "pathway",
+        "weekly_request_goal", "nudge_after_days", "max_nudges",
+    )
+
+
+class PortfolioItemForm(Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=PortfolioItem.Kind.choices)
+    status = forms.ChoiceField(choices=PortfolioItem.Status.choices, initial=PortfolioItem.Status.DRAFTING)
+    url = forms.URLField(label="Link", required=False, assume_scheme="https")
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+

@@ -1,0 +1,54 @@
+"""Small template helpers for the dashboard."""
+
+from django import template
+from django.utils.http import urlencode
+
+from outreach.models import Stage
+
+register = template.Library()
+
+
+@register.filter
+def user_timezone(user) -> str:
+    """The user's IANA time zone (UTC when logged out): pages show times on their clock."""
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    return profile.timezone if profile else "UTC"
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def label(value: str) -> str:
+    """An enum value as words: `slack_community` -> `Slack community`."""
+    return str(value or "").replace("_", " ").capitalize()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None/"" removes them)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+__all__ = ["register", "urlencode"]

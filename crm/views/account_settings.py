@@ -1,0 +1,79 @@
+"""Settings: profile and reminders, the calendar feed URL, API tokens."""
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from django.http import Http404
+from knox.models import get_token_model
+
+from crm.forms import ProfileForm, add_service_errors
+from crm.selectors import api_token_list
+from crm.services import calendar_token_rotate, profile_update
+
+from .common import page_view
+
+
+def calendar_feed_url(profile) -> str:
+    return f"{django_settings.SITE_URL}/calendar/{profile.calendar_token}.ics"
+
+
+def _page(request, form, *, new_token=None, status=200):
+    profile = request.user.profile
+    return render(request, "crm/settings.html", {
+        "form": form,
+        "calendar_url": calendar_feed_url(profile),
+        "tokens": list(api_token_list(user=request.user)),
+        "new_token": new_token,
+    }, status=status)
+
+
+@page_view
+def settings_page(request):
+    profile = request.user.profile
+    initial = {name: getattr(profile, name) for name in ProfileForm.PROFILE_FIELDS}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                profile_update(profile=profile, **{n: form.cleaned_data[n] for n in ProfileForm.PROFILE_FIELDS})
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Settings saved.")
+                return redirect("settings")
+        return _page(request, form, status=400)
+    return _page(request, form)
+
+
+@page_view
+@require_POST
+def calendar_rotate(request):
+    calendar_token_rotate(profile=request.user.profile)
+    messages.success(request, "New calendar URL created; the old one no longer works. Update your calendar app.")
+    return redirect(reverse("settings") + "#calendar")
+
+
+@page_view
+@require_POST
+def token_create(request):
+    """A new API token, as POST /api/v1/auth/token/ makes: django-rest-knox stores only its hash."""
+    _, key = get_token_model().objects.create(user=request.user)
+    profile_form = ProfileForm(initial={n: getattr(request.user.profile, n) for n in ProfileForm.PROFILE_FIELDS})
+    # The secret is shown once, on this response only.
+    return _page(request, profile_form, new_token=key)
+
+
+@page_view
+@require_POST
+def token_revoke(request):
+    """Revoke one of the user's tokens (like DELETE /api/v1/auth/tokens/<id>/)."""
+    token = api_token_list(user=request.user).filter(token_key=request.POST.get("token", "")).first()
+    if token is None:
+        raise Http404("No such token.")
+    token.delete()
+    messages.success(request, "Token revoked; clients using it get 401 from now on.")
+    return redirect(reverse("settings") + "#tokens")

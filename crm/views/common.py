@@ -1,0 +1,68 @@
+"""Helpers every dashboard view shares: the user's clock, owned lookups, service errors."""
+
+import zoneinfo
+from datetime import date, timedelta
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from outreach.localtime import local_today, user_tz
+
+__all__ = ["owned_or_404", "page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
+
+
+def page_view(view):
+    """Login required; the user's profile is loaded once so templates and services share it."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def owned_or_404(queryset, **lookup):
+    """One row of the user's own queryset; anything else (missing or another user's) is a 404."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found.")
+    return obj
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def redirect_next(request, default: str):
+    return redirect(safe_next(request, default))
+
+
+def tz_of(user) -> zoneinfo.ZoneInfo:
+    return user_tz(user)
+
+
+def today_of(user) -> date:
+    return local_today(user)
+
+
+def snooze_choices(user) -> list[tuple[str, date]]:
+    today = today_of(user)
+    # Next Monday (a week ahead when today is Monday).
+    monday = today + timedelta(days=(7 - today.weekday()) or 7)
+    return [("Tomorrow", today + timedelta(days=1)), ("In 3 days", today + timedelta(days=3)), ("Next Monday", monday)]
+
+
+def service_error_messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [m for messages in exc.message_dict.values() for m in messages]
+        return list(exc.messages)
+    return [str(exc)]

@@ -1,0 +1,82 @@
+"""Follow-ups: the list, and complete / snooze (inline with htmx, or as plain forms)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm.forms import SnoozeForm
+from outreach.models import FollowUp
+from outreach.selectors import follow_up_list as follow_up_selector
+from outreach.services import DomainError, follow_up_complete as complete_service, follow_up_snooze as snooze_service
+
+from crm import selectors
+from .common import page_view, safe_next, service_error_messages, snooze_choices
+
+PAGE_SIZE = 30
+DUE_FILTERS = [("", "All"), ("overdue", "Overdue"), ("today", "Due today"), ("week", "Next 7 days")]
+STATUS_FILTERS = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")]
+
+
+@page_view
+def follow_up_list(request):
+    status = request.GET.get("status", "open")
+    status = status if status in FollowUp.Status.values else "open"
+    due = request.GET.get("due", "")
+    due = due if due in dict(DUE_FILTERS) else ""
+    page = Paginator(selectors.follow_ups_for_list(user=request.user, status=status, due=due), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "crm/follow_ups.html", {
+        "page": page, "status": status, "due": due, "due_filters": DUE_FILTERS, "status_filters": STATUS_FILTERS,
+        "snooze_choices": snooze_choices(request.user),
+    })
+
+
+def _follow_up_or_404(request, pk) -> FollowUp:
+    follow_up = follow_up_selector(user=request.user).select_related("contact__company").filter(pk=pk).first()
+    if follow_up is None:
+        raise Http404("No such follow-up.")
+    return follow_up
+
+
+def _respond(request, follow_up, error: str = "", note: str = ""):
+    """htmx gets the row back in place; a plain form post goes back where it came from."""
+    if request.htmx:
+        follow_up.refresh_from_db()
+        return render(request, "crm/_follow_up_row.html", {
+            "f": follow_up, "error": error, "note": note, "snooze_choices": snooze_choices(request.user),
+        }, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif note:
+        messages.success(request, note)
+    return redirect(safe_next(request, reverse("follow_up_list")))
+
+
+@page_view
+@require_POST
+def follow_up_complete(request, pk):
+    follow_up = _follow_up_or_404(request, pk)
+    try:
+        complete_service(follow_up=follow_up)
+    except (DomainError, ValidationError) as exc:
+        return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
+    return _respond(request, follow_up, note=f"Done: {follow_up.title}.")
+
+
+@page_view
+@require_POST
+def follow_up_snooze(request, pk):
+    follow_up = _follow_up_or_404(request, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, follow_up, error="Pick a date to snooze until.")
+    try:
+        snooze_service(follow_up=follow_up, due_at=form.cleaned_data["due_on"])
+    except (DomainError, ValidationError) as exc:
+        return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
+    return _respond(request, follow_up, note=f"Snoozed until {form.cleaned_data['due_on']:%a %d %b}.")

@@ -1,0 +1,107 @@
+"""Message templates: list, create, edit with a live preview against a chosen contact, delete."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from contacts.models import Company, Contact
+from crm.forms import TemplateForm, add_service_errors
+from outreach.models import MessageTemplate, unknown_placeholders
+from outreach.selectors import template_list as template_selector
+from outreach.services import template_create as create_service, template_render, template_update
+
+from crm import selectors
+from .common import page_view
+
+
+@page_view
+def template_list(request):
+    metrics = {}
+    from crm.selectors import dashboard_metrics
+
+    for row in dashboard_metrics(user=request.user)["templates"]:
+        metrics[row["id"]] = row
+    templates = list(template_selector(user=request.user).order_by("kind", "name"))
+    for template in templates:
+        template.stats = metrics.get(template.pk, {})
+    return render(request, "crm/templates/list.html", {"templates": templates})
+
+
+def _template_or_404(request, pk) -> MessageTemplate:
+    template = template_selector(user=request.user).filter(pk=pk).first()
+    if template is None:
+        raise Http404("No such template.")
+    return template
+
+
+def _form_page(request, form, template, status=200):
+    return render(request, "crm/templates/form.html", {
+        "form": form, "template": template, "contacts": selectors.contacts_for_picker(user=request.user),
+        "placeholders": MessageTemplate.PLACEHOLDERS,
+    }, status=status)
+
+
+@page_view
+def template_create_view(request):
+    form = TemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = create_service(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Template “{template.name}” created.")
+            return redirect("template_list")
+    return _form_page(request, form, None, status=400 if request.method == "POST" else 200)
+
+
+@page_view
+def template_edit(request, pk):
+    template = _template_or_404(request, pk)
+    initial = {name: getattr(template, name) for name in ("name", "kind", "subject", "body")}
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template_update(template=template, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Template “{template.name}” saved.")
+            return redirect("template_list")
+    return _form_page(request, form, template, status=400 if request.method == "POST" else 200)
+
+
+@page_view
+@require_POST
+def template_delete(request, pk):
+    template = _template_or_404(request, pk)
+    name = template.name
+    # Conversations keep their history; their `template` link is cleared (SET_NULL).
+    template.delete()
+    messages.success(request, f"Template “{name}” deleted.")
+    return redirect("template_list")
+
+
+SAMPLE_CONTACT = {"first_name": "Priya", "last_name": "Raman", "title": "Senior Product Manager",
+                  "how_we_met": "we met at the Mind the Product meetup"}
+
+
+@page_view
+@require_POST
+def template_preview(request):
+    """htmx: the subject and body being edited, rendered for the chosen contact (or a sample one)."""
+    subject = request.POST.get("subject", "")
+    body = request.POST.get("body", "")
+    unknown = sorted(set(unknown_placeholders(subject)) | set(unknown_placeholders(body)))
+    contact = None
+    contact_id = request.POST.get("preview_contact", "")
+    if contact_id.isdigit():
+        contact = Contact.objects.filter(owner=request.user, pk=int(contact_id)).select_related("company").first()
+    if contact is None:
+        contact = Contact(owner=request.user, company=Company(owner=request.user, name="Shopify"), **SAMPLE_CONTACT)
+    unsaved = MessageTemplate(owner=request.user, subject=subject, body=body)
+    return render(request, "crm/templates/_preview.html", {
+        "rendered": template_render(template=unsaved, contact=contact), "unknown": unknown, "contact": contact,
+    })

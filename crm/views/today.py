@@ -1,0 +1,46 @@
+"""Today: the five-minute morning routine."""
+
+from django.shortcuts import render
+
+from crm.playbook import playbook_progress
+from crm.selectors import dashboard_metrics
+
+from crm import selectors
+from .common import page_view, snooze_choices
+
+FUNNEL_STEPS = ("requested", "scheduled", "held", "thanked")
+
+
+@page_view
+def today(request):
+    user = request.user
+    metrics = dashboard_metrics(user=user)
+    overdue, due_today = selectors.follow_ups_due(user=user)
+    funnel = metrics.get("funnel", {})
+    top = max([funnel.get(step, 0) for step in FUNNEL_STEPS] + [1])
+    week = metrics.get("week", {})
+    goal = week.get("goal") or 0
+    sent = week.get("requests_sent", 0)
+    steps = playbook_progress(user=user, pathway=user.profile.pathway)
+    context = {
+        "metrics": metrics,
+        "chats": selectors.chats_on_day(user=user),
+        "overdue": overdue,
+        "due_today": due_today,
+        "snooze_choices": snooze_choices(user),
+        "reconnect": selectors.reconnect_due_contacts(user=user),
+        "failed": selectors.failed_reminders(user=user),
+        "job_changes": selectors.recent_job_changes(user=user),
+        "funnel": [
+            {"step": step, "count": funnel.get(step, 0), "pct": round(100 * funnel.get(step, 0) / top)}
+            for step in FUNNEL_STEPS
+        ],
+        "response_rate_pct": None if metrics.get("response_rate") is None else round(100 * metrics["response_rate"]),
+        "week_sent": sent,
+        "week_goal": goal,
+        "week_pct": min(100, round(100 * sent / goal)) if goal else 100,
+        "pipeline_counts": metrics.get("pipeline", {}),
+        "playbook_done": sum(1 for s in steps if s.done),
+        "playbook_total": len(steps),
+    }
+    return render(request, "crm/today.html", context)

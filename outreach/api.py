@@ -1,0 +1,178 @@
+"""/api/v1/conversations/, /follow-ups/, /templates/, /reminders/: the pipeline over HTTP."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
+
+from . import selectors, services
+from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter
+from .models import unknown_placeholders
+from .serializers import (
+    DUE_AT_HELP,
+    ConversationCreateSerializer,
+    ConversationSerializer,
+    FollowUpSerializer,
+    MessageTemplateSerializer,
+    ReminderSerializer,
+    RenderedMessageSerializer,
+    RenderRequestSerializer,
+    SnoozeSerializer,
+    TransitionSerializer,
+)
+
+ILLEGAL_MOVE = OpenApiResponse(
+    description="Invalid input, or a move the pipeline does not allow: the body names the "
+    "`current_stage` and the `allowed_stages`."
+)
+
+
+@extend_schema_view(
+    create=extend_schema(request=ConversationCreateSerializer, responses={201: ConversationSerializer}),
+)
+class ConversationViewSet(OwnedModelViewSet):
+    """Conversations: one ask of one contact. `stage` changes only through `transition`."""
+
+    selector = selectors.conversation_list
+    serializer_class = ConversationSerializer
+    filterset_class = ConversationFilter
+    search_fields = ["contact__first_name", "contact__last_name", "contact__company__name", "agenda", "outcome", "location"]
+    ordering_fields = ["created_at", "updated_at", "requested_at", "scheduled_for", "held_at", "stage"]
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_class(self):
+        return ConversationCreateSerializer if self.action == "create" else ConversationSerializer
+
+    def create_object(self, data):
+        return services.conversation_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.conversation_update(conversation=instance, **data)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: ConversationSerializer, 400: ILLEGAL_MOVE},
+        description=(
+            "Move the conversation along the pipeline: planned → requested | cancelled; requested → "
+            "scheduled | declined | no_response | cancelled; no_response → requested; scheduled → "
+            "scheduled (reschedule) | held | cancelled; held → thanked. `scheduled_for` is required "
+            "for scheduled. Each move has its effects (nudges, reminders, thank-you and reconnect follow-ups)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        conversation = self.get_object()
+        body = TransitionSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.conversation_transition(
+            conversation=conversation,
+            to_stage=body.validated_data["stage"],
+            at=body.validated_data.get("at"),
+            scheduled_for=body.validated_data.get("scheduled_for"),
+        )
+        return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Your follow-ups. `due_at`: " + DUE_AT_HELP),
+)
+class FollowUpViewSet(OwnedModelViewSet):
+    """Things you owe someone: nudges, thank-yous, reconnects, materials to send."""
+
+    selector = selectors.follow_up_list
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+    search_fields = ["title", "contact__first_name", "contact__last_name"]
+    ordering_fields = ["due_at", "created_at", "completed_at", "kind", "status"]
+    ordering = ["due_at", "id"]
+
+    def create_object(self, data):
+        return services.follow_up_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.follow_up_update(follow_up=instance, **data)
+
+    def _answer(self, follow_up):
+        return Response(FollowUpSerializer(self.refetch(follow_up), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: FollowUpSerializer, 400: OpenApiResponse(description="The follow-up is not open.")},
+        description="Mark it done. A nudge opens the next nudge; a thank-you thanks the conversation; "
+        "a nudge, thank-you or reconnect counts as a touch with the contact.",
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._answer(services.follow_up_complete(follow_up=self.get_object()))
+
+    @extend_schema(
+        request=SnoozeSerializer,
+        responses={200: FollowUpSerializer, 400: OpenApiResponse(description="Not open, or not in the future.")},
+        description="Move an open follow-up to a new time; its reminder email moves with it.",
+    )
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, pk=None):
+        follow_up = self.get_object()
+        body = SnoozeSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return self._answer(services.follow_up_snooze(follow_up=follow_up, due_at=body.validated_data["due_at"]))
+
+    @extend_schema(
+        request=None,
+        responses={200: FollowUpSerializer, 400: OpenApiResponse(description="The follow-up is not open.")},
+        description="Drop an open follow-up; its reminder email is withdrawn.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._answer(services.follow_up_cancel(follow_up=self.get_object()))
+
+
+class MessageTemplateViewSet(OwnedModelViewSet):
+    """Message templates. Placeholders: {first_name}, {last_name}, {company}, {title}, {how_we_met}, {my_name}."""
+
+    selector = selectors.template_list
+    serializer_class = MessageTemplateSerializer
+    filterset_class = MessageTemplateFilter
+    search_fields = ["name", "subject", "body"]
+    ordering_fields = ["name", "kind", "created_at"]
+    ordering = ["kind", "name", "id"]
+
+    def create_object(self, data):
+        return services.template_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.template_update(template=instance, **data)
+
+    @extend_schema(
+        request=RenderRequestSerializer,
+        responses={200: RenderedMessageSerializer},
+        description="The template's subject and body filled in for one of your contacts (plain substitution).",
+    )
+    @action(detail=True, methods=["post"])
+    def render(self, request, pk=None):
+        template = self.get_object()
+        body = RenderRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        errors = {
+            field: f"Unknown placeholder {', '.join('{%s}' % name for name in unknown)}."
+            for field in ("subject", "body")
+            if (unknown := unknown_placeholders(getattr(template, field)))
+        }
+        if errors:
+            raise ValidationError(errors)
+        rendered = services.template_render(template=template, contact=body.validated_data["contact"])
+        return Response(RenderedMessageSerializer(rendered).data, status=status.HTTP_200_OK)
+
+
+class ReminderViewSet(OwnedReadOnlyViewSet):
+    """The reminder emails planned for you and how their delivery went (read-only)."""
+
+    selector = selectors.reminder_list
+    serializer_class = ReminderSerializer
+    filterset_class = ReminderFilter
+    search_fields = ["last_error"]
+    ordering_fields = ["send_at", "sent_at", "created_at", "status"]
+    ordering = ["-send_at", "-id"]

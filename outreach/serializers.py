@@ -1,0 +1,190 @@
+"""API shapes for the pipeline: parsing and validation only; outreach.services writes."""
+
+import datetime as dt
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api import NAIVE_TIME_HELP, ChoiceField, ModelSerializer, UserDateTimeField
+from config.ownership import OwnedPrimaryKeyRelatedField
+from contacts.models import Contact
+
+from .models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from .selectors import conversation_suggests_no_response
+from .services import legal_next_stages
+
+# crm.PortfolioItem, reached through the model so that outreach does not import crm.
+PortfolioItem = Conversation._meta.get_field("portfolio_item").related_model
+
+DUE_AT_HELP = (
+    "When it is due. A date alone (YYYY-MM-DD) means your digest hour that day; a date-time "
+    "without a UTC offset is read as your local time (profile time zone). Answered in UTC."
+)
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageChange
+        fields = ["stage", "at"]
+
+
+class ConversationSerializer(ModelSerializer):
+    contact = OwnedPrimaryKeyRelatedField(model=Contact)
+    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
+    template = OwnedPrimaryKeyRelatedField(model=MessageTemplate, allow_null=True, required=False)
+    portfolio_item = OwnedPrimaryKeyRelatedField(model=PortfolioItem, allow_null=True, required=False)
+    stage_history = StageChangeSerializer(source="history", many=True, read_only=True)
+    allowed_next_stages = serializers.SerializerMethodField()
+    suggest_no_response = serializers.SerializerMethodField(
+        help_text="The last nudge went unanswered: consider moving this request to no_response."
+    )
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "contact",
+            "contact_name",
+            "kind",
+            "channel",
+            "stage",
+            "template",
+            "portfolio_item",
+            "requested_at",
+            "scheduled_for",
+            "held_at",
+            "duration_minutes",
+            "location",
+            "agenda",
+            "outcome",
+            "stage_history",
+            "allowed_next_stages",
+            "suggest_no_response",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["stage", "requested_at", "scheduled_for", "held_at", "created_at", "updated_at"]
+        extra_kwargs = {"duration_minutes": {"min_value": 1, "max_value": 24 * 60}}
+
+    @extend_schema_field(serializers.ListField(child=ChoiceField(choices=Stage.choices)))
+    def get_allowed_next_stages(self, obj) -> list[str]:
+        return [str(stage) for stage in legal_next_stages(obj.stage)]
+
+    def get_suggest_no_response(self, obj) -> bool:
+        return conversation_suggests_no_response(obj, max_nudges=self._max_nudges())
+
+    def _max_nudges(self) -> int:
+        if "max_nudges" not in self.context:
+            profile = getattr(self.context["request"].user, "profile", None)
+            self.context["max_nudges"] = profile.max_nudges if profile else 2
+        return self.context["max_nudges"]
+
+
+class ConversationCreateSerializer(ConversationSerializer):
+    """Creating a conversation: `at` back-dates when it was planned (default now)."""
+
+    at = UserDateTimeField(write_only=True, required=False, help_text=NAIVE_TIME_HELP)
+
+    class Meta(ConversationSerializer.Meta):
+        fields = [*ConversationSerializer.Meta.fields, "at"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    stage = ChoiceField(choices=Stage.choices, help_text="The stage to move to.")
+    scheduled_for = UserDateTimeField(
+        required=False, help_text=f"Required when moving to scheduled. {NAIVE_TIME_HELP}"
+    )
+    at = UserDateTimeField(required=False, help_text=f"When the move happened (default now). {NAIVE_TIME_HELP}")
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class DueAtField(serializers.Field):
+    """A date (the user's digest hour that day) or a date-time (naive = the user's local time);
+    outreach.localtime.resolve_due_at turns either into an instant."""
+
+    default_error_messages = {
+        "invalid": "Give a date (YYYY-MM-DD) or a date and time (ISO 8601, e.g. 2026-03-02T09:30:00+01:00).",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            text = data.strip()
+            try:
+                if len(text) == 10:
+                    day = parse_date(text)
+                    if day is not None:
+                        return day
+                moment = parse_datetime(text)
+            except ValueError:
+                moment = None
+            if moment is not None:
+                return moment
+        self.fail("invalid")
+
+    def to_representation(self, value: dt.datetime):
+        return UserDateTimeField().to_representation(value)
+
+
+class FollowUpSerializer(ModelSerializer):
+    contact = OwnedPrimaryKeyRelatedField(model=Contact)
+    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
+    conversation = OwnedPrimaryKeyRelatedField(model=Conversation, allow_null=True, required=False)
+    due_at = DueAtField(help_text=DUE_AT_HELP)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "contact",
+            "contact_name",
+            "conversation",
+            "kind",
+            "title",
+            "due_at",
+            "status",
+            "completed_at",
+            "created_at",
+        ]
+        read_only_fields = ["status", "completed_at", "created_at"]
+        extra_kwargs = {"kind": {"default": FollowUp.Kind.OTHER}}
+
+
+class SnoozeSerializer(serializers.Serializer):
+    due_at = DueAtField(help_text=f"The new due time, in the future. {DUE_AT_HELP}")
+
+
+class MessageTemplateSerializer(ModelSerializer):
+    class Meta:
+        model = MessageTemplate
+        fields = ["id", "name", "kind", "subject", "body", "created_at"]
+        read_only_fields = ["created_at"]
+        validators = []  # the service's full_clean checks the per-user unique name and the placeholders
+
+
+class RenderRequestSerializer(serializers.Serializer):
+    contact = OwnedPrimaryKeyRelatedField(model=Contact, help_text="The contact to write to.")
+
+
+class RenderedMessageSerializer(serializers.Serializer):
+    subject = serializers.CharField()
+    body = serializers.CharField()
+
+
+class ReminderSerializer(ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "send_at",
+            "status",
+            "attempts",
+            "last_error",
+            "sent_at",
+            "follow_up",
+            "conversation",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,91 @@
+"""The Import page (/import/): upload, dry-run preview, per-row errors, a progress bar for big files."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from contacts.models import Contact, ImportJob
+
+from .conftest import sample
+
+
+@pytest.fixture
+def web(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client, content, kind="linkedin", htmx=False, **fields):
+    data = {"kind": kind, "file": SimpleUploadedFile("Connections.csv", content, content_type="text/csv"), **fields}
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post("/import/", data, headers=headers)
+
+
+def test_the_page_offers_the_three_kinds_and_the_exports(web):
+    response = web.get("/import/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("LinkedIn Connections.csv", "Coffeechat contacts CSV", "vCard", "Preview only (dry run)",
+                 "/api/v1/export/contacts.csv", "/api/v1/export/contacts.vcf", "/api/v1/export/backup.json"):
+        assert text in html
+
+
+def test_the_page_needs_a_login(db):
+    response = Client().get("/import/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_uploading_the_sample_imports_and_shows_the_counts(web, user):
+    response = post(web, sample("linkedin_connections.csv"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Import finished" in html and 'data-count="created">15<' in html
+    assert Contact.objects.filter(owner=user).count() == 15
+
+
+def test_a_dry_run_previews_without_writing(web, user):
+    html = post(web, sample("linkedin_connections.csv"), htmx=True, dry_run="on").content.decode()
+    assert "Preview — nothing was written" in html and 'data-count="created">15<' in html
+    assert not Contact.objects.exists()
+
+
+def test_row_errors_are_listed_with_their_line(web, user):
+    html = post(web, sample("linkedin_nasty.csv"), htmx=True).content.decode()
+    assert "<td>10</td>" in html and "https://example.com/in/bad" in html
+    assert "<td>13</td>" in html and "31 Foo 2025" in html
+
+
+def test_a_bad_file_says_what_is_wrong(web, user):
+    response = post(web, b"PK\x03\x04garbage")
+    assert response.status_code == 400
+    assert "Nothing was imported" in response.content.decode() and "ZIP" in response.content.decode()
+
+
+def test_a_large_file_shows_a_progress_bar_that_polls_the_job(web, user, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    html = post(web, sample("linkedin_connections.csv"), htmx=True).content.decode()
+    job = ImportJob.objects.get(owner=user)
+    assert 'role="progressbar"' in html and f'hx-get="/import/jobs/{job.pk}/"' in html
+    assert 'hx-trigger="every 1s"' in html
+    ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=6)
+    polled = web.get(f"/import/jobs/{job.pk}/").content.decode()
+    assert "6 of 15 rows" in polled and 'aria-valuenow="40"' in polled
+
+
+def test_a_finished_job_stops_polling_and_shows_the_result(web, user, settings, eager_celery):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    with eager_celery(execute=True):
+        post(web, sample("linkedin_connections.csv"), htmx=True)
+    job = ImportJob.objects.get(owner=user)
+    html = web.get(f"/import/jobs/{job.pk}/").content.decode()
+    assert "every 1s" not in html and 'data-count="created">15<' in html
+
+
+def test_another_users_job_is_404_on_the_page(web, other_user, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 5
+    theirs = Client()
+    theirs.force_login(other_user)
+    post(theirs, sample("linkedin_connections.csv"))
+    job = ImportJob.objects.get(owner=other_user)
+    assert web.get(f"/import/jobs/{job.pk}/").status_code == 404

@@ -1,0 +1,124 @@
+"""Large files run as a background job with progress; 30,000 rows import in seconds."""
+
+import time
+
+import pytest
+
+from bench.import_linkedin import linkedin_csv
+from contacts.models import Contact, ImportJob
+
+from .conftest import sample, upload
+
+
+def test_a_file_over_the_sync_limit_answers_202_with_a_job_to_poll(api_client, user, settings, eager_celery):
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    with eager_celery(execute=True):
+        response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status_url"] == f"/api/v1/imports/{body['job_id']}/"
+    assert response["Location"] == body["status_url"]
+    status = api_client.get(body["status_url"]).json()
+    assert (status["status"], status["progress"], status["total_rows"], status["processed_rows"]) == ("done", 100, 15, 15)
+    assert {k: status["result"][k] for k in ("created", "updated", "skipped")} == {"created": 15, "updated": 0, "skipped": 0}
+    assert Contact.objects.filter(owner=user).count() == 15
+    assert ImportJob.objects.get(pk=body["job_id"]).content is None  # the upload is not kept
+
+
+def test_a_queued_job_shows_pending_progress_before_a_worker_runs_it(api_client, user, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    status = api_client.get(response.json()["status_url"]).json()
+    assert (status["status"], status["progress"], status["processed_rows"], status["total_rows"]) == ("pending", 0, 0, 15)
+    assert not Contact.objects.exists()
+
+
+def test_a_background_dry_run_writes_nothing(api_client, user, settings, eager_celery):
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    with eager_celery(execute=True):
+        response = upload(api_client, "linkedin", sample("linkedin_connections.csv"), dry_run="true")
+    status = api_client.get(response.json()["status_url"]).json()
+    assert status["status"] == "done" and status["result"]["created"] == 15 and status["result"]["dry_run"]
+    assert not Contact.objects.exists()
+
+
+def test_running_a_job_twice_imports_once(user, settings, api_client, eager_celery):
+    from contacts.tasks import run_import_job
+
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    job_id = response.json()["job_id"]
+    assert run_import_job(job_id) == "done"
+    assert run_import_job(job_id) == "done"
+    assert Contact.objects.filter(owner=user).count() == 15
+
+
+def test_another_users_job_is_404(api_client, other_api_client, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    job_id = upload(api_client, "linkedin", sample("linkedin_connections.csv")).json()["job_id"]
+    assert other_api_client.get(f"/api/v1/imports/{job_id}/").status_code == 404
+
+
+def test_a_bad_large_file_is_refused_before_any_job_is_queued(api_client, settings):
+    settings.IMPORT_SYNC_MAX_ROWS = 1
+    response = upload(api_client, "linkedin", b"First Name,Last Name\nA,B\nC,D\n")
+    assert response.status_code == 400
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.slow
+def test_thirty_thousand_connections_import_in_seconds_and_re_import_changes_nothing(
+    api_client, user, eager_celery, django_assert_max_num_queries
+):
+    content = linkedin_csv(30_000)
+    started = time.perf_counter()
+    with eager_celery(execute=True):
+        response = upload(api_client, "linkedin", content)
+    first_seconds = time.perf_counter() - started
+    assert response.status_code == 202
+    status = api_client.get(response.json()["status_url"]).json()
+    assert status["status"] == "done", status
+    assert status["result"]["created"] == 30_000 and status["result"]["error_count"] == 0
+    assert Contact.objects.filter(owner=user).count() == 30_000
+    # Batched writes: the number of queries does not grow with the rows.
+    with eager_celery(execute=True), django_assert_max_num_queries(400):
+        again = upload(api_client, "linkedin", content)
+    result = api_client.get(again.json()["status_url"]).json()["result"]
+    assert (result["created"], result["updated"], result["skipped"]) == (0, 0, 30_000)
+    # Generous for slow CI machines; bench/import_linkedin.py reports the real figures.
+    assert first_seconds < 60
+
+
+def test_a_running_job_records_its_progress_after_every_batch(api_client, user, settings, eager_celery, monkeypatch):
+    from django.db import connection
+
+    from contacts.importers import services
+
+    monkeypatch.setattr(services, "BATCH", 5)
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "contacts_importjob"') and "processed_rows" in sql and "status" not in sql:
+            seen.append([p for p in params if isinstance(p, int)][0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy), eager_celery(execute=True):
+        upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert seen == [5, 10, 15, 15]
+
+
+def test_a_job_that_cannot_be_queued_is_marked_failed_not_a_500(api_client, user, settings, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    from contacts import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr(tasks.run_import_job, "delay", broker_down)
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert response.status_code == 202
+    status = api_client.get(response.json()["status_url"]).json()
+    assert status["status"] == "failed" and "task queue is unavailable" in status["error"]
