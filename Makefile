@@ -21,7 +21,7 @@ migrate: install
 
 ## Serve http://127.0.0.1:8000 with a Celery worker and beat beside it (Ctrl-C stops all three).
 run: migrate
-	DEBUG=$${DEBUG:-1} $(BIN)/honcho --procfile Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} $(BIN)/honcho --procfile Procfile.dev start
 
 ## The whole test suite; PostgreSQL/Redis/Chromium tests skip when absent unless REQUIRE_SERVICES=1.
 test: install
