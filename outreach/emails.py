@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from .localtime import local_day_bounds, local_today, user_tz
@@ -73,15 +73,9 @@ def action_url(*, user, action: str, follow_up: FollowUp | None = None) -> str:
     return settings.SITE_URL + reverse("email-action", args=[token])
 
 
-def app_url(view_name: str | None = None, *args) -> str:
-    """A page of the web app; the dashboard when that page is not (yet) routed."""
-    path = "/"
-    if view_name:
-        try:
-            path = reverse(view_name, args=args)
-        except NoReverseMatch:
-            path = "/"
-    return settings.SITE_URL + path
+def app_url(view_name: str = "today", *args) -> str:
+    """An absolute link to a page of the web dashboard."""
+    return settings.SITE_URL + reverse(view_name, args=args)
 
 
 # --- formatting --------------------------------------------------------------------------
@@ -175,8 +169,8 @@ def _follow_up_due(reminder: Reminder, user, tz):
         "complete_url": action_url(user=user, action=ACTION_COMPLETE, follow_up=follow_up),
         "snooze_day_url": action_url(user=user, action=ACTION_SNOOZE_DAY, follow_up=follow_up),
         "snooze_week_url": action_url(user=user, action=ACTION_SNOOZE_WEEK, follow_up=follow_up),
-        "follow_ups_url": app_url("follow-ups"),
-        "contact_url": app_url("contact-detail", contact.pk),
+        "follow_ups_url": app_url("follow_up_list"),
+        "contact_url": app_url("contact_detail", contact.pk),
     }
     return f"Follow-up due: {follow_up.title}", context, []
 
@@ -195,7 +189,8 @@ def _chat_context(conversation: Conversation, tz) -> dict:
         "location": conversation.location,
         "location_is_link": conversation.location.startswith(("http://", "https://")),
         "agenda": conversation.agenda,
-        "contact_url": app_url("contact-detail", contact.pk),
+        "contact_url": app_url("contact_detail", contact.pk),
+        "chat_url": app_url("conversation_detail", conversation.pk),
     }
 
 
@@ -307,7 +302,7 @@ def _daily_digest(reminder: Reminder, user, tz):
         "requests_sent": requests_sent,
         "goal": goal,
         "goal_met": goal and requests_sent >= goal,
-        "follow_ups_url": app_url("follow-ups"),
+        "follow_ups_url": app_url("follow_up_list"),
     }
     parts = []
     if chats:

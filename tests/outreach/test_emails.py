@@ -272,3 +272,15 @@ def test_the_digest_off_link_turns_only_the_digest_off(client, clock, toronto_us
     toronto_user.profile.refresh_from_db()
     assert (toronto_user.profile.daily_digest, toronto_user.profile.email_reminders) == (False, True)
     assert not Reminder.objects.filter(owner=toronto_user, kind="daily_digest", status="pending").exists()
+
+
+def test_links_in_reminders_open_dashboard_pages_not_the_api(toronto_user, contact):
+    chat = conversation(toronto_user, contact)
+    conversation_transition(conversation=chat, to_stage="requested")
+    conversation_transition(conversation=chat, to_stage="scheduled", scheduled_for=NOW + timedelta(minutes=30))
+    sweep()
+    message = only_email()
+    links = set(re.findall(r'href="([^"]+)"', html_of(message)))
+    assert f"http://127.0.0.1:8000/contacts/{contact.pk}/" in links
+    assert f"http://127.0.0.1:8000/conversations/{chat.pk}/" in links
+    assert not any("/api/" in link for link in links)
