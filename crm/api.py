@@ -129,7 +129,9 @@ class MeView(JSONView):
         profile = selectors.profile_get(user=request.user)
         body = ProfileSerializer(profile, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        profile = services.profile_update(profile=profile, **body.validated_data)
+        fields = dict(body.validated_data)
+        fields.update(fields.pop("user", {}))  # first_name / last_name live on the user
+        profile = services.profile_update(profile=profile, **fields)
         return Response(ProfileSerializer(profile).data)
 
 

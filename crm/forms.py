@@ -182,6 +182,9 @@ def _timezone_choices():
 
 
 class ProfileForm(Form):
+    first_name = forms.CharField(label="First name", max_length=150, required=False,
+                                 help_text="Signs your messages ({my_name}).")
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=_timezone_choices)
     digest_hour = forms.TypedChoiceField(
         label="Daily digest at", coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)]
@@ -194,9 +197,15 @@ class ProfileForm(Form):
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
 
     PROFILE_FIELDS = (
-        "timezone", "digest_hour", "email_reminders", "daily_digest", "pathway",
+        "first_name", "last_name", "timezone", "digest_hour", "email_reminders", "daily_digest", "pathway",
         "weekly_request_goal", "nudge_after_days", "max_nudges",
     )
+
+    @classmethod
+    def initial_for(cls, user) -> dict:
+        profile = user.profile
+        return {name: getattr(user if name in ("first_name", "last_name") else profile, name)
+                for name in cls.PROFILE_FIELDS}
 
 
 class PortfolioItemForm(Form):

@@ -77,6 +77,11 @@ class PortfolioItemSerializer(ModelSerializer):
 class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(
+        source="user.first_name", max_length=150, required=False, allow_blank=True,
+        help_text="Your name signs your messages ({my_name}) and greets you in e-mails.",
+    )
+    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
     timezone = serializers.CharField(
         max_length=64, help_text="IANA time zone name, e.g. Europe/Berlin or America/Toronto."
     )
@@ -87,6 +92,8 @@ class ProfileSerializer(ModelSerializer):
         fields = [
             "username",
             "email",
+            "first_name",
+            "last_name",
             "timezone",
             "digest_hour",
             "email_reminders",

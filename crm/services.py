@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from knox.models import get_token_model
 
 from contacts.models import Contact
 from outreach import reminders
@@ -44,18 +45,40 @@ def profile_setup(*, user) -> Profile:
     return profile
 
 
+# The user's own name signs their messages ({my_name}) and greets them in e-mails.
+NAME_FIELDS = ("first_name", "last_name")
+
+
 @transaction.atomic
 def profile_update(*, profile: Profile, **fields) -> Profile:
-    unknown = set(fields) - set(PROFILE_FIELDS)
+    """Change settings (and the user's name); reminders are re-planned to match."""
+    unknown = set(fields) - set(PROFILE_FIELDS) - set(NAME_FIELDS)
     if unknown:
         raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    user = profile.user
+    names = {name: " ".join(str(fields.pop(name)).split()) for name in NAME_FIELDS if name in fields}
+    if names:
+        for name, value in names.items():
+            setattr(user, name, value)
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(names))
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save(update_fields=list(fields) or None)
-    profile.user.profile = profile
-    reminders.profile_changed(profile.user)
+    user.profile = profile
+    reminders.profile_changed(user)
     return profile
+
+
+def api_token_create(*, user) -> tuple[object, str]:
+    """A new API token; only its hash is stored, so the key is returned once, here."""
+    return get_token_model().objects.create(user=user)
+
+
+def api_token_revoke(*, token) -> None:
+    """Requests made with this token are refused from now on."""
+    token.delete()
 
 
 def calendar_token_rotate(*, profile: Profile) -> Profile:

@@ -383,6 +383,11 @@ def template_update(*, template: MessageTemplate, **fields) -> MessageTemplate:
     return template
 
 
+def template_delete(*, template: MessageTemplate) -> None:
+    """Conversations that used it keep their history; they just no longer point at it."""
+    template.delete()
+
+
 def template_render(*, template: MessageTemplate, contact: Contact) -> dict[str, str]:
     """The template's subject and body for this contact, by plain substitution."""
     owner = template.owner

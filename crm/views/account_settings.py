@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from django.http import Http404
-from knox.models import get_token_model
 
 from crm.forms import ProfileForm, add_service_errors
 from crm.selectors import api_token_list
-from crm.services import calendar_token_rotate, profile_update
+from crm.services import api_token_create, api_token_revoke, calendar_token_rotate, profile_update
 
 from .common import page_view
 
@@ -34,8 +33,7 @@ def _page(request, form, *, new_token=None, status=200):
 @page_view
 def settings_page(request):
     profile = request.user.profile
-    initial = {name: getattr(profile, name) for name in ProfileForm.PROFILE_FIELDS}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(request.user))
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -61,8 +59,8 @@ def calendar_rotate(request):
 @require_POST
 def token_create(request):
     """A new API token, as POST /api/v1/auth/token/ makes: django-rest-knox stores only its hash."""
-    _, key = get_token_model().objects.create(user=request.user)
-    profile_form = ProfileForm(initial={n: getattr(request.user.profile, n) for n in ProfileForm.PROFILE_FIELDS})
+    _, key = api_token_create(user=request.user)
+    profile_form = ProfileForm(initial=ProfileForm.initial_for(request.user))
     # The secret is shown once, on this response only.
     return _page(request, profile_form, new_token=key)
 
@@ -74,6 +72,6 @@ def token_revoke(request):
     token = api_token_list(user=request.user).filter(token_key=request.POST.get("token", "")).first()
     if token is None:
         raise Http404("No such token.")
-    token.delete()
+    api_token_revoke(token=token)
     messages.success(request, "Token revoked; clients using it get 401 from now on.")
     return redirect(reverse("settings") + "#tokens")

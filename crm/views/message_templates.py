@@ -11,6 +11,7 @@ from crm.forms import TemplateForm, add_service_errors
 from outreach.models import MessageTemplate, unknown_placeholders
 from outreach.selectors import template_list as template_selector
 from outreach.services import template_create as create_service, template_render, template_update
+from outreach.services import template_delete as template_delete_service
 
 from crm import selectors
 from .common import page_view
@@ -78,8 +79,7 @@ def template_edit(request, pk):
 def template_delete(request, pk):
     template = _template_or_404(request, pk)
     name = template.name
-    # Conversations keep their history; their `template` link is cleared (SET_NULL).
-    template.delete()
+    template_delete_service(template=template)
     messages.success(request, f"Template “{name}” deleted.")
     return redirect("template_list")
 

@@ -398,6 +398,18 @@ def test_me_reads_and_updates_the_profile(api_client, user):
     assert (updated.json()["timezone"], updated.json()["digest_hour"], updated.json()["username"]) == ("Europe/Paris", 6, "ada")
 
 
+def test_me_sets_the_name_that_signs_rendered_messages(api_client, user):
+    response = api_client.patch("/api/v1/me/", {"first_name": "Sam", "last_name": " Rivera "}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["first_name"], response.json()["last_name"]) == ("Sam", "Rivera")
+    contact = api_client.post("/api/v1/contacts/", {"first_name": "Priya"}, format="json").json()
+    template = api_client.post(
+        "/api/v1/templates/", {"name": "Sig", "kind": "nudge", "subject": "Hi", "body": "Thanks, {my_name}"}, format="json"
+    ).json()
+    rendered = api_client.post(f"/api/v1/templates/{template['id']}/render/", {"contact": contact["id"]}, format="json")
+    assert rendered.json()["body"] == "Thanks, Sam Rivera"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("timezone", "Mars/Olympus"), ("digest_hour", 24), ("pathway", "astronaut"), ("nudge_after_days", 0)],

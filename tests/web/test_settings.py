@@ -78,3 +78,16 @@ def test_revoking_a_token_stops_it_working(web, user):
 def test_token_pages_need_a_post(web):
     assert web.get(reverse("settings_token_create")).status_code == 405
     assert web.get(reverse("settings_token_revoke")).status_code == 405
+
+
+def test_settings_page_sets_the_users_name(client, user):
+    client.force_login(user)
+    form = {
+        "first_name": "Sam", "last_name": "Rivera", "timezone": "America/Toronto", "digest_hour": "7",
+        "email_reminders": "on", "daily_digest": "on", "pathway": "internal_move",
+        "weekly_request_goal": "4", "nudge_after_days": "5", "max_nudges": "2",
+    }  # fmt: skip
+    response = client.post("/settings/", form)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name, user.profile.timezone) == ("Sam", "Rivera", "America/Toronto")
