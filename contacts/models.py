@@ -107,8 +107,8 @@ class Relationship(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    LINKEDIN = "linkedin"
-    SLACK_COMMUNITY = "slack_community"
+    LINKEDIN = "linkedin", "LinkedIn"
+    SLACK_COMMUNITY = "slack_community", "PM community Slack"
     INTERNAL = "internal"
     EVENT = "event"
     REFERRAL = "referral"
@@ -224,7 +224,7 @@ class ContactEvent(OwnedModel):
 
 
 class ImportKind(models.TextChoices):
-    LINKEDIN = "linkedin"
+    LINKEDIN = "linkedin", "LinkedIn"
     CSV = "csv"
     VCARD = "vcard"
 

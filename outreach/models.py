@@ -84,7 +84,7 @@ def render_placeholders(text: str, values: dict[str, str]) -> str:
 
 
 class Channel(models.TextChoices):
-    LINKEDIN = "linkedin"
+    LINKEDIN = "linkedin", "LinkedIn"
     EMAIL = "email"
     SLACK = "slack"
     IN_PERSON = "in_person"
