@@ -118,3 +118,41 @@ def test_the_board_runs_a_fixed_number_of_queries(web, user, rows, django_assert
             conversation_transition(conversation=c, to_stage="cancelled")
     with django_assert_max_num_queries(9):
         assert web.get(reverse("pipeline")).status_code == 200
+
+
+def test_a_chat_page_shows_its_time_on_the_users_clock(client, user):
+    from datetime import datetime, timezone as dt_timezone
+
+    from crm.services import profile_update
+    from outreach.services import conversation_transition
+    from tests.factories import conversation
+
+    profile_update(profile=user.profile, timezone="America/Toronto")
+    chat = conversation(user)
+    conversation_transition(conversation=chat, to_stage="requested")
+    conversation_transition(
+        conversation=chat, to_stage="scheduled", scheduled_for=datetime(2030, 1, 15, 20, 0, tzinfo=dt_timezone.utc)
+    )
+    client.force_login(user)
+    page = client.get(f"/conversations/{chat.pk}/").content.decode()
+    assert "15 January 2030, 15:00" in page  # 20:00 UTC is 15:00 in Toronto (EST)
+    assert "20:00" not in page
+
+
+def test_a_scheduled_chat_page_offers_its_calendar_invitation(client, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outreach.services import conversation_transition
+    from tests.factories import conversation
+
+    chat = conversation(user)
+    conversation_transition(conversation=chat, to_stage="requested")
+    conversation_transition(conversation=chat, to_stage="scheduled", scheduled_for=timezone.now() + timedelta(days=2))
+    client.force_login(user)
+    page = client.get(f"/conversations/{chat.pk}/").content.decode()
+    assert f'href="/calendar/chat/{chat.pk}.ics"' in page
+    invite = client.get(f"/calendar/chat/{chat.pk}.ics")
+    assert invite.status_code == 200
+    assert b"BEGIN:VEVENT" in invite.content
