@@ -7,7 +7,7 @@ generics module imports this module (DEFAULT_PAGINATION_CLASS), so it cannot imp
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -62,6 +62,20 @@ def exception_handler(exc, context):
     return response
 
 
+# --- request bodies ---------------------------------------------------------------------------
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSONParser, but a body nested too deeply for Python's json module (e.g. 100,000
+    `[`) is a 400 like any other malformed JSON, not a RecursionError and a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
+
+
 # --- choice fields that name their allowed values ------------------------------------------
 
 
@@ -106,19 +120,60 @@ def enum_filter(choices, **kwargs):
     )
 
 
+MAX_ID = 2**63 - 1  # the largest primary key any supported database can hold
+
+
 def id_filter(field_name: str, **kwargs):
     """Filter by a related id as a plain number: another user's id simply matches nothing
-    (a choice filter would answer 400 and so confirm or deny that the id exists)."""
+    (a choice filter would answer 400 and so confirm or deny that the id exists), and so does
+    a number no row can have (past a 64-bit integer, which SQLite would refuse with a 500)."""
     import django_filters
+    from django_filters.constants import EMPTY_VALUES
 
-    return django_filters.NumberFilter(field_name=field_name, **kwargs)
+    class IdFilter(django_filters.NumberFilter):
+        def get_max_validator(self):
+            return None  # any number is a fair question; the answer is just "none"
+
+        def filter(self, qs, value):
+            if value in EMPTY_VALUES:
+                return qs
+            if value != value.to_integral_value() or not 0 < value <= MAX_ID:
+                return qs.none()
+            return super().filter(qs, int(value))
+
+    return IdFilter(field_name=field_name, **kwargs)
 
 
 # --- times ---------------------------------------------------------------------------------------
 
 
+# Moments the API accepts: far enough either way for any real use, and far enough from
+# datetime.min/max that moving one to any time zone (pages, e-mails, the calendar feed) or adding
+# a reconnect cadence to it cannot overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+OUT_OF_RANGE = f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
+def in_supported_range(value) -> bool:
+    """A date or date-time (in its own time zone) within [EARLIEST_YEAR, LATEST_YEAR]."""
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
 class UserDateTimeField(serializers.DateTimeField):
     """An ISO-8601 date-time; one without an offset is read as the requesting user's local time."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            # Judge the year as written, before a time zone moves it past datetime's limits.
+            from django.utils.dateparse import parse_datetime
+
+            try:
+                written = parse_datetime(value.strip())
+            except ValueError:
+                written = None
+            if written is not None and not in_supported_range(written):
+                raise serializers.ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+        return super().to_internal_value(value)
 
     def default_timezone(self):
         from outreach.localtime import user_tz

@@ -7,7 +7,7 @@
 """
 
 from rest_framework import serializers, viewsets
-from rest_framework.parsers import JSONParser
+from config.api import JSONParser
 
 
 

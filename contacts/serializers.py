@@ -42,6 +42,7 @@ class TagNamesField(serializers.Field):
     default_error_messages = {
         "not_a_list": "Give tags as a list of names, e.g. [\"mentor\", \"fintech\"].",
         "too_long": "Tag names are at most 50 characters: \"{name}\".",
+        "null": "Null characters are not allowed.",
     }
 
     def to_representation(self, tags):
@@ -52,6 +53,8 @@ class TagNamesField(serializers.Field):
             self.fail("not_a_list")
         names = [" ".join(item.split()) for item in data]
         for name in names:
+            if "\x00" in name:
+                self.fail("null")
             if len(name) > 50:
                 self.fail("too_long", name=name[:60])
         return [name for name in names if name]

@@ -5,13 +5,12 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from knox.models import get_token_model
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import enum_filter, id_filter
+from config.api import JSONParser, enum_filter, id_filter
 from config.ownership import OwnedModelViewSet, OwnedViewSetMixin
 
 from . import selectors, services

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from config.api import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
 from outreach.models import Conversation, FollowUp, MessageTemplate, StageChange
@@ -195,11 +196,16 @@ def _parse(model, name: str, value):
     field = model._meta.get_field(name)
     if value is None:
         return None
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL cannot store NUL in text; the API and the imports refuse it too.
+        raise ValueError("contains a NUL character")
     internal = field.get_internal_type()
     if internal == "DateTimeField":
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None or timezone.is_naive(parsed):
             raise ValueError(f"“{value}” is not a date-time with an offset")
+        if not in_supported_range(parsed):
+            raise ValueError(f"“{value}” is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
         return parsed
     if internal == "DateField":
         parsed = parse_date(value) if isinstance(value, str) else None
@@ -339,7 +345,10 @@ def _restore_history(user, created) -> None:
     changes = []
     moments = []
     for row, conversation in created:
-        for entry in row.get("stage_history") or []:
+        history = row.get("stage_history") or []
+        if not isinstance(history, list) or not all(isinstance(entry, dict) for entry in history):
+            raise BackupRejected(f"conversations id {row['id']}: “stage_history” must be a list of objects.")
+        for entry in history:
             moments.append(_parse(StageChange, "recorded_at", entry.get("recorded_at") or entry["at"]))
             changes.append(
                 StageChange(

@@ -8,11 +8,13 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from django.urls import path
+
+from config.api import JSONParser
 
 from .backup import BackupRejected, backup_build, backup_restore
 
@@ -52,7 +54,7 @@ class BackupRestoreView(APIView):
                 )
             try:
                 data = json.load(upload.file)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return Response({"detail": "The file is not JSON: upload the backup.json Coffeechat exported."}, status=400)
         elif request.content_type.startswith("application/json"):
             data = request.data

@@ -7,7 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import NAIVE_TIME_HELP, ChoiceField, ModelSerializer, UserDateTimeField
+from config.api import (
+    NAIVE_TIME_HELP,
+    OUT_OF_RANGE,
+    ChoiceField,
+    ModelSerializer,
+    UserDateTimeField,
+    in_supported_range,
+)
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Contact
 
@@ -106,6 +113,7 @@ class DueAtField(serializers.Field):
 
     default_error_messages = {
         "invalid": "Give a date (YYYY-MM-DD) or a date and time (ISO 8601, e.g. 2026-03-02T09:30:00+01:00).",
+        "out_of_range": OUT_OF_RANGE,
     }
 
     def to_internal_value(self, data):
@@ -115,11 +123,15 @@ class DueAtField(serializers.Field):
                 if len(text) == 10:
                     day = parse_date(text)
                     if day is not None:
+                        if not in_supported_range(day):
+                            self.fail("out_of_range")
                         return day
                 moment = parse_datetime(text)
             except ValueError:
                 moment = None
             if moment is not None:
+                if not in_supported_range(moment):
+                    self.fail("out_of_range")
                 return moment
         self.fail("invalid")
 

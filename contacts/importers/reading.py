@@ -114,15 +114,21 @@ def detect_encoding(fileobj) -> str:
 
 
 def _decodes(fileobj, encoding: str) -> bool:
+    """The whole file decodes; a NUL character anywhere (not only in the head that
+    detect_encoding looks at) refuses it, since no text column can hold one."""
     fileobj.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
         while chunk := fileobj.read(CHUNK):
-            decoder.decode(chunk)
+            if "\x00" in decoder.decode(chunk):
+                raise ImportRejected(_BINARY)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
+
+
+_BINARY = "The file is not text: it contains binary data. Export it again as CSV and upload that."
 
 
 def _refuse_control_characters(head: bytes, encoding: str) -> None:

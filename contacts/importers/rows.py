@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateparse import parse_datetime
 
+from config.api import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from contacts.linkedin import normalise_linkedin_url
 
 
@@ -113,16 +114,20 @@ def clean_choice(value: str, choices, label: str) -> str:
     return value
 
 
-def clean_positive_int(value: str, label: str) -> int | None:
+# The longest reconnect cadence, as in the API (ContactSerializer): ten years.
+MAX_DAYS = 3650
+
+
+def clean_positive_int(value: str, label: str, maximum: int = MAX_DAYS) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
-        number = int(value)
+        number = int(value) if len(value) <= 20 else 0
     except ValueError:
         number = 0
-    if number < 1:
-        raise RowInvalid(f"{label} “{value}” is not a whole number of days (1 or more).")
+    if not 1 <= number <= maximum:
+        raise RowInvalid(f"{label} “{value[:30]}” is not a whole number of days from 1 to {maximum}.")
     return number
 
 
@@ -151,5 +156,7 @@ def clean_datetime(value: str, label: str) -> datetime | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise RowInvalid(f"{label} “{value}” is not a date and time with a UTC offset (ISO 8601).")
+    if not in_supported_range(parsed):
+        raise RowInvalid(f"{label} “{value}” is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
     return parsed
 
