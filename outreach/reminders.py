@@ -17,6 +17,7 @@ import socket
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -30,8 +31,11 @@ logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
 Status = Reminder.Status
 
-# Errors worth retrying: the mail server or the network may come back.
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError)
+# Errors worth retrying: the mail server or the network may come back (a send cut short by
+# the task's soft time limit is a slow server too).
+TRANSIENT_ERRORS = (
+    smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError, SoftTimeLimitExceeded
+)
 
 
 def _arm(*, owner_id: int, kind: str, send_at: datetime, dedupe_key: str, **links) -> Reminder:
@@ -163,7 +167,7 @@ def plan_digest(user, now: datetime | None = None) -> Reminder | None:
     """
     now = now or timezone.now()
     profile = user.profile
-    if not (profile.email_reminders and profile.daily_digest):
+    if not (user.is_active and profile.email_reminders and profile.daily_digest):
         return None
     if Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, status=Status.PENDING).exists():
         return None
@@ -240,6 +244,9 @@ def release_claims(reminder_ids) -> int:
 def _obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
     """Why this email should no longer go out, or None if it should."""
     profile = reminder.owner.profile
+    if not reminder.owner.is_active:
+        # A deactivated account gets no mail (and its one-click "stop" link no longer opens).
+        return "The account is deactivated."
     if not profile.email_reminders:
         return "Email reminders are turned off."
     if not reminder.owner.email:
@@ -316,6 +323,13 @@ def deliver_reminder(reminder_id: int) -> str:
             except TRANSIENT_ERRORS as exc:
                 _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
                 result = reminder.status
+            except Exception as exc:
+                # Not the mail server's answer (e.g. an address the backend cannot encode): a
+                # retry would fail the same way. Let through, it would roll the attempt back and
+                # leave the row claimed, re-sent every claim timeout with no error ever shown.
+                logger.exception("Reminder %s could not be sent", reminder.pk)
+                _record_failure(reminder, exc, now, permanent=True)
+                result = reminder.status
             else:
                 reminder.status = Status.SENT
                 reminder.sent_at = timezone.now()
@@ -330,12 +344,16 @@ def deliver_reminder(reminder_id: int) -> str:
 
 
 def _is_permanent(exc: Exception) -> bool:
-    """A 5xx answer (mailbox unknown, message refused) will not change on retry; 4xx and network errors may."""
+    """A 5xx refusal of this recipient or this message will not change on retry; 4xx answers and
+    network errors may. So may a 5xx about the server's own set-up (log-in refused, sender not
+    allowed, greeting refused): the operator fixes it and the reminder still goes out, instead
+    of every reminder due meanwhile failing at its first attempt."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(code, int) and 500 <= code < 600
+    if isinstance(exc, smtplib.SMTPDataError):
+        return isinstance(exc.smtp_code, int) and 500 <= exc.smtp_code < 600
+    return False
 
 
 def _record_failure(reminder: Reminder, exc: Exception, now: datetime, permanent: bool = False) -> None:

@@ -90,6 +90,19 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
     if unknown:
         raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
     duration_changed = "duration_minutes" in fields and fields["duration_minutes"] != conversation.duration_minutes
+    new_contact = fields.get("contact")
+    if new_contact is not None and new_contact.pk != conversation.contact_id and _conversation_under_way(conversation):
+        # Its follow-ups, notes and touches are with the first contact: moving the ask alone
+        # would leave a nudge for one person on a conversation with another.
+        raise ValidationError(
+            {
+                "contact": (
+                    f"This conversation is already under way with {conversation.contact.full_name}: its "
+                    "history, follow-ups and notes are with them, so it keeps that contact. "
+                    "Start a new conversation with the other contact instead."
+                )
+            }
+        )
     for name, value in fields.items():
         setattr(conversation, name, value)
     conversation.full_clean()
@@ -97,6 +110,15 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
     if duration_changed and conversation.stage == Stage.SCHEDULED:
         reminders.plan_chat_reminders(conversation)
     return conversation
+
+
+def _conversation_under_way(conversation: Conversation) -> bool:
+    """Past `planned`, or with follow-ups or notes of its own (notes live in crm: reached by relation)."""
+    return (
+        conversation.stage != Stage.PLANNED
+        or conversation.follow_ups.exists()
+        or conversation.notes.exists()
+    )
 
 
 @transaction.atomic

@@ -21,20 +21,26 @@ def sweep(now=None) -> int:
     Shared by the beat-driven task and the `send_reminders` command. The claim commits
     first; the tasks are queued after the commit so a worker never looks for a claim it
     cannot see yet. If the broker refuses a task, the rows not yet queued are released so
-    the next sweep takes them at once instead of waiting for the claim to go stale.
+    the next sweep takes them at once instead of waiting for the claim to go stale, and this
+    sweep stops: claiming the next batch would only release it again (a full batch released
+    and re-claimed in a loop would spin for as long as the broker is down).
     """
     reminders.plan_missing_digests(now)
     queued = 0
     while True:
+        outcome = {}
         with transaction.atomic():
             ids = reminders.claim_due_reminders(now)
-            transaction.on_commit(lambda ids=ids: _queue_sends(ids))
-        queued += len(ids)
-        if len(ids) < reminders.CLAIM_BATCH:
+            transaction.on_commit(lambda ids=ids: outcome.update(queued=_queue_sends(ids)))
+        # Inside a caller's transaction the sends are queued at its commit: count them as queued.
+        sent_to_broker = outcome.get("queued", len(ids))
+        queued += sent_to_broker
+        if len(ids) < reminders.CLAIM_BATCH or sent_to_broker < len(ids):
             return queued
 
 
-def _queue_sends(ids: list[int]) -> None:
+def _queue_sends(ids: list[int]) -> int:
+    """Queue a send task per id; returns how many were queued (the rest are released)."""
     for position, reminder_id in enumerate(ids):
         try:
             # No retries here: with the broker down each attempt would stall the sweep.
@@ -42,7 +48,8 @@ def _queue_sends(ids: list[int]) -> None:
         except Exception:
             logger.warning("Could not queue reminders %s; released for the next sweep", ids[position:], exc_info=True)
             reminders.release_claims(ids[position:])
-            return
+            return position
+    return len(ids)
 
 
 @shared_task(name="outreach.tasks.sweep_reminders", ignore_result=True)

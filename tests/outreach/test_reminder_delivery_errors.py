@@ -1,0 +1,129 @@
+"""What delivery does when sending goes wrong in ways other than a plain SMTP 4xx/5xx, and who
+gets no mail at all."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+
+from outreach.models import Reminder
+from outreach.services import follow_up_create
+from tests.factories import ContactFactory, aware
+
+NOW = aware(2026, 4, 14, 12, 0)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+class BrokenBackend(LocmemBackend):
+    """Stands in for the mail backend: raises `error` for the next `failures` sends."""
+
+    failures = 0
+    error: Exception = ValueError("Invalid address")
+
+    def send_messages(self, messages):
+        if BrokenBackend.failures > 0:
+            BrokenBackend.failures -= 1
+            raise BrokenBackend.error
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def broken_backend(settings):
+    settings.EMAIL_BACKEND = "tests.outreach.test_reminder_delivery_errors.BrokenBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 4
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    yield BrokenBackend
+    BrokenBackend.failures = 0
+    BrokenBackend.error = ValueError("Invalid address")
+
+
+@pytest.fixture
+def due_follow_up(clock, user):
+    user.profile.daily_digest = False
+    user.profile.save()
+    follow_up = follow_up_create(
+        owner=user, contact=ContactFactory(owner=user), kind="other", title="Send the deck", due_at=NOW + timedelta(hours=1)
+    )
+    clock.move_to(follow_up.due_at)
+    return follow_up
+
+
+def sweep():
+    call_command("send_reminders", "--inline", stdout=open("/dev/null", "w"))
+
+
+def test_a_send_error_that_is_not_the_mail_servers_answer_fails_the_reminder_visibly(
+    broken_backend, due_follow_up, api_client
+):
+    broken_backend.failures = 99
+    sweep()
+    (row,) = api_client.get("/api/v1/reminders/").json()["results"]
+    assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 1, "ValueError: Invalid address")
+    assert Reminder.objects.get(pk=row["id"]).claimed_at is None
+    assert mail.outbox == []
+
+
+def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fixed(clock, broken_backend, due_follow_up):
+    broken_backend.failures = 2
+    broken_backend.error = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+    reminder = due_follow_up.reminders.get()
+    for _ in range(3):
+        sweep()
+        reminder.refresh_from_db()
+        clock.move_to(reminder.send_at)
+    assert (reminder.status, reminder.attempts, reminder.last_error) == (Reminder.Status.SENT, 3, "")
+    assert len(mail.outbox) == 1
+
+
+def test_a_refused_message_still_fails_at_once(broken_backend, due_follow_up):
+    broken_backend.failures = 1
+    broken_backend.error = smtplib.SMTPDataError(554, b"5.6.0 Message rejected")
+    sweep()
+    reminder = due_follow_up.reminders.get()
+    assert (reminder.status, reminder.attempts) == (Reminder.Status.FAILED, 1)
+
+
+def test_a_deactivated_account_gets_no_reminder_email(user, due_follow_up):
+    user.is_active = False
+    user.save()
+    sweep()
+    reminder = due_follow_up.reminders.get()
+    assert (reminder.status, reminder.last_error) == (Reminder.Status.CANCELLED, "The account is deactivated.")
+    assert mail.outbox == []
+
+
+def test_a_deactivated_account_gets_no_daily_digest(clock, user):
+    from crm.services import profile_update
+
+    follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="Owed", due_at=NOW - timedelta(days=2))
+    profile_update(profile=user.profile, digest_hour=8)  # plans tomorrow's digest
+    user.is_active = False
+    user.save()
+    for _ in range(3):
+        clock.shift(timedelta(days=1))
+        sweep()
+    assert [m.extra_headers["X-Coffeechat-Reminder"] for m in mail.outbox] == []
+    assert Reminder.objects.filter(owner=user, kind="daily_digest", status="pending").count() == 0
+
+
+def test_a_send_cut_short_by_the_task_time_limit_is_retried_later(broken_backend, due_follow_up):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    broken_backend.failures = 1
+    broken_backend.error = SoftTimeLimitExceeded()
+    sweep()
+    reminder = due_follow_up.reminders.get()
+    assert (reminder.status, reminder.attempts, reminder.send_at) == (
+        Reminder.Status.PENDING,
+        1,
+        due_follow_up.due_at + timedelta(seconds=60),
+    )
