@@ -7,7 +7,7 @@ generics module imports this module (DEFAULT_PAGINATION_CLASS), so it cannot imp
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -63,17 +63,6 @@ def exception_handler(exc, context):
 
 
 # --- request bodies ---------------------------------------------------------------------------
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSONParser, but a body nested too deeply for Python's json module (e.g. 100,000
-    `[`) is a 400 like any other malformed JSON, not a RecursionError and a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
 
 
 # --- choice fields that name their allowed values ------------------------------------------
@@ -147,16 +136,8 @@ def id_filter(field_name: str, **kwargs):
 # --- times ---------------------------------------------------------------------------------------
 
 
-# Moments the API accepts: far enough either way for any real use, and far enough from
-# datetime.min/max that moving one to any time zone (pages, e-mails, the calendar feed) or adding
-# a reconnect cadence to it cannot overflow.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
-OUT_OF_RANGE = f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
-
-
-def in_supported_range(value) -> bool:
-    """A date or date-time (in its own time zone) within [EARLIEST_YEAR, LATEST_YEAR]."""
-    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+# Moments the API accepts (see contacts.dates).
+from contacts.dates import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, in_supported_range  # noqa: E402
 
 
 class UserDateTimeField(serializers.DateTimeField):

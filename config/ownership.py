@@ -7,7 +7,7 @@
 """
 
 from rest_framework import serializers, viewsets
-from config.api import JSONParser
+from config.parsers import JSONParser
 
 
 

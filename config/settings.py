@@ -184,9 +184,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON that refuses pathological nesting with a 400 (config.api.JSONParser); forms for uploads.
+    # JSON that refuses pathological nesting with a 400 (config.parsers.JSONParser); forms for uploads.
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
+        "config.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

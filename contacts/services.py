@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .models import Company, Contact, Tag
+from .signals import contact_cadence_changed
 
 # Fields a client may set on a contact (everything else is maintained by services).
 CONTACT_FIELDS = (
@@ -117,6 +118,9 @@ def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) 
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    cadence_changed = {
+        name for name in ("reconnect_every_days", "archived") if name in fields and fields[name] != getattr(contact, name)
+    }
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.full_clean()
@@ -124,6 +128,9 @@ def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) 
     contact.save(update_fields=[*fields, "reconnect_due_at", "updated_at"])
     if tags is not None:
         contact.tags.set(_as_tags(contact.owner, tags))
+    if cadence_changed:
+        # outreach moves or closes the open reconnect follow-up (see outreach.services).
+        contact_cadence_changed.send(sender=Contact, contact=contact, changed=cadence_changed)
     return contact
 
 

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import JSONParser, enum_filter, id_filter
+from config.api import enum_filter, id_filter
+from config.parsers import JSONParser
 from config.ownership import OwnedModelViewSet, OwnedViewSetMixin
 
 from . import selectors, services

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from config.api import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from contacts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
 from outreach.models import Conversation, FollowUp, MessageTemplate, StageChange

@@ -14,7 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from django.urls import path
 
-from config.api import JSONParser
+from config.parsers import JSONParser
 
 from .backup import BackupRejected, backup_build, backup_restore
 

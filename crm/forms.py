@@ -50,6 +50,13 @@ class SignupForm(Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not all numbers, not a common password.",
     )
+    # Filled in by app.js from the browser's clock, so a new account shows times on the user's
+    # clock from the first page (UTC, changeable in Settings, when the browser says nothing).
+    timezone = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-browser-timezone": ""}))
+
+    def clean_timezone(self):
+        name = self.cleaned_data["timezone"]
+        return name if name in zoneinfo.available_timezones() else ""
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -164,8 +171,12 @@ class ScheduleForm(Form):
     def scheduled_for(self) -> datetime:
         naive = datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
         local = naive.replace(tzinfo=self.tz)
+        try:
+            round_trip = local.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(self.tz).replace(tzinfo=None)
+        except OverflowError:  # e.g. 31 Dec 9999, 23:30 in a zone behind UTC is after year 9999 in UTC
+            raise ValidationError({"date": "That date is too far in the past or the future."}) from None
         # A wall time skipped by a DST jump does not survive a round trip through UTC.
-        if local.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(self.tz).replace(tzinfo=None) != naive:
+        if round_trip != naive:
             raise ValidationError({"time": "That time does not exist in your time zone (clocks change that day)."})
         return local
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import get_token_model
 
@@ -29,6 +30,9 @@ PROFILE_FIELDS = (
 def user_register(*, username: str, email: str, password: str):
     """A new account with its profile and starter templates (password validators applied)."""
     User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        # "Sam" and "sam" would be two accounts that log in almost alike: refuse the second.
+        raise ValidationError({"username": "A user with that username already exists."})
     user = User(username=username, email=email)
     validate_password(password, user)
     user.set_password(password)

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from contacts.dates import require_supported_range
+
 
 def user_tz(owner) -> zoneinfo.ZoneInfo:
     # The profile lives in crm; reading it through the user keeps outreach free of a crm import.
@@ -27,8 +29,9 @@ def local_instant(day: date, hour: int, tz: zoneinfo.ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=tz).astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
-def resolve_due_at(owner, value: date | datetime) -> datetime:
+def resolve_due_at(owner, value: date | datetime, field: str = "due_at") -> datetime:
     """A date alone means the user's digest hour that day; a naive datetime is their local time."""
+    require_supported_range(value, field)
     tz = user_tz(owner)
     if isinstance(value, datetime):
         if timezone.is_naive(value):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from contacts.dates import require_supported_range
 from contacts.models import Contact
 from contacts.services import contact_touch
 
@@ -138,6 +139,7 @@ def conversation_transition(
     if to_stage not in legal_next_stages(locked.stage):
         raise IllegalTransition(locked.stage, to_stage)
     at = at or timezone.now()
+    require_supported_range(at, "at")
     mover = {
         Stage.REQUESTED: conversation_request,
         Stage.SCHEDULED: conversation_schedule,
@@ -182,6 +184,7 @@ def conversation_schedule(*, conversation: Conversation, at: datetime, scheduled
         raise ValidationError({"scheduled_for": "A scheduled chat needs a date and time (scheduled_for)."})
     if timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
+    require_supported_range(scheduled_for, "scheduled_for")
     conversation.scheduled_for = scheduled_for
     _move(conversation, Stage.SCHEDULED, at, ("scheduled_for",))
     for nudge in conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
@@ -277,6 +280,20 @@ def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False
             title=f"Reconnect with {contact.full_name}",
             due_at=due_at,
         )
+
+
+def reconnect_follow_up_sync(*, contact: Contact) -> None:
+    """The cadence changed or the contact was archived: the open reconnect follow-up follows.
+
+    A new cadence moves it to last contact + the new number of days; no cadence, or an
+    archived contact, closes it (with its reminder).
+    """
+    open_reconnects = contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN)
+    for follow_up in open_reconnects:
+        if contact.archived or not contact.reconnect_every_days:
+            _follow_up_close(follow_up, FollowUp.Status.CANCELLED, timezone.now())
+        elif contact.reconnect_due_at and follow_up.due_at != contact.reconnect_due_at:
+            _follow_up_set_due(follow_up, contact.reconnect_due_at)
 
 
 # --- follow-ups --------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 
 from crm.forms import SignupForm, add_service_errors
-from crm.services import user_register
+from crm.services import profile_update, user_register
 
 
 def signup(request):
@@ -19,13 +20,22 @@ def signup(request):
         return redirect("today")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        timezone = data.pop("timezone")
         try:
-            user = user_register(**form.cleaned_data)
+            with transaction.atomic():
+                user = user_register(**data)
+                if timezone:
+                    profile_update(profile=user.profile, timezone=timezone)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome to Coffeechat! Start by adding a contact or importing your LinkedIn connections.")
+            messages.success(
+                request,
+                f"Welcome to Coffeechat! Times are shown on your clock ({user.profile.timezone}; change it in "
+                "Settings). Start by adding a contact or importing your LinkedIn connections.",
+            )
             return redirect("today")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
@@ -25,14 +26,23 @@ from .common import page_view, safe_next, snooze_choices
 PAGE_SIZE = 25
 
 
+MAX_ID = 2**63 - 1  # a larger number is no row's id, and the database refuses to compare with it
+
+
 def _int_or_none(value):
+    """A positive id from a query parameter, or None: `?company=99999999999999999999` is ignored
+    like `?company=abc`, not a 500."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 @page_view
+# The same URL is a fragment for htmx and a whole page otherwise: the browser's cache must not
+# hand the fragment back as the page when the user presses Back.
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def contact_list(request):
     user = request.user
     params = request.GET
@@ -52,6 +62,7 @@ def contact_list(request):
     context = {
         "page": page,
         "filters": filters,
+        "filtered": any(value for key, value in filters.items() if key != "sort"),
         "querystring": query_without_page.urlencode(),
         "sorts": [("name", "Name A–Z"), ("-name", "Name Z–A"), ("company", "Company"),
                   ("-last_contacted", "Recently in touch"), ("last_contacted", "Longest out of touch"),

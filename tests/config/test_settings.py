@@ -47,3 +47,13 @@ def test_system_checks_pass(db):
     from django.core.management import call_command
 
     call_command("check", fail_level="WARNING")
+
+
+def test_make_demo_works_on_a_fresh_database(tmp_path):
+    """`make demo` in a new process: catches import cycles that a warm test process hides."""
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    migrated = _manage("migrate", "--no-input", "-v0", **env)
+    assert migrated.returncode == 0, migrated.stderr
+    demo = _manage("load_demo", **env)
+    assert demo.returncode == 0, demo.stderr
+    assert "log in as demo / demo" in demo.stdout

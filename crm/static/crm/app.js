@@ -29,6 +29,40 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   }, true);
 
+  // Sign-up: the browser's time zone, so times are on the user's clock from the first page.
+  document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+    try { if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* keep UTC */ }
+  });
+
+  // An htmx request that fails (server error, an expired CSRF token, the network) swaps
+  // nothing: say so instead of failing silently.
+  function showRequestError(text) {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var box = document.getElementById("request-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "request-error";
+      box.className = "message error";
+      box.setAttribute("role", "alert");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showRequestError(status === 403
+      ? "That did not go through: this page is out of date (you may have logged in again elsewhere). Reload the page and try again."
+      : "That did not go through (the server answered " + status + "). Nothing was changed on this page; reload it and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("That did not go through: the server could not be reached. Check your connection and try again.");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = document.getElementById("request-error");
+    if (box && event.detail.successful) box.remove();
+  });
+
   // Pipeline board drag-and-drop: a drop submits the card's own button for that move,
   // so only legal moves (the ones rendered as buttons) can happen.
   var dragged = null;
