@@ -79,15 +79,24 @@ def _reminders_wanted(owner_id: int) -> bool:
     )
 
 
-def plan_follow_up_reminder(follow_up: FollowUp) -> None:
+# A follow-up entered (or restored, or imported) already this far past due gets no e-mail of
+# its own: the user knows about it, and the daily digest lists it as overdue. Without this a
+# restored backup or a back-dated entry would set off a burst of "due" e-mails at once.
+LATE_PLANNING_GRACE = timedelta(minutes=15)
+
+
+def plan_follow_up_reminder(follow_up: FollowUp, now: datetime | None = None) -> None:
     """One `follow_up_due` email at the follow-up's due time; an earlier time's email is withdrawn.
 
-    Nothing is armed while the user has email reminders off; switching them back on re-plans
-    (see profile_changed).
+    Nothing is armed while the user has email reminders off (switching them back on re-plans,
+    see profile_changed), nor for a follow-up that was already long overdue when planned.
     """
+    now = now or timezone.now()
     key = f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}"
     _cancel(follow_up.reminders.exclude(dedupe_key=key), "The follow-up was moved.")
     if not _reminders_wanted(follow_up.owner_id):
+        return
+    if follow_up.due_at < now - LATE_PLANNING_GRACE and not follow_up.reminders.filter(dedupe_key=key).exists():
         return
     _arm(
         owner_id=follow_up.owner_id,

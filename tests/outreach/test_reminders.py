@@ -367,3 +367,21 @@ def test_the_send_reminders_command_queues_for_the_worker_by_default(
         assert call_command_output("send_reminders") == "Queued 1 reminder(s).\n"
     assert len(reminder_emails(Kind.FOLLOW_UP_DUE)) == 1
     assert FollowUp.objects.get(pk=follow_up.pk).reminders.get().status == Status.SENT
+
+
+def test_a_follow_up_entered_long_overdue_sends_no_email_of_its_own(user):
+    """It is listed as overdue (Today, the digest); an immediate "due" e-mail would be noise,
+    and a restored backup full of overdue follow-ups would set off a burst of them."""
+    from django.utils import timezone as django_timezone
+
+    from outreach.services import follow_up_create
+    from tests.factories import ContactFactory
+
+    now = django_timezone.now()
+    contact = ContactFactory(owner=user)
+    old = follow_up_create(owner=user, contact=contact, kind="other", title="Old", due_at=now - timedelta(days=3))
+    recent = follow_up_create(
+        owner=user, contact=contact, kind="other", title="Just now", due_at=now - timedelta(minutes=5)
+    )
+    assert not old.reminders.exists()
+    assert recent.reminders.get().status == "pending"
