@@ -399,11 +399,13 @@ def profile_changed(user) -> None:
     elif not profile.daily_digest:
         _cancel(Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST), "The daily digest is turned off.")
     else:
-        # Today's digest keeps its time. One planned for a later day is planned again under the
+        # Today's digest keeps its time. One planned for another day is planned again under the
         # new zone and hour: left alone, a digest keyed to another zone's date could land on a
         # local day that already had one (e.g. after moving from Asia/Kolkata to America/Toronto).
+        # A pending digest for a day that is no longer today on the new clock (a big eastward
+        # move puts "today" a day ahead) is re-planned too, or that new day would get none.
         _cancel(
-            Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, local_date__gt=local_today(user)),
+            Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST).exclude(local_date=local_today(user)),
             "The digest time changed.",
         )
         plan_digest(user)

@@ -196,3 +196,17 @@ def user_follow_ups(user):
     from outreach.models import FollowUp
 
     return list(FollowUp.objects.filter(owner=user, status="open"))
+
+
+def test_a_day_ahead_time_zone_move_keeps_the_new_days_digest(user):
+    """Honolulu → Kiritimati (24 h ahead): "today" jumps a day; that new day still gets its digest."""
+    with time_machine.travel(aware(2026, 11, 26, 16, 0), tick=False):  # 06:00 in Honolulu
+        profile_update(profile=user.profile, timezone="Pacific/Honolulu", digest_hour=8)
+        assert list(Reminder.objects.filter(kind="daily_digest", status="pending").values_list("local_date", flat=True)) == [
+            dt.date(2026, 11, 26)
+        ]
+        profile_update(profile=user.profile, timezone="Pacific/Kiritimati")  # now 06:00 on 27 Nov there
+        pending = Reminder.objects.filter(kind="daily_digest", status="pending")
+        assert list(pending.values_list("local_date", "send_at")) == [
+            (dt.date(2026, 11, 27), aware(2026, 11, 26, 18, 0))  # 08:00 on 27 Nov in Kiritimati
+        ]
