@@ -20,13 +20,17 @@ def calendar_feed_url(profile) -> str:
     return f"{django_settings.SITE_URL}/calendar/{profile.calendar_token}.ics"
 
 
-def _page(request, form, *, new_token=None, status=200):
+NEW_TOKEN_SESSION_KEY = "settings.new_api_token"
+
+
+def _page(request, form, *, status=200):
     profile = request.user.profile
     return render(request, "crm/settings.html", {
         "form": form,
         "calendar_url": calendar_feed_url(profile),
         "tokens": list(api_token_list(user=request.user)),
-        "new_token": new_token,
+        # Shown on the first page after creating it, then gone from the session for good.
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
     }, status=status)
 
 
@@ -60,9 +64,9 @@ def calendar_rotate(request):
 def token_create(request):
     """A new API token, as POST /api/v1/auth/token/ makes: django-rest-knox stores only its hash."""
     _, key = api_token_create(user=request.user)
-    profile_form = ProfileForm(initial=ProfileForm.initial_for(request.user))
-    # The secret is shown once, on this response only.
-    return _page(request, profile_form, new_token=key)
+    # Post/redirect/get: reloading the page shows it, it does not make another token.
+    request.session[NEW_TOKEN_SESSION_KEY] = key
+    return redirect(reverse("settings") + "#tokens")
 
 
 @page_view

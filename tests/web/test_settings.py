@@ -53,20 +53,23 @@ def test_rotating_needs_a_post(web):
 def test_creating_a_token_shows_it_once_and_it_works_on_the_api(web, user):
     from rest_framework.test import APIClient
 
-    response = web.post(reverse("settings_token_create"))
-    assert response.status_code == 200
+    response = web.post(reverse("settings_token_create"), follow=True)
+    assert response.redirect_chain == [(reverse("settings") + "#tokens", 302)]
     key = re.search(r'id="new-token" readonly value="([^"]+)"', response.content.decode()).group(1)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/me/").status_code == 200
+    # Reloading the page neither shows the secret again nor makes another token.
     html = web.get(reverse("settings")).content.decode()
     assert key not in html and key[:8] in html
+    assert api_token_list(user=user).count() == 1
 
 
 def test_revoking_a_token_stops_it_working(web, user):
     from rest_framework.test import APIClient
 
-    key = re.search(r'id="new-token" readonly value="([^"]+)"', web.post(reverse("settings_token_create")).content.decode()).group(1)
+    created = web.post(reverse("settings_token_create"), follow=True).content.decode()
+    key = re.search(r'id="new-token" readonly value="([^"]+)"', created).group(1)
     token = api_token_list(user=user).get()
     assert web.post(reverse("settings_token_revoke"), {"token": token.token_key}).status_code == 302
     assert api_token_list(user=user).count() == 0
