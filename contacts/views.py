@@ -1,13 +1,10 @@
 """The Import page: upload a LinkedIn export, a Coffeechat CSV or a vCard; preview with a dry
 run; watch a large file's progress; read the per-row error report; download exports."""
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 from django.views.decorators.http import require_GET, require_http_methods
+
+from config.pages import page_view
 
 from .importers.csv_format import COLUMNS
 from .importers.services import import_upload
@@ -20,28 +17,11 @@ KINDS = (
 )
 
 
-def login_required(view):
-    """Like Django's, but a logged-out htmx request (upload, progress poll) sends the whole tab to
-    the log-in page instead of swapping the log-in page into the import outcome. (The dashboard's
-    crm.views.common.page_view does the same; contacts may not import crm.)"""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        htmx = getattr(request, "htmx", None)
-        if htmx and not htmx.history_restore_request:
-            return HttpResponseClientRedirect(redirect_to_login(htmx.current_url_abs_path or reverse("import")).url)
-        return redirect_to_login(request.get_full_path())
-
-    return wrapper
-
-
 def _recent_jobs(user):
     return ImportJob.objects.filter(owner=user).defer("content")[:5]
 
 
-@login_required
+@page_view
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     context = {"kinds": KINDS, "columns": COLUMNS, "kind": ImportJob.Kind.LINKEDIN, "dry_run": False}
@@ -69,7 +49,7 @@ def import_page(request):
     return render(request, "contacts/import.html", context, status=status)
 
 
-@login_required
+@page_view
 @require_GET
 def import_job_status(request, pk):
     """Polled by the progress bar every second until the job is done."""

@@ -2,36 +2,16 @@
 
 import zoneinfo
 from datetime import date, timedelta
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django_htmx.http import HttpResponseClientRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from config.pages import page_view
 from outreach.localtime import local_today, user_tz
 
 __all__ = ["owned_or_404", "page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
-
-
-def page_view(view):
-    """Login required. A logged-out htmx request (the session expired, or the user logged out in
-    another tab) gets a full-page redirect to the log-in page, coming back to the page it was on;
-    a plain redirect would be followed by htmx and the log-in page swapped into a fragment."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            htmx = getattr(request, "htmx", None)
-            if htmx and not htmx.history_restore_request:  # a history restore swaps the whole page
-                back_to = htmx.current_url_abs_path or request.get_full_path()
-                return HttpResponseClientRedirect(redirect_to_login(back_to).url)
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def owned_or_404(queryset, **lookup):

@@ -113,8 +113,9 @@ def test_reconnect_due_contacts_are_listed(frozen, web, user):
 
 
 def test_failed_reminders_are_shown_with_their_reason(frozen, web, user, follow_up):
-    Reminder.objects.filter(follow_up=follow_up).update(
-        status=Reminder.Status.FAILED, last_error="SMTP 550: mailbox unavailable", attempts=5
+    Reminder.objects.create(
+        owner=user, follow_up=follow_up, kind="follow_up_due", send_at=follow_up.due_at, dedupe_key="t:failed",
+        status=Reminder.Status.FAILED, last_error="SMTP 550: mailbox unavailable", attempts=5,
     )
     html = web.get(reverse("today")).content.decode()
     assert "Reminders that could not be sent" in html
