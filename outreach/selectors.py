@@ -15,23 +15,25 @@ from django.db.models.functions import Coalesce
 from .models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
 
 
-def _round_start(conversation_ref):
-    """When the latest request of a conversation was recorded (as in services._nudges_this_round)."""
-    return Subquery(
-        StageChange.objects.filter(conversation=conversation_ref, stage=Stage.REQUESTED)
+def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
+    """A conversation's nudges opened since its latest request was recorded: asking again
+    (no_response -> requested) starts a new round of up to max_nudges."""
+    round_start = Subquery(
+        StageChange.objects.filter(conversation=round_ref, stage=Stage.REQUESTED)
         .order_by("-recorded_at", "-id")
         .values("recorded_at")[:1]
     )
+    return FollowUp.objects.filter(conversation=conversation_ref, kind=FollowUp.Kind.NUDGE, created_at__gte=round_start)
+
+
+def nudges_this_round(conversation: Conversation) -> QuerySet[FollowUp]:
+    return _nudges_this_round(conversation.pk, conversation.pk)
 
 
 def conversation_list(*, user) -> QuerySet[Conversation]:
     """The user's conversations with contact, stage history and the two nudge counts that
     decide `suggest_no_response` (see conversation_suggests_no_response), in fixed queries."""
-    this_round = FollowUp.objects.filter(
-        conversation=OuterRef("pk"),
-        kind=FollowUp.Kind.NUDGE,
-        created_at__gte=_round_start(OuterRef(OuterRef("pk"))),
-    )
+    this_round = _nudges_this_round(OuterRef("pk"), OuterRef(OuterRef("pk")))
     done_this_round = (
         this_round.filter(status=FollowUp.Status.DONE)
         .order_by()
@@ -53,10 +55,8 @@ def conversation_list(*, user) -> QuerySet[Conversation]:
 
 
 def conversation_suggests_no_response(conversation: Conversation, *, max_nudges: int) -> bool:
-    """outreach.services.should_suggest_no_response, from conversation_list's annotations.
-
-    tests/api pin the two to the same answer; change both together.
-    """
+    """The last nudge of this round went unanswered: suggest closing the ask (no_response)
+    rather than nudging again. `conversation` comes from conversation_list (its annotations)."""
     return (
         conversation.stage == Stage.REQUESTED
         and not conversation.open_nudges_this_round

@@ -17,6 +17,7 @@ from contacts.services import contact_touch
 from . import reminders
 from .localtime import resolve_due_at
 from .models import Conversation, FollowUp, MessageTemplate, Stage, StageChange, render_placeholders
+from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Stage.PLANNED: (Stage.REQUESTED, Stage.CANCELLED),
@@ -224,17 +225,9 @@ def conversation_close(*, conversation: Conversation, at: datetime, to_stage: st
     reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
 
 
-def _nudges_this_round(conversation: Conversation):
-    """Nudges opened since the latest request was recorded (asking again starts a new round)."""
-    round_start = (
-        conversation.stage_changes.filter(stage=Stage.REQUESTED).order_by("-recorded_at", "-id").values("recorded_at")[:1]
-    )
-    return conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, created_at__gte=round_start)
-
-
 def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:
     owner = conversation.owner
-    if _nudges_this_round(conversation).count() >= _profile_setting(owner, "max_nudges", 2):
+    if nudges_this_round(conversation).count() >= _profile_setting(owner, "max_nudges", 2):
         return None
     days = _profile_setting(owner, "nudge_after_days", 7)
     return follow_up_create(
@@ -249,13 +242,9 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
 
 def should_suggest_no_response(conversation: Conversation) -> bool:
     """The last nudge went unanswered: suggest closing the ask rather than nudging again."""
-    if conversation.stage != Stage.REQUESTED:
-        return False
-    nudges = _nudges_this_round(conversation)
-    return (
-        not nudges.filter(status=FollowUp.Status.OPEN).exists()
-        and nudges.filter(status=FollowUp.Status.DONE).count()
-        >= _profile_setting(conversation.owner, "max_nudges", 2)
+    annotated = conversation_list(user=conversation.owner).get(pk=conversation.pk)
+    return conversation_suggests_no_response(
+        annotated, max_nudges=_profile_setting(conversation.owner, "max_nudges", 2)
     )
 
 
