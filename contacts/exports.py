@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import vobject
 
-from .importers.csv_format import COLUMNS, neutralise, tags_encode
+from .importers.csv_format import COLUMNS, neutralise, referrer_label, tags_encode
 from .importers.vcard import X_FIELDS
 from .models import Contact
 
@@ -17,7 +17,7 @@ def contacts_for_export(owner):
     """The owner's contacts (archived too), with everything an export row needs in a few queries."""
     return (
         Contact.objects.filter(owner=owner)
-        .select_related("company", "referred_by")
+        .select_related("company", "referred_by__company")
         .prefetch_related("tags")
         .order_by("id")
     )
@@ -27,7 +27,9 @@ def referrer_key(contact: Contact | None) -> str:
     """How an export names a referrer so an import can find them again."""
     if contact is None:
         return ""
-    return contact.linkedin_url or contact.email or contact.full_name
+    if contact.linkedin_url or contact.email:
+        return contact.linkedin_url or contact.email
+    return referrer_label(contact.first_name, contact.last_name, contact.company.name if contact.company else "")
 
 
 def contact_csv_values(contact: Contact) -> dict[str, str]:

@@ -20,7 +20,8 @@ unknown columns are ignored; an empty cell never clears a value already in Coffe
 | `connected_on`         | date, `YYYY-MM-DD` (or `12 Mar 2024`)                                       |
 | `reconnect_every_days` | whole number of days, empty for no cadence                                  |
 | `archived`             | `true` / `false`                                                            |
-| `referred_by`          | the referrer's LinkedIn URL, else e-mail, else "First Last"                 |
+| `referred_by`          | the referrer's LinkedIn URL, else e-mail, else "First Last (Company)"       |
+|                        | ("First Last" without a company; a plain unique "First Last" also works)    |
 | `last_contacted_at`    | ISO 8601 with offset; only ever moves a contact's date forward              |
 
 Rows match existing contacts by LinkedIn URL, then e-mail, then (first name, last name,
@@ -82,6 +83,15 @@ def neutralise(value: str) -> str:
 def unneutralise(value: str) -> str:
     """Exactly undo `neutralise`."""
     return value[1:] if _NEUTRALISED.match(value) else value
+
+
+def referrer_label(first: str, last: str, company: str) -> str:
+    """How a CSV names a referrer without a LinkedIn URL or e-mail: "First Last (Company)".
+
+    The company tells apart two people with the same name, as the upsert's name key does.
+    """
+    name = f"{first} {last}".strip()
+    return f"{name} ({company})" if company else name
 
 
 def tags_encode(names) -> str:

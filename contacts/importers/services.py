@@ -18,14 +18,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag
+from contacts.signals import contact_cadence_changed
 
 from . import csv_format, linkedin, vcard
 from .reading import ImportRejected, check_size, detect_encoding, open_text
+from .csv_format import referrer_label
 from .rows import ContactRow, RowError
 
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+# Changes that move or close a contact's open reconnect follow-up.
+_CADENCE_FIELDS = frozenset({"reconnect_every_days", "archived", "reconnect_due_at"})
 # The error report keeps the first MAX_ERRORS rows; `error_count` has the total.
 MAX_ERRORS = 1000
 
@@ -136,6 +140,10 @@ def _company_key(name: str) -> str:
 
 def _name_key(first: str, last: str, company_key: str) -> tuple[str, str, str]:
     return (first.lower(), last.lower(), company_key)
+
+
+def _name_text(*parts: str) -> str:
+    return " ".join(" ".join(parts).split()).lower()
 
 
 class _New:
@@ -497,6 +505,12 @@ class _Upsert:
                         contact.company_id = contact.company.pk
                     contact.updated_at = self.now
                 Contact.objects.bulk_update(contacts, [*sorted(fields), "updated_at"], batch_size=BATCH)
+                # As contact_update does: a new cadence, archiving or a later last contact moves
+                # or closes the open reconnect follow-up (outreach listens).
+                for contact in contacts:
+                    cadence_changed = _CADENCE_FIELDS & to_update[contact.pk]
+                    if cadence_changed:
+                        contact_cadence_changed.send(sender=Contact, contact=contact, changed=cadence_changed)
             if tag_links:
                 through = Contact.tags.through
                 Contact.tags.through.objects.bulk_create(
@@ -516,20 +530,26 @@ class _Upsert:
             return
         by_full_name: dict[str, list] = {}
         if self.dry_run:
-            pool = [(c.pk, c.first_name, c.last_name) for c in self.dry_cache.values()]
-            seen = {pk for pk, _, _ in pool}
+            pool = [(c.pk, c.first_name, c.last_name, self._company_name(c)) for c in self.dry_cache.values()]
+            seen = {row[0] for row in pool}
             pool += [
                 row
-                for row in Contact.objects.filter(owner=self.owner).values_list("id", "first_name", "last_name")
+                for row in Contact.objects.filter(owner=self.owner).values_list(
+                    "id", "first_name", "last_name", "company__name"
+                )
                 if row[0] not in seen
             ]
         else:
-            pool = list(Contact.objects.filter(owner=self.owner).values_list("id", "first_name", "last_name"))
-        for pk, first, last in pool:
-            by_full_name.setdefault(f"{first} {last}".strip().lower(), []).append(pk)
+            pool = list(
+                Contact.objects.filter(owner=self.owner).values_list("id", "first_name", "last_name", "company__name")
+            )
+        by_label: dict[str, list] = {}
+        for pk, first, last, company in pool:
+            by_full_name.setdefault(_name_text(first, last), []).append(pk)
+            by_label.setdefault(_name_text(referrer_label(first, last, company or "")), []).append(pk)
         updates: dict[int, int] = {}
         for contact, key, line, outcome in self.referrals:
-            referrer = self._find_referrer(key, by_full_name)
+            referrer = self._find_referrer(key, by_label, by_full_name)
             if referrer is None:
                 self.result.add_error(line, f"referred_by “{key}” matches no contact; the rest of the row was imported.")
                 continue
@@ -546,7 +566,7 @@ class _Upsert:
             objects = [Contact(pk=pk, referred_by_id=ref, updated_at=self.now) for pk, ref in updates.items()]
             Contact.objects.bulk_update(objects, ["referred_by", "updated_at"], batch_size=BATCH)
 
-    def _find_referrer(self, key: str, by_full_name: dict) -> int | None:
+    def _find_referrer(self, key: str, by_label: dict, by_full_name: dict) -> int | None:
         from .rows import RowInvalid, clean_linkedin_url
 
         ref = None
@@ -558,8 +578,12 @@ class _Upsert:
         elif "@" in key:
             ref = self.by_email.get(key.lower())
         if ref is None:
-            matches = by_full_name.get(" ".join(key.split()).lower(), [])
-            ref = matches[0] if len(matches) == 1 else None
+            # "First Last (Company)" as the export writes it, else a plain "First Last" if only one has it.
+            for names in (by_label, by_full_name):
+                matches = names.get(_name_text(key), [])
+                if len(matches) == 1:
+                    ref = matches[0]
+                    break
         if isinstance(ref, _New):
             ref = ref.contact.pk
         return ref
