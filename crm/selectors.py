@@ -4,17 +4,17 @@ Every function takes the user and returns only that user's rows, with the joins 
 callers need already done (no N+1).
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
-from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list
-from outreach.localtime import local_day_bounds, local_today, user_tz
+from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
+from outreach.localtime import local_day_bounds, local_today
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
-from outreach.selectors import conversation_list, follow_up_list
+from outreach.selectors import conversation_list, follow_up_due_q, follow_up_list, iso_week_bounds
 
 from .models import Note, Opportunity, PortfolioItem, Profile
 
@@ -61,17 +61,6 @@ def user_get(*, user):
 
 def _rate(responses: int, used: int) -> float | None:
     return round(responses / used, 4) if used else None
-
-
-def iso_week_bounds(user, now: datetime) -> tuple[datetime, datetime]:
-    """[Monday 00:00, next Monday 00:00) of the current ISO week on the user's clock."""
-    today = local_today(user, now)
-    monday = today - timedelta(days=today.weekday())
-    tz = user_tz(user)
-    return (
-        datetime.combine(monday, time(0), tzinfo=tz),
-        datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz),
-    )
 
 
 def asked_conversations(*, user, since: datetime, until: datetime) -> QuerySet[Conversation]:
@@ -149,10 +138,9 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         used, responses = by_source.get(source.value, (0, 0))
         sources.append({"source": source.value, "used": used, "responses": responses, "response_rate": _rate(responses, used)})
 
-    _, end_of_today = local_day_bounds(user, local_today(user, now))
     follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).aggregate(
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-        today=Count("id", filter=Q(due_at__gte=now, due_at__lt=end_of_today)),
+        overdue=Count("id", filter=follow_up_due_q(user=user, due="overdue", now=now)),
+        today=Count("id", filter=follow_up_due_q(user=user, due="today", now=now)),
     )
 
     week_start, week_end = iso_week_bounds(user, now)
@@ -215,7 +203,7 @@ def contacts_for_list(*, user, search: str = "", company: int | None = None, tag
     if relationship:
         qs = qs.filter(relationship=relationship)
     if reconnect_due:
-        qs = qs.filter(reconnect_due_at__lte=now or timezone.now())
+        qs = qs.filter(reconnect_due_q(now))
     qs = qs.order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS["name"]))
     return qs.distinct() if tag else qs
 
@@ -285,7 +273,7 @@ def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datet
         today = local_today(user, now)
         start, end = local_day_bounds(user, today)
         if due == "overdue":
-            qs = qs.filter(due_at__lt=now)
+            qs = qs.filter(follow_up_due_q(user=user, due="overdue", now=now))
         elif due == "today":
             qs = qs.filter(due_at__gte=start, due_at__lt=end)
         elif due == "week":
@@ -297,9 +285,9 @@ def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datet
 def follow_ups_due(*, user, now: datetime | None = None) -> tuple[list[FollowUp], list[FollowUp]]:
     """Open follow-ups (overdue, due later today) in the user's day."""
     now = now or timezone.now()
-    _, end = local_day_bounds(user, local_today(user, now))
+    due = follow_up_due_q(user=user, due="overdue", now=now) | follow_up_due_q(user=user, due="today", now=now)
     rows = list(
-        FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN, due_at__lt=end)
+        FollowUp.objects.filter(due, owner=user, status=FollowUp.Status.OPEN)
         .select_related("contact", "contact__company", "conversation").order_by("due_at", "id")
     )
     return [f for f in rows if f.due_at < now], [f for f in rows if f.due_at >= now]

@@ -1,13 +1,9 @@
 """Query-string filters for the pipeline API (django-filter)."""
 
-from datetime import timedelta
-
 import django_filters
-from django.utils import timezone
 
 from config.api import enum_filter, id_filter
 
-from .localtime import local_day_bounds, local_today
 from .models import (
     ConversationKind,
     Conversation,
@@ -21,6 +17,7 @@ from .models import (
     Stage,
     TemplateKind,
 )
+from .selectors import FOLLOW_UP_DUE, follow_up_due_q
 
 
 class ConversationFilter(django_filters.FilterSet):
@@ -33,21 +30,7 @@ class ConversationFilter(django_filters.FilterSet):
         fields = ["stage", "kind", "contact"]
 
 
-DUE_CHOICES = [("overdue", "overdue"), ("today", "today"), ("week", "week")]
-
-
-def due_window(user, which: str, now=None):
-    """(status filter or None, start, end) of a `due` filter, on the user's clock:
-    overdue = open and already past due; today = from now to the end of the local day;
-    week = from now to the end of the ISO week (Sunday midnight, local)."""
-    now = now or timezone.now()
-    if which == "overdue":
-        return FollowUpStatus.OPEN, None, now
-    today = local_today(user, now)
-    if which == "today":
-        return None, now, local_day_bounds(user, today)[1]
-    sunday = today + timedelta(days=6 - today.weekday())
-    return None, now, local_day_bounds(user, sunday)[1]
+DUE_CHOICES = [(due, due) for due in FOLLOW_UP_DUE]
 
 
 class FollowUpFilter(django_filters.FilterSet):
@@ -70,12 +53,7 @@ class FollowUpFilter(django_filters.FilterSet):
         fields = ["status", "kind", "contact", "conversation", "due"]
 
     def filter_due(self, queryset, name, value):
-        status, start, end = due_window(self.request.user, value)
-        if status:
-            queryset = queryset.filter(status=status)
-        if start is not None:
-            queryset = queryset.filter(due_at__gte=start)
-        return queryset.filter(due_at__lt=end)
+        return queryset.filter(follow_up_due_q(user=self.request.user, due=value))
 
 
 class MessageTemplateFilter(django_filters.FilterSet):

@@ -1,17 +1,22 @@
 """Reads for the pipeline: conversations, follow-ups, templates, reminders — one user's rows each."""
 
+from datetime import datetime, timedelta
+
 from django.db.models import (
     Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from .localtime import local_day_bounds, local_today
 from .models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
 
 
@@ -66,6 +71,31 @@ def conversation_suggests_no_response(conversation: Conversation, *, max_nudges:
 
 def follow_up_list(*, user) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(owner=user).select_related("contact", "conversation")
+
+
+def iso_week_bounds(user, now: datetime) -> tuple[datetime, datetime]:
+    """[Monday 00:00, next Monday 00:00) of the current ISO week on the user's clock."""
+    today = local_today(user, now)
+    monday = today - timedelta(days=today.weekday())
+    return local_day_bounds(user, monday)[0], local_day_bounds(user, monday + timedelta(days=6))[1]
+
+
+FOLLOW_UP_DUE = ("overdue", "today", "week")
+
+
+def follow_up_due_q(*, user, due: str, now: datetime | None = None) -> Q:
+    """The one definition of when a follow-up is due, on the user's clock, shared by the API's
+    `due` filter, the dashboard counts and the Today page:
+    overdue = open and already past due; today = due from now to the end of the local day;
+    week = due from now to the end of the ISO week (Sunday midnight, local)."""
+    now = now or timezone.now()
+    if due == "overdue":
+        return Q(status=FollowUp.Status.OPEN, due_at__lt=now)
+    if due == "today":
+        return Q(due_at__gte=now, due_at__lt=local_day_bounds(user, local_today(user, now))[1])
+    if due == "week":
+        return Q(due_at__gte=now, due_at__lt=iso_week_bounds(user, now)[1])
+    raise ValueError(f"Unknown due window: {due!r}")
 
 
 def template_list(*, user) -> QuerySet[MessageTemplate]:
