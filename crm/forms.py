@@ -4,15 +4,12 @@ import zoneinfo
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from contacts.models import Contact
 from crm.models import Note, PortfolioItem, Profile
 from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate
 
-User = get_user_model()
 
 
 class Form(forms.Form):
@@ -58,20 +55,6 @@ class SignupForm(Form):
         name = self.cleaned_data["timezone"]
         return name if name in zoneinfo.available_timezones() else ""
 
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError("That username is taken.")
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password") and cleaned.get("username"):
-            try:
-                validate_password(cleaned["password"], User(username=cleaned["username"], email=cleaned.get("email", "")))
-            except ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
 
 
 class ContactForm(Form):

@@ -1,8 +1,6 @@
 """API shapes for the user's own side: parsing and validation only; crm.services writes."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -195,15 +193,8 @@ class DashboardSerializer(serializers.Serializer):
 class RegisterSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField()
+    # Password rules and a taken username are checked by crm.services.user_register.
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=128)
-
-    def validate(self, attrs):
-        user = get_user_model()(username=attrs["username"], email=attrs["email"])
-        try:
-            validate_password(attrs["password"], user)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": exc.messages}) from None
-        return attrs
 
 
 class UserSerializer(serializers.Serializer):

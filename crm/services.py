@@ -32,9 +32,12 @@ def user_register(*, username: str, email: str, password: str):
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         # "Sam" and "sam" would be two accounts that log in almost alike: refuse the second.
-        raise ValidationError({"username": "A user with that username already exists."})
+        raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=email)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean()
     user.save()  # the post_save handler sets up the profile (see crm.signals)

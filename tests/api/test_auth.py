@@ -41,7 +41,7 @@ def test_register_applies_the_password_validators():
 def test_register_refuses_a_taken_username(user):
     response = register(APIClient(), username="ada")
     assert response.status_code == 400
-    assert "already exists" in response.json()["username"][0]
+    assert "taken" in response.json()["username"][0]
 
 
 @pytest.mark.django_db
