@@ -137,7 +137,7 @@ def id_filter(field_name: str, **kwargs):
 
 
 # Moments the API accepts (see contacts.dates).
-from contacts.dates import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, in_supported_range  # noqa: E402
+from contacts.dates import OUT_OF_RANGE, in_supported_range  # noqa: E402
 
 
 class UserDateTimeField(serializers.DateTimeField):

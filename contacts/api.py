@@ -6,7 +6,6 @@ from config.ownership import OwnedModelViewSet
 
 from . import selectors, services
 from .filters import CompanyFilter, ContactFilter, TagFilter
-from .models import Tag
 from .serializers import CompanySerializer, ContactSerializer, TagSerializer
 
 

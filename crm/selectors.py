@@ -14,7 +14,7 @@ from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
 from outreach.localtime import local_day_bounds, local_today
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
-from outreach.selectors import conversation_list, follow_up_due_q, follow_up_list, iso_week_bounds
+from outreach.selectors import conversation_list, follow_up_due_q, follow_up_list, iso_week_bounds, requests_sent_in_week
 
 from .models import Note, Opportunity, PortfolioItem, Profile
 
@@ -143,10 +143,8 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         today=Count("id", filter=follow_up_due_q(user=user, due="today", now=now)),
     )
 
-    week_start, week_end = iso_week_bounds(user, now)
-    requests_sent = StageChange.objects.filter(
-        owner=user, stage=Stage.REQUESTED, at__gte=week_start, at__lt=week_end
-    ).count()
+    week_start, _ = iso_week_bounds(user, now)
+    requests_sent = requests_sent_in_week(user, now)
 
     profile = Profile.objects.only("weekly_request_goal").get(user=user)
 

@@ -7,8 +7,6 @@ links change nothing; the POST is idempotent (a second click reports the state i
 The "turn off" link also accepts a direct RFC 8058 one-click POST from the mail client.
 """
 
-from datetime import timedelta
-
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .localtime import local_day_bounds, local_today, user_tz
-from .models import Conversation, FollowUp, Reminder, Stage, StageChange
+from .models import Conversation, FollowUp, Reminder, Stage
+from .selectors import requests_sent_in_week
 
 Kind = Reminder.Kind
 
@@ -265,12 +266,7 @@ def _daily_digest(reminder: Reminder, user, tz):
     due_today = list(open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at"))
     if not (chats or overdue or due_today):
         return None
-    week_start_day = day - timedelta(days=day.weekday())  # ISO weeks start on Monday
-    week_start, _ = local_day_bounds(user, week_start_day)
-    _, week_end = local_day_bounds(user, week_start_day + timedelta(days=6))
-    requests_sent = StageChange.objects.filter(
-        owner=user, stage=Stage.REQUESTED, at__gte=week_start, at__lt=week_end
-    ).count()
+    requests_sent = requests_sent_in_week(user, start)
     goal = user.profile.weekly_request_goal
 
     def follow_up_rows(items):

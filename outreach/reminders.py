@@ -14,7 +14,7 @@ dedupe key lets mail systems fold that duplicate.
 import logging
 import smtplib
 import socket
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -152,7 +152,7 @@ def cancel_conversation_reminders(conversation: Conversation, reason: str) -> No
 DIGEST_GRACE = timedelta(hours=1)
 
 
-def next_digest_instant(user, now: datetime) -> tuple[datetime, "date"]:  # noqa: F821
+def next_digest_instant(user, now: datetime) -> tuple[datetime, date]:
     """Today's digest-hour instant (unless it is over DIGEST_GRACE ago), else tomorrow's; with its local day."""
     tz = user_tz(user)
     hour = user.profile.digest_hour

@@ -80,6 +80,13 @@ def iso_week_bounds(user, now: datetime) -> tuple[datetime, datetime]:
     return local_day_bounds(user, monday)[0], local_day_bounds(user, monday + timedelta(days=6))[1]
 
 
+def requests_sent_in_week(user, now: datetime) -> int:
+    """Requests sent (moves to `requested`, asking again included) in the ISO week holding `now`,
+    on the user's clock: the figure the weekly goal is measured against."""
+    week_start, week_end = iso_week_bounds(user, now)
+    return StageChange.objects.filter(owner=user, stage=Stage.REQUESTED, at__gte=week_start, at__lt=week_end).count()
+
+
 FOLLOW_UP_DUE = ("overdue", "today", "week")
 
 
