@@ -18,17 +18,78 @@ import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
-FIRST = ["Priya", "Marcus", "Amélie", "Daniel", "Sofia", "Kwame", "Li", "Rachel", "José", "Hannah", "Arjun",
-         "Emily", "Olumide", "Claire", "Tom", "Zoë", "Søren", "Łukasz", "Aïcha", "Nguyễn"]
-LAST = ["Raman", "Lee", "Tremblay", "O'Connor", "Nguyen", "Mensah", "Wei", "Goldberg", "García", "Smith",
-        "Patel", "Chen", "Adeyemi", "Dubois", "Baker", "Müller", "Kowalski", "Ødegaard"]
-COMPANIES = ["Shopify", "Wealthsimple", "Ubisoft", "Wattpad", "Cohere", "Ritual, Inc.", "Clio", "League",
-             "FreshBooks", "Ada Support", "Stripe", "Figma", "Notion", "\"Quoted\" Labs", ""]
-POSITIONS = ["Product Manager", "Senior Product Manager", "Product Manager, Growth", "Director of Product",
-             "UX Researcher", "Staff Engineer", "Technical Recruiter", "Associate Product Manager"]
+FIRST = [
+    "Priya",
+    "Marcus",
+    "Amélie",
+    "Daniel",
+    "Sofia",
+    "Kwame",
+    "Li",
+    "Rachel",
+    "José",
+    "Hannah",
+    "Arjun",
+    "Emily",
+    "Olumide",
+    "Claire",
+    "Tom",
+    "Zoë",
+    "Søren",
+    "Łukasz",
+    "Aïcha",
+    "Nguyễn",
+]
+LAST = [
+    "Raman",
+    "Lee",
+    "Tremblay",
+    "O'Connor",
+    "Nguyen",
+    "Mensah",
+    "Wei",
+    "Goldberg",
+    "García",
+    "Smith",
+    "Patel",
+    "Chen",
+    "Adeyemi",
+    "Dubois",
+    "Baker",
+    "Müller",
+    "Kowalski",
+    "Ødegaard",
+]
+COMPANIES = [
+    "Shopify",
+    "Wealthsimple",
+    "Ubisoft",
+    "Wattpad",
+    "Cohere",
+    "Ritual, Inc.",
+    "Clio",
+    "League",
+    "FreshBooks",
+    "Ada Support",
+    "Stripe",
+    "Figma",
+    "Notion",
+    '"Quoted" Labs',
+    "",
+]
+POSITIONS = [
+    "Product Manager",
+    "Senior Product Manager",
+    "Product Manager, Growth",
+    "Director of Product",
+    "UX Researcher",
+    "Staff Engineer",
+    "Technical Recruiter",
+    "Associate Product Manager",
+]
 PREAMBLE = (
     'Notes:\r\n"When exporting your connection data, you may notice that some of the email addresses are '
-    'missing. You will only see email addresses for connections who have allowed their connections to see '
+    "missing. You will only see email addresses for connections who have allowed their connections to see "
     'or download their email address."\r\n\r\n'
 )
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
@@ -51,8 +112,15 @@ def linkedin_csv(rows: int = 30_000, seed: int = 7) -> bytes:
         slug = f"{first}-{last}-{n}".lower().replace("'", "").replace(" ", "")
         email = f"person{n}@example.com" if n % 3 == 0 else ""
         connected = (start + timedelta(days=n % 5000)).strftime("%d %b %Y")
-        cells = [first, last, f"https://www.linkedin.com/in/{slug}", email, rng.choice(COMPANIES),
-                 rng.choice(POSITIONS), connected]
+        cells = [
+            first,
+            last,
+            f"https://www.linkedin.com/in/{slug}",
+            email,
+            rng.choice(COMPANIES),
+            rng.choice(POSITIONS),
+            connected,
+        ]
         out.write(",".join(_quote(c) for c in cells) + "\r\n")
     return out.getvalue().encode("utf-8")
 
@@ -80,6 +148,7 @@ def main() -> None:
     users = [User.objects.create(username=f"bench-{stamp}-{i}") for i in range(2)]
     print(f"database: {connection.vendor}; file: {args.rows:,} rows, {len(data) / 1_048_576:.1f} MB")
     try:
+
         def run(user, label, trace=False):
             if trace:
                 tracemalloc.start()
@@ -89,8 +158,10 @@ def main() -> None:
             peak = tracemalloc.get_traced_memory()[1] if trace else None
             if trace:
                 tracemalloc.stop()
-            line = (f"{label}: {seconds:.2f} s, {args.rows / seconds:,.0f} rows/s — created {result.created}, "
-                    f"updated {result.updated}, skipped {result.skipped}, errors {result.error_count}")
+            line = (
+                f"{label}: {seconds:.2f} s, {args.rows / seconds:,.0f} rows/s — created {result.created}, "
+                f"updated {result.updated}, skipped {result.skipped}, errors {result.error_count}"
+            )
             if peak is not None:
                 line += f"; peak Python memory {peak / 1_048_576:.1f} MB (tracemalloc)"
             print(line)

@@ -68,7 +68,6 @@ def exception_handler(exc, context):
 # --- choice fields that name their allowed values ------------------------------------------
 
 
-
 def _allowed(choices) -> str:
     return ", ".join(str(key) for key in choices)
 

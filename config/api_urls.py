@@ -20,6 +20,7 @@ from crm.api import (
 )
 from outreach.api import ConversationViewSet, FollowUpViewSet, MessageTemplateViewSet, ReminderViewSet
 
+
 @csrf_exempt  # it changes nothing, and a CSRF failure page would hide the JSON 404
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/: a JSON 404 like the API's own, not the site's HTML page."""

@@ -7,9 +7,8 @@
 """
 
 from rest_framework import serializers, viewsets
+
 from config.parsers import JSONParser
-
-
 
 
 class OwnedViewSetMixin:

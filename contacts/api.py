@@ -10,9 +10,7 @@ from .serializers import CompanySerializer, ContactSerializer, TagSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(
-        description="Your contacts, archived ones included unless you filter `archived=false`."
-    )
+    list=extend_schema(description="Your contacts, archived ones included unless you filter `archived=false`.")
 )
 class ContactViewSet(OwnedModelViewSet):
     selector = selectors.contact_list

@@ -21,9 +21,7 @@ from .models import ContactEvent, ImportJob
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The file to import.")
-    dry_run = serializers.BooleanField(
-        default=False, help_text="Report what would happen and write nothing."
-    )
+    dry_run = serializers.BooleanField(default=False, help_text="Report what would happen and write nothing.")
 
 
 ImportResultSerializer = inline_serializer(

@@ -126,17 +126,11 @@ class Contact(OwnedModel):
     email = models.EmailField(blank=True)
     # Stored normalised (see contacts.linkedin.normalise_linkedin_url); "" when unknown.
     linkedin_url = models.URLField(max_length=300, blank=True)
-    company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
-    )
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     title = models.CharField(max_length=200, blank=True)
-    relationship = models.CharField(
-        max_length=32, choices=Relationship.choices, default=Relationship.OTHER
-    )
+    relationship = models.CharField(max_length=32, choices=Relationship.choices, default=Relationship.OTHER)
     source = models.CharField(max_length=32, choices=Source.choices, default=Source.OTHER)
-    referred_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
-    )
+    referred_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     how_we_met = models.TextField(blank=True)
     connected_on = models.DateField(null=True, blank=True)
@@ -163,13 +157,10 @@ class Contact(OwnedModel):
             enum_check("relationship", Relationship, "contact_relationship_valid"),
             enum_check("source", Source, "contact_source_valid"),
             models.CheckConstraint(
-                condition=models.Q(reconnect_every_days__isnull=True)
-                | models.Q(reconnect_every_days__gte=1),
+                condition=models.Q(reconnect_every_days__isnull=True) | models.Q(reconnect_every_days__gte=1),
                 name="contact_reconnect_every_days_positive",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(first_name=""), name="contact_first_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(first_name=""), name="contact_first_name_not_empty"),
         ]
         indexes = [
             models.Index(fields=["owner", "archived", "first_name"]),

@@ -20,11 +20,7 @@ def tag_list(*, user) -> QuerySet[Tag]:
 
 def contact_list(*, user) -> QuerySet[Contact]:
     """The user's contacts (archived included), with company, referrer and tags loaded."""
-    return (
-        Contact.objects.filter(owner=user)
-        .select_related("company", "referred_by")
-        .prefetch_related("tags")
-    )
+    return Contact.objects.filter(owner=user).select_related("company", "referred_by").prefetch_related("tags")
 
 
 def reconnect_due_q(now: datetime | None = None) -> Q:

@@ -40,8 +40,8 @@ class TagNamesField(serializers.Field):
     """Tags as a list of names; unknown names become new tags of the user's."""
 
     default_error_messages = {
-        "not_a_list": "Give tags as a list of names, e.g. [\"mentor\", \"fintech\"].",
-        "too_long": "Tag names are at most 50 characters: \"{name}\".",
+        "not_a_list": 'Give tags as a list of names, e.g. ["mentor", "fintech"].',
+        "too_long": 'Tag names are at most 50 characters: "{name}".',
         "null": "Null characters are not allowed.",
     }
 

@@ -119,7 +119,9 @@ def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) 
     if unknown:
         raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
     cadence_changed = {
-        name for name in ("reconnect_every_days", "archived") if name in fields and fields[name] != getattr(contact, name)
+        name
+        for name in ("reconnect_every_days", "archived")
+        if name in fields and fields[name] != getattr(contact, name)
     }
     for name, value in fields.items():
         setattr(contact, name, value)

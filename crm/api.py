@@ -11,8 +11,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import enum_filter, id_filter
-from config.parsers import JSONParser
 from config.ownership import OwnedModelViewSet, OwnedViewSetMixin
+from config.parsers import JSONParser
 
 from . import selectors, services
 from .models import Note, NoteKind, Opportunity, OpportunityStatus, PortfolioItem, PortfolioKind, PortfolioStatus

@@ -139,8 +139,12 @@ def backup_build(user) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
-        "account": {"username": user.get_username(), "email": user.email,
-                    "first_name": user.first_name, "last_name": user.last_name},
+        "account": {
+            "username": user.get_username(),
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        },
         "profile": {name: getattr(profile, name) for name in PROFILE_FIELDS},
     }
     for section, model, fields, links, stamps in SECTIONS:
@@ -223,7 +227,7 @@ def backup_restore(*, user, data) -> dict:
     that is not a Coffeechat backup or does not hold together. All or nothing.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupRejected("This is not a Coffeechat backup (expected \"format\": \"coffeechat-backup\").")
+        raise BackupRejected('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
     if data.get("version") != VERSION:
         raise BackupRejected(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
     Profile.objects.select_for_update().get(user=user)  # one restore at a time per account

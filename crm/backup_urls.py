@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,7 +13,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from django.urls import path
 
 from config.parsers import JSONParser
 
@@ -40,7 +40,12 @@ class BackupRestoreView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": _BackupUpload, "application/json": OpenApiTypes.OBJECT},
-        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+        responses={
+            201: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+            413: OpenApiTypes.OBJECT,
+        },
         summary="Restore a backup into this (empty) account",
     )
     def post(self, request):
@@ -55,11 +60,15 @@ class BackupRestoreView(APIView):
             try:
                 data = json.load(upload.file)
             except (ValueError, UnicodeDecodeError, RecursionError):
-                return Response({"detail": "The file is not JSON: upload the backup.json Coffeechat exported."}, status=400)
+                return Response(
+                    {"detail": "The file is not JSON: upload the backup.json Coffeechat exported."}, status=400
+                )
         elif request.content_type.startswith("application/json"):
             data = request.data
         else:
-            return Response({"detail": "Attach the backup as `file` (multipart) or send it as the JSON body."}, status=400)
+            return Response(
+                {"detail": "Attach the backup as `file` (multipart) or send it as the JSON body."}, status=400
+            )
         try:
             counts = backup_restore(user=request.user, data=data)
         except BackupRejected as exc:

@@ -11,7 +11,6 @@ from crm.models import Note, PortfolioItem, Profile
 from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate
 
 
-
 class Form(forms.Form):
     """Labels without a trailing colon (they are bold and sit above their field)."""
 
@@ -56,14 +55,15 @@ class SignupForm(Form):
         return name if name in zoneinfo.available_timezones() else ""
 
 
-
 class ContactForm(Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100, required=False)
     email = forms.EmailField(required=False)
     linkedin_url = forms.URLField(label="LinkedIn URL", max_length=300, required=False, assume_scheme="https")
     company = forms.CharField(
-        max_length=200, required=False, help_text="Created if it is new.",
+        max_length=200,
+        required=False,
+        help_text="Created if it is new.",
         widget=forms.TextInput(attrs={"list": "company-names"}),
     )
     title = forms.CharField(max_length=200, required=False)
@@ -73,7 +73,10 @@ class ContactForm(Form):
     how_we_met = forms.CharField(label="How we met", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     connected_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reconnect_every_days = forms.IntegerField(
-        label="Reconnect every (days)", required=False, min_value=1, max_value=3650,
+        label="Reconnect every (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
         help_text="Leave empty for no reconnect cadence.",
     )
 
@@ -101,9 +104,7 @@ class ContactForm(Form):
 class NoteForm(Form):
     kind = forms.ChoiceField(choices=Note.Kind.choices, initial=Note.Kind.GENERAL)
     body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown is fine.")
-    conversation = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="About conversation"
-    )
+    conversation = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="About conversation")
 
     def __init__(self, *args, conversations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +145,9 @@ class ScheduleForm(Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     location = forms.CharField(
-        label="Place or meeting link", max_length=500, required=False,
+        label="Place or meeting link",
+        max_length=500,
+        required=False,
     )
 
     def __init__(self, *args, tz: zoneinfo.ZoneInfo, **kwargs):
@@ -176,8 +179,9 @@ def _timezone_choices():
 
 
 class ProfileForm(Form):
-    first_name = forms.CharField(label="First name", max_length=150, required=False,
-                                 help_text="Signs your messages ({my_name}).")
+    first_name = forms.CharField(
+        label="First name", max_length=150, required=False, help_text="Signs your messages ({my_name})."
+    )
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=_timezone_choices)
     digest_hour = forms.TypedChoiceField(
@@ -191,15 +195,24 @@ class ProfileForm(Form):
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
 
     PROFILE_FIELDS = (
-        "first_name", "last_name", "timezone", "digest_hour", "email_reminders", "daily_digest", "pathway",
-        "weekly_request_goal", "nudge_after_days", "max_nudges",
+        "first_name",
+        "last_name",
+        "timezone",
+        "digest_hour",
+        "email_reminders",
+        "daily_digest",
+        "pathway",
+        "weekly_request_goal",
+        "nudge_after_days",
+        "max_nudges",
     )
 
     @classmethod
     def initial_for(cls, user) -> dict:
         profile = user.profile
-        return {name: getattr(user if name in ("first_name", "last_name") else profile, name)
-                for name in cls.PROFILE_FIELDS}
+        return {
+            name: getattr(user if name in ("first_name", "last_name") else profile, name) for name in cls.PROFILE_FIELDS
+        }
 
 
 class PortfolioItemForm(Form):
@@ -208,4 +221,3 @@ class PortfolioItemForm(Form):
     status = forms.ChoiceField(choices=PortfolioItem.Status.choices, initial=PortfolioItem.Status.DRAFTING)
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-

@@ -31,17 +31,13 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    digest_hour = models.PositiveSmallIntegerField(
-        default=8, validators=[MinValueValidator(0), MaxValueValidator(23)]
-    )
+    digest_hour = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(0), MaxValueValidator(23)])
     email_reminders = models.BooleanField(default=True)
     daily_digest = models.BooleanField(default=True)
     nudge_after_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
-    weekly_request_goal = models.PositiveSmallIntegerField(
-        default=3, validators=[MaxValueValidator(100)]
-    )
+    weekly_request_goal = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(100)])
     max_nudges = models.PositiveSmallIntegerField(default=2, validators=[MaxValueValidator(10)])
     pathway = models.CharField(max_length=32, choices=Pathway.choices, default=Pathway.BUILD_EXPERIENCE)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
@@ -56,9 +52,7 @@ class Profile(models.Model):
                 name="profile_nudge_after_days_range",
             ),
             models.CheckConstraint(condition=models.Q(max_nudges__lte=10), name="profile_max_nudges_range"),
-            models.CheckConstraint(
-                condition=models.Q(weekly_request_goal__lte=100), name="profile_weekly_goal_range"
-            ),
+            models.CheckConstraint(condition=models.Q(weekly_request_goal__lte=100), name="profile_weekly_goal_range"),
             enum_check("pathway", Pathway, "profile_pathway_valid"),
         ]
 
@@ -154,9 +148,7 @@ class OpportunityStatus(models.TextChoices):
 class Opportunity(OwnedModel):
     Status = OpportunityStatus
 
-    company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
-    )
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
     title = models.CharField(max_length=200)
     url = models.URLField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.HEARD)

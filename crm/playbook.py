@@ -47,59 +47,144 @@ FINISHED_WORK = ("ready", "shared")
 
 PLAYBOOKS: dict[str, list[Step]] = {
     Profile.Pathway.INTERNAL_MOVE: [
-        Step("internal-coffees", "Invite PMs in your organisation to a virtual coffee",
-             "People who already know your work are the shortest path to a product role.",
-             target=3, conversation_kinds=("coffee_chat", "informational_interview"), reached=Stage.REQUESTED,
-             contact_sources=INTERNAL, action="contact_list", action_label="Pick a colleague"),
-        Step("internal-chats-held", "Hold those chats and learn what the product team struggles with",
-             "Log a ‘challenge’ note: what they struggle with and how your skills could help.",
-             target=2, note_kinds=("challenge",), action="pipeline", action_label="Open the pipeline"),
-        Step("own-a-problem", "Take ownership of a small product problem and propose a solution with data",
-             "A written proposal shows product thinking better than any title.",
-             portfolio_kinds=("feature_proposal", "redesign"), action="playbook", action_label="Add a portfolio piece"),
-        Step("transferable", "Write down how your experience transfers to product",
-             "Ask a PM for advice on it and keep what they say as an ‘advice’ note.",
-             note_kinds=("advice",), action="contact_list", action_label="Log advice on a contact"),
-        Step("thank-everyone", "Thank everyone who gave you their time",
-             "A thank-you within a day keeps the door open.", target=2, reached=Stage.THANKED,
-             conversation_kinds=ANY_ASK, action="follow_up_list", action_label="See follow-ups"),
+        Step(
+            "internal-coffees",
+            "Invite PMs in your organisation to a virtual coffee",
+            "People who already know your work are the shortest path to a product role.",
+            target=3,
+            conversation_kinds=("coffee_chat", "informational_interview"),
+            reached=Stage.REQUESTED,
+            contact_sources=INTERNAL,
+            action="contact_list",
+            action_label="Pick a colleague",
+        ),
+        Step(
+            "internal-chats-held",
+            "Hold those chats and learn what the product team struggles with",
+            "Log a ‘challenge’ note: what they struggle with and how your skills could help.",
+            target=2,
+            note_kinds=("challenge",),
+            action="pipeline",
+            action_label="Open the pipeline",
+        ),
+        Step(
+            "own-a-problem",
+            "Take ownership of a small product problem and propose a solution with data",
+            "A written proposal shows product thinking better than any title.",
+            portfolio_kinds=("feature_proposal", "redesign"),
+            action="playbook",
+            action_label="Add a portfolio piece",
+        ),
+        Step(
+            "transferable",
+            "Write down how your experience transfers to product",
+            "Ask a PM for advice on it and keep what they say as an ‘advice’ note.",
+            note_kinds=("advice",),
+            action="contact_list",
+            action_label="Log advice on a contact",
+        ),
+        Step(
+            "thank-everyone",
+            "Thank everyone who gave you their time",
+            "A thank-you within a day keeps the door open.",
+            target=2,
+            reached=Stage.THANKED,
+            conversation_kinds=ANY_ASK,
+            action="follow_up_list",
+            action_label="See follow-ups",
+        ),
     ],
     Profile.Pathway.BUILD_EXPERIENCE: [
-        Step("case-study", "Write a case study or redesign proposal",
-             "Proof of PM work when you have no PM title yet.",
-             portfolio_kinds=("case_study", "redesign", "feature_proposal", "prototype"),
-             portfolio_statuses=FINISHED_WORK, action="playbook", action_label="Add a portfolio piece"),
-        Step("case-study-feedback", "Ask PMs for feedback on it",
-             "Feedback makes the piece better and starts a relationship.", target=2,
-             conversation_kinds=("case_study_feedback",), reached=Stage.REQUESTED,
-             action="contact_list", action_label="Pick a PM"),
-        Step("course", "Take a course or certification",
-             "Shared vocabulary helps in interviews; list it as a portfolio piece.",
-             portfolio_kinds=("course", "certification"), action="playbook", action_label="Add it"),
-        Step("informational-interviews", "Ask for informational interviews — advice, not jobs — on LinkedIn and in PM community Slacks",
-             "Ten asks over a few weeks; a handful a week is a sustainable pace.", target=10,
-             conversation_kinds=("informational_interview", "coffee_chat"), reached=Stage.REQUESTED,
-             contact_sources=("linkedin", "slack_community"), action="template_list", action_label="Use a template"),
-        Step("chats-held", "Hold five conversations with PMs", "Each one teaches you how the job really works.",
-             target=5, conversation_kinds=ANY_ASK, reached=Stage.HELD, contact_relationships=PM,
-             action="pipeline", action_label="Open the pipeline"),
+        Step(
+            "case-study",
+            "Write a case study or redesign proposal",
+            "Proof of PM work when you have no PM title yet.",
+            portfolio_kinds=("case_study", "redesign", "feature_proposal", "prototype"),
+            portfolio_statuses=FINISHED_WORK,
+            action="playbook",
+            action_label="Add a portfolio piece",
+        ),
+        Step(
+            "case-study-feedback",
+            "Ask PMs for feedback on it",
+            "Feedback makes the piece better and starts a relationship.",
+            target=2,
+            conversation_kinds=("case_study_feedback",),
+            reached=Stage.REQUESTED,
+            action="contact_list",
+            action_label="Pick a PM",
+        ),
+        Step(
+            "course",
+            "Take a course or certification",
+            "Shared vocabulary helps in interviews; list it as a portfolio piece.",
+            portfolio_kinds=("course", "certification"),
+            action="playbook",
+            action_label="Add it",
+        ),
+        Step(
+            "informational-interviews",
+            "Ask for informational interviews — advice, not jobs — on LinkedIn and in PM community Slacks",
+            "Ten asks over a few weeks; a handful a week is a sustainable pace.",
+            target=10,
+            conversation_kinds=("informational_interview", "coffee_chat"),
+            reached=Stage.REQUESTED,
+            contact_sources=("linkedin", "slack_community"),
+            action="template_list",
+            action_label="Use a template",
+        ),
+        Step(
+            "chats-held",
+            "Hold five conversations with PMs",
+            "Each one teaches you how the job really works.",
+            target=5,
+            conversation_kinds=ANY_ASK,
+            reached=Stage.HELD,
+            contact_relationships=PM,
+            action="pipeline",
+            action_label="Open the pipeline",
+        ),
     ],
     Profile.Pathway.PRODUCT_TRIO: [
-        Step("pm-like-work", "Volunteer for PM-like work on your current team",
-             "Write up what you did — a proposal, a prototype — as a portfolio piece.",
-             portfolio_kinds=("feature_proposal", "prototype", "case_study"), action="playbook",
-             action_label="Add a portfolio piece"),
-        Step("other-legs", "Practise the other two legs of the trio",
-             "Hold chats with a designer, an engineer or an analyst about how they work with product.",
-             target=2, conversation_kinds=ANY_ASK, reached=Stage.HELD, contact_relationships=TRIO,
-             action="contact_list", action_label="Find trio contacts"),
-        Step("pm-coffees", "Invite PMs you work with to a virtual coffee",
-             "Ask how they decide what to build, and what they'd look for in a new PM.", target=3,
-             conversation_kinds=("coffee_chat", "informational_interview"), reached=Stage.REQUESTED,
-             contact_relationships=PM, action="contact_list", action_label="Pick a PM"),
-        Step("challenges", "Note what your PMs struggle with and how your skills could help",
-             "These ‘challenge’ notes are your pitch for the move.", target=2, note_kinds=("challenge",),
-             action="contact_list", action_label="Log a note"),
+        Step(
+            "pm-like-work",
+            "Volunteer for PM-like work on your current team",
+            "Write up what you did — a proposal, a prototype — as a portfolio piece.",
+            portfolio_kinds=("feature_proposal", "prototype", "case_study"),
+            action="playbook",
+            action_label="Add a portfolio piece",
+        ),
+        Step(
+            "other-legs",
+            "Practise the other two legs of the trio",
+            "Hold chats with a designer, an engineer or an analyst about how they work with product.",
+            target=2,
+            conversation_kinds=ANY_ASK,
+            reached=Stage.HELD,
+            contact_relationships=TRIO,
+            action="contact_list",
+            action_label="Find trio contacts",
+        ),
+        Step(
+            "pm-coffees",
+            "Invite PMs you work with to a virtual coffee",
+            "Ask how they decide what to build, and what they'd look for in a new PM.",
+            target=3,
+            conversation_kinds=("coffee_chat", "informational_interview"),
+            reached=Stage.REQUESTED,
+            contact_relationships=PM,
+            action="contact_list",
+            action_label="Pick a PM",
+        ),
+        Step(
+            "challenges",
+            "Note what your PMs struggle with and how your skills could help",
+            "These ‘challenge’ notes are your pitch for the move.",
+            target=2,
+            note_kinds=("challenge",),
+            action="contact_list",
+            action_label="Log a note",
+        ),
     ],
 }
 
@@ -141,8 +226,13 @@ def playbook_progress(*, user, pathway: str) -> list[StepProgress]:
                     and (not step.contact_sources or c.contact.source in step.contact_sources)
                     and (not step.contact_relationships or c.contact.relationship in step.contact_relationships)
                 ):
-                    evidence.append((f"{c.get_kind_display()} with {c.contact.full_name} ({c.get_stage_display()})",
-                                     "conversation_detail", c.pk))
+                    evidence.append(
+                        (
+                            f"{c.get_kind_display()} with {c.contact.full_name} ({c.get_stage_display()})",
+                            "conversation_detail",
+                            c.pk,
+                        )
+                    )
         if step.portfolio_kinds:
             for item in items:
                 if item.kind in step.portfolio_kinds and (
@@ -152,7 +242,12 @@ def playbook_progress(*, user, pathway: str) -> list[StepProgress]:
         if step.note_kinds:
             for note in notes:
                 if note.kind in step.note_kinds:
-                    evidence.append((f"{note.get_kind_display()} note on {note.contact.full_name}",
-                                     "contact_detail", note.contact_id))
+                    evidence.append(
+                        (
+                            f"{note.get_kind_display()} note on {note.contact.full_name}",
+                            "contact_detail",
+                            note.contact_id,
+                        )
+                    )
         progress.append(StepProgress(step=step, evidence=evidence))
     return progress

@@ -14,7 +14,13 @@ from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
 from outreach.localtime import local_day_bounds, local_today
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
-from outreach.selectors import conversation_list, follow_up_due_q, follow_up_list, iso_week_bounds, requests_sent_in_week
+from outreach.selectors import (
+    conversation_list,
+    follow_up_due_q,
+    follow_up_list,
+    iso_week_bounds,
+    requests_sent_in_week,
+)
 
 from .models import Note, Opportunity, PortfolioItem, Profile
 
@@ -37,9 +43,7 @@ def opportunity_list(*, user) -> QuerySet[Opportunity]:
 
 def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
     """Portfolio items with the feedback conversations that point at them."""
-    feedback = (
-        Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
-    )
+    feedback = Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
     return PortfolioItem.objects.filter(owner=user).prefetch_related(
         Prefetch("conversations", queryset=feedback, to_attr="feedback_conversations")
     )
@@ -98,9 +102,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     now = now or timezone.now()
     since = now - timedelta(days=days)
 
-    per_stage = dict(
-        Conversation.objects.filter(owner=user).values_list("stage").annotate(n=Count("id")).order_by()
-    )
+    per_stage = dict(Conversation.objects.filter(owner=user).values_list("stage").annotate(n=Count("id")).order_by())
     pipeline = {stage.value: per_stage.get(stage.value, 0) for stage in Stage}
 
     reached = dict(
@@ -123,10 +125,18 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         "template_id",
     )
     templates = []
-    for template_id, name in MessageTemplate.objects.filter(owner=user).order_by("name", "id").values_list("id", "name"):
+    for template_id, name in (
+        MessageTemplate.objects.filter(owner=user).order_by("name", "id").values_list("id", "name")
+    ):
         used, responses = by_template.get(template_id, (0, 0))
         templates.append(
-            {"id": template_id, "name": name, "used": used, "responses": responses, "response_rate": _rate(responses, used)}
+            {
+                "id": template_id,
+                "name": name,
+                "used": used,
+                "responses": responses,
+                "response_rate": _rate(responses, used),
+            }
         )
 
     by_source = _usage(
@@ -136,7 +146,9 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     sources = []
     for source in Source:
         used, responses = by_source.get(source.value, (0, 0))
-        sources.append({"source": source.value, "used": used, "responses": responses, "response_rate": _rate(responses, used)})
+        sources.append(
+            {"source": source.value, "used": used, "responses": responses, "response_rate": _rate(responses, used)}
+        )
 
     follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).aggregate(
         overdue=Count("id", filter=follow_up_due_q(user=user, due="overdue", now=now)),
@@ -183,14 +195,27 @@ CONTACT_SORTS = {
 }
 
 
-def contacts_for_list(*, user, search: str = "", company: int | None = None, tag: int | None = None,
-                      source: str = "", relationship: str = "", reconnect_due: bool = False,
-                      archived: bool = False, sort: str = "name", now: datetime | None = None) -> QuerySet:
+def contacts_for_list(
+    *,
+    user,
+    search: str = "",
+    company: int | None = None,
+    tag: int | None = None,
+    source: str = "",
+    relationship: str = "",
+    reconnect_due: bool = False,
+    archived: bool = False,
+    sort: str = "name",
+    now: datetime | None = None,
+) -> QuerySet:
     qs = contact_list(user=user).filter(archived=archived)
     for word in search.split()[:5]:
         qs = qs.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-            | Q(company__name__icontains=word) | Q(title__icontains=word)
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(company__name__icontains=word)
+            | Q(title__icontains=word)
         )
     if company:
         qs = qs.filter(company_id=company)
@@ -237,7 +262,9 @@ def contact_timeline(*, contact: Contact) -> list[dict]:
     for note in Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation"):
         entries.append({"kind": "note", "at": note.created_at, "note": note})
     for follow_up in FollowUp.objects.filter(owner_id=owner_id, contact=contact):
-        entries.append({"kind": "follow_up", "at": follow_up.completed_at or follow_up.created_at, "follow_up": follow_up})
+        entries.append(
+            {"kind": "follow_up", "at": follow_up.completed_at or follow_up.created_at, "follow_up": follow_up}
+        )
     for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact):
         entries.append({"kind": "event", "at": event.created_at, "event": event})
     entries.sort(key=lambda e: e["at"], reverse=True)
@@ -251,15 +278,14 @@ def contact_conversations(*, contact: Contact) -> list[Conversation]:
 def contact_open_follow_ups(*, contact: Contact) -> list[FollowUp]:
     return list(
         FollowUp.objects.filter(owner_id=contact.owner_id, contact=contact, status=FollowUp.Status.OPEN)
-        .select_related("contact", "contact__company").order_by("due_at", "id")
+        .select_related("contact", "contact__company")
+        .order_by("due_at", "id")
     )
 
 
 def request_templates(*, user) -> list[MessageTemplate]:
     """Templates that open a conversation (not thank-you, nudge or reconnect)."""
-    return list(
-        MessageTemplate.objects.filter(owner=user, kind__in=Conversation.Kind.values).order_by("name")
-    )
+    return list(MessageTemplate.objects.filter(owner=user, kind__in=Conversation.Kind.values).order_by("name"))
 
 
 def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datetime | None = None) -> QuerySet:
@@ -286,7 +312,8 @@ def follow_ups_due(*, user, now: datetime | None = None) -> tuple[list[FollowUp]
     due = follow_up_due_q(user=user, due="overdue", now=now) | follow_up_due_q(user=user, due="today", now=now)
     rows = list(
         FollowUp.objects.filter(due, owner=user, status=FollowUp.Status.OPEN)
-        .select_related("contact", "contact__company", "conversation").order_by("due_at", "id")
+        .select_related("contact", "contact__company", "conversation")
+        .order_by("due_at", "id")
     )
     return [f for f in rows if f.due_at < now], [f for f in rows if f.due_at >= now]
 
@@ -295,7 +322,8 @@ def chats_on_day(*, user, now: datetime | None = None) -> list[Conversation]:
     start, end = local_day_bounds(user, local_today(user, now))
     return list(
         Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
-        .select_related("contact", "contact__company").order_by("scheduled_for", "id")
+        .select_related("contact", "contact__company")
+        .order_by("scheduled_for", "id")
     )
 
 
@@ -306,20 +334,28 @@ def reconnect_due_contacts(*, user, now: datetime | None = None, limit: int = 8)
 def failed_reminders(*, user, limit: int = 10) -> list[Reminder]:
     return list(
         Reminder.objects.filter(owner=user, status=Reminder.Status.FAILED)
-        .select_related("follow_up", "conversation", "conversation__contact").order_by("-send_at", "-id")[:limit]
+        .select_related("follow_up", "conversation", "conversation__contact")
+        .order_by("-send_at", "-id")[:limit]
     )
 
 
 def recent_job_changes(*, user, limit: int = 5) -> list[ContactEvent]:
     return list(
-        contact_event_list(user=user).filter(kind=ContactEvent.Kind.JOB_CHANGE, acknowledged=False)
+        contact_event_list(user=user)
+        .filter(kind=ContactEvent.Kind.JOB_CHANGE, acknowledged=False)
         .order_by("-created_at", "-id")[:limit]
     )
 
 
 BOARD_STAGES = (
-    Stage.PLANNED, Stage.REQUESTED, Stage.NO_RESPONSE, Stage.SCHEDULED, Stage.HELD,
-    Stage.THANKED, Stage.DECLINED, Stage.CANCELLED,
+    Stage.PLANNED,
+    Stage.REQUESTED,
+    Stage.NO_RESPONSE,
+    Stage.SCHEDULED,
+    Stage.HELD,
+    Stage.THANKED,
+    Stage.DECLINED,
+    Stage.CANCELLED,
 )
 FINAL_STAGE_CARDS = 12
 
@@ -353,15 +389,21 @@ def prep_brief(*, conversation: Conversation) -> dict:
     contact = conversation.contact
     notes = list(
         Note.objects.filter(owner_id=conversation.owner_id, contact=contact)
-        .select_related("conversation").order_by("-created_at", "-id")
+        .select_related("conversation")
+        .order_by("-created_at", "-id")
     )
     earlier = list(
         Conversation.objects.filter(owner_id=conversation.owner_id, contact=contact)
-        .exclude(pk=conversation.pk).order_by("-created_at", "-id")
+        .exclude(pk=conversation.pk)
+        .order_by("-created_at", "-id")
     )
     stage_history = list(conversation.stage_changes.order_by("at", "id"))
     return {"contact": contact, "notes": notes, "earlier": earlier, "stage_history": stage_history}
 
 
 def contacts_for_picker(*, user, limit: int = 500) -> list[Contact]:
-    return list(Contact.objects.filter(owner=user, archived=False).select_related("company").order_by("first_name", "last_name", "id")[:limit])
+    return list(
+        Contact.objects.filter(owner=user, archived=False)
+        .select_related("company")
+        .order_by("first_name", "last_name", "id")[:limit]
+    )

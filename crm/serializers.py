@@ -76,7 +76,10 @@ class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     first_name = serializers.CharField(
-        source="user.first_name", max_length=150, required=False, allow_blank=True,
+        source="user.first_name",
+        max_length=150,
+        required=False,
+        allow_blank=True,
         help_text="Your name signs your messages ({my_name}) and greets you in e-mails.",
     )
     last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)

@@ -39,7 +39,14 @@ class ConversationViewSet(OwnedModelViewSet):
     selector = selectors.conversation_list
     serializer_class = ConversationSerializer
     filterset_class = ConversationFilter
-    search_fields = ["contact__first_name", "contact__last_name", "contact__company__name", "agenda", "outcome", "location"]
+    search_fields = [
+        "contact__first_name",
+        "contact__last_name",
+        "contact__company__name",
+        "agenda",
+        "outcome",
+        "location",
+    ]
     ordering_fields = ["created_at", "updated_at", "requested_at", "scheduled_for", "held_at", "stage"]
     ordering = ["-created_at", "-id"]
 

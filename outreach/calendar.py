@@ -34,10 +34,7 @@ def feed_owner(token: str):
     if not token or len(token) > 64:
         return None
     user = (
-        get_user_model()
-        .objects.select_related("profile")
-        .filter(profile__calendar_token=token, is_active=True)
-        .first()
+        get_user_model().objects.select_related("profile").filter(profile__calendar_token=token, is_active=True).first()
     )
     if user is None or not hmac.compare_digest(user.profile.calendar_token.encode(), token.encode()):
         return None
@@ -97,8 +94,11 @@ def follow_up_event(follow_up: FollowUp, tz) -> Event:
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
     event.add("summary", f"Follow-up: {follow_up.title}")
-    event.add("description", f"{follow_up.get_kind_display()} for {follow_up.contact.full_name}.\n"
-              f"Open in Coffeechat: {_link('contact_detail', follow_up.contact_id)}")
+    event.add(
+        "description",
+        f"{follow_up.get_kind_display()} for {follow_up.contact.full_name}.\n"
+        f"Open in Coffeechat: {_link('contact_detail', follow_up.contact_id)}",
+    )
     event.add("url", _link("contact_detail", follow_up.contact_id))
     event.add("transp", "TRANSPARENT")
     return event

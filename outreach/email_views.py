@@ -74,7 +74,11 @@ def _follow_up_action(request, user, action: str, payload: dict):
         raise Http404("Unknown link.")
     tz = user_tz(user)
     if follow_up.status != FollowUp.Status.OPEN:
-        return _page(request, f"Already {follow_up.get_status_display().lower()}", f"“{follow_up.title}” is already {follow_up.status}.")
+        return _page(
+            request,
+            f"Already {follow_up.get_status_display().lower()}",
+            f"“{follow_up.title}” is already {follow_up.status}.",
+        )
     if action != ACTION_COMPLETE and follow_up.due_at.isoformat() != payload.get("d"):
         # The email's snooze was for the old time; a second click must not snooze again.
         return _page(

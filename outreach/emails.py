@@ -201,18 +201,12 @@ def _chat_prep(reminder: Reminder, user, tz):
     context = _chat_context(conversation, tz)
     # Notes live in crm; the reverse relation keeps outreach free of a crm import.
     notes = list(contact.notes.order_by("-created_at", "-id")[:NOTES_IN_PREP])
-    previous = (
-        contact.conversations.filter(held_at__isnull=False)
-        .exclude(pk=conversation.pk)
-        .order_by("-held_at")[:5]
-    )
+    previous = contact.conversations.filter(held_at__isnull=False).exclude(pk=conversation.pk).order_by("-held_at")[:5]
     context.update(
         how_we_met=contact.how_we_met,
         title=contact.title,
         notes=[{"kind": _label(n.kind), "date": local_time(n.created_at, tz), "body": n.body} for n in notes],
-        previous=[
-            {"kind": _label(c.kind), "date": local_time(c.held_at, tz), "outcome": c.outcome} for c in previous
-        ],
+        previous=[{"kind": _label(c.kind), "date": local_time(c.held_at, tz), "outcome": c.outcome} for c in previous],
     )
     subject = f"Prep: {_label(conversation.kind).lower()} with {_contact_label(contact)}, {context['when']}"
     return subject, context, [("chat.ics", chat_ics(conversation), "text/calendar")]
@@ -247,7 +241,9 @@ def _chat_soon(reminder: Reminder, user, tz):
     context = _chat_context(conversation, tz)
     minutes = max(1, round((conversation.scheduled_for - timezone.now()).total_seconds() / 60))
     context["starts_in"] = f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60)} hours"
-    subject = f"In {context['starts_in']}: {_label(conversation.kind).lower()} with {_contact_label(conversation.contact)}"
+    subject = (
+        f"In {context['starts_in']}: {_label(conversation.kind).lower()} with {_contact_label(conversation.contact)}"
+    )
     return subject, context, []
 
 
@@ -309,4 +305,3 @@ def _daily_digest(reminder: Reminder, user, tz):
         parts.append(f"{len(due_today)} due today")
     subject = f"Your Coffeechat day, {day:%a} {day.day} {day:%b}: {', '.join(parts)}"
     return subject, context, []
-

@@ -5,8 +5,8 @@ import django_filters
 from config.api import enum_filter, id_filter
 
 from .models import (
-    ConversationKind,
     Conversation,
+    ConversationKind,
     FollowUp,
     FollowUpKind,
     FollowUpStatus,

@@ -63,10 +63,7 @@ class MessageTemplate(OwnedModel):
             unknown = unknown_placeholders(getattr(self, field))
             if unknown:
                 allowed = ", ".join("{%s}" % p for p in self.PLACEHOLDERS)
-                errors[field] = (
-                    f"Unknown placeholder {', '.join('{%s}' % u for u in unknown)}. "
-                    f"Allowed: {allowed}."
-                )
+                errors[field] = f"Unknown placeholder {', '.join('{%s}' % u for u in unknown)}. Allowed: {allowed}."
         if errors:
             raise ValidationError(errors)
 
@@ -254,9 +251,7 @@ class Reminder(OwnedModel):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Unique per email that should exist: e.g. chat_prep:<conversation>:<start>. Message-ID derives from it.
     dedupe_key = models.CharField(max_length=200, unique=True)
-    follow_up = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
-    )
+    follow_up = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
     conversation = models.ForeignKey(
         Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
@@ -285,8 +280,9 @@ class Reminder(OwnedModel):
 
     @property
     def message_id(self) -> str:
-        from django.conf import settings
         from urllib.parse import urlsplit
+
+        from django.conf import settings
 
         domain = urlsplit(settings.SITE_URL).hostname or "coffeechat.local"
         safe_key = re.sub(r"[^A-Za-z0-9.\-]", ".", self.dedupe_key)

@@ -34,7 +34,12 @@ Status = Reminder.Status
 # Errors worth retrying: the mail server or the network may come back (a send cut short by
 # the task's soft time limit is a slow server too).
 TRANSIENT_ERRORS = (
-    smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError, SoftTimeLimitExceeded
+    smtplib.SMTPException,
+    ConnectionError,
+    socket.timeout,
+    TimeoutError,
+    OSError,
+    SoftTimeLimitExceeded,
 )
 
 
@@ -71,10 +76,7 @@ def _reminders_wanted(owner_id: int) -> bool:
     from django.contrib.auth import get_user_model
 
     return (
-        get_user_model()
-        .objects.filter(pk=owner_id)
-        .values_list("profile__email_reminders", flat=True)
-        .first()
+        get_user_model().objects.filter(pk=owner_id).values_list("profile__email_reminders", flat=True).first()
         is not False
     )
 

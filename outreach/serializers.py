@@ -100,9 +100,7 @@ class ConversationCreateSerializer(ConversationSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     stage = ChoiceField(choices=Stage.choices, help_text="The stage to move to.")
-    scheduled_for = UserDateTimeField(
-        required=False, help_text=f"Required when moving to scheduled. {NAIVE_TIME_HELP}"
-    )
+    scheduled_for = UserDateTimeField(required=False, help_text=f"Required when moving to scheduled. {NAIVE_TIME_HELP}")
     at = UserDateTimeField(required=False, help_text=f"When the move happened (default now). {NAIVE_TIME_HELP}")
 
 

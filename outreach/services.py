@@ -44,8 +44,7 @@ class IllegalTransition(DomainError):
         self.allowed = list(TRANSITIONS.get(current, ()))
         allowed = ", ".join(self.allowed) if self.allowed else "none (this stage is final)"
         super().__init__(
-            f"Cannot move from '{current}' to '{requested}'. "
-            f"Legal next stages from '{current}': {allowed}."
+            f"Cannot move from '{current}' to '{requested}'. Legal next stages from '{current}': {allowed}."
         )
 
 
@@ -116,11 +115,7 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
 
 def _conversation_under_way(conversation: Conversation) -> bool:
     """Past `planned`, or with follow-ups or notes of its own (notes live in crm: reached by relation)."""
-    return (
-        conversation.stage != Stage.PLANNED
-        or conversation.follow_ups.exists()
-        or conversation.notes.exists()
-    )
+    return conversation.stage != Stage.PLANNED or conversation.follow_ups.exists() or conversation.notes.exists()
 
 
 @transaction.atomic
@@ -331,7 +326,9 @@ def follow_up_update(*, follow_up: FollowUp, **fields) -> FollowUp:
 
 
 def _require_open(follow_up: FollowUp) -> FollowUp:
-    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("contact", "conversation").get(pk=follow_up.pk)
+    locked = (
+        FollowUp.objects.select_for_update(of=("self",)).select_related("contact", "conversation").get(pk=follow_up.pk)
+    )
     if locked.status != FollowUp.Status.OPEN:
         raise DomainError(f"This follow-up is already {locked.status}.")
     return locked
@@ -357,19 +354,13 @@ def follow_up_complete(*, follow_up: FollowUp, at: datetime | None = None) -> Fo
     at = at or timezone.now()
     follow_up = _require_open(follow_up)
     conversation = follow_up.conversation
-    if (
-        follow_up.kind == FollowUp.Kind.THANK_YOU
-        and conversation is not None
-        and conversation.stage == Stage.HELD
-    ):
+    if follow_up.kind == FollowUp.Kind.THANK_YOU and conversation is not None and conversation.stage == Stage.HELD:
         conversation_transition(conversation=conversation, to_stage=Stage.THANKED, at=at)
         follow_up.refresh_from_db()
         return follow_up
     _follow_up_close(follow_up, FollowUp.Status.DONE, at)
     if follow_up.kind in (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT):
-        record_touch(
-            contact=follow_up.contact, at=at, open_reconnect=follow_up.kind == FollowUp.Kind.RECONNECT
-        )
+        record_touch(contact=follow_up.contact, at=at, open_reconnect=follow_up.kind == FollowUp.Kind.RECONNECT)
     if follow_up.kind == FollowUp.Kind.NUDGE and conversation is not None and conversation.stage == Stage.REQUESTED:
         _open_next_nudge(conversation, after=at)
     return follow_up

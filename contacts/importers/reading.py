@@ -108,9 +108,7 @@ def detect_encoding(fileobj) -> str:
             _refuse_control_characters(head, encoding)
             fileobj.seek(0)
             return encoding
-    raise ImportRejected(
-        "The file's text encoding is not UTF-8, UTF-16 or Latin-1. Save it as UTF-8 and try again."
-    )
+    raise ImportRejected("The file's text encoding is not UTF-8, UTF-16 or Latin-1. Save it as UTF-8 and try again.")
 
 
 def _decodes(fileobj, encoding: str) -> bool:
@@ -133,13 +131,9 @@ _BINARY = "The file is not text: it contains binary data. Export it again as CSV
 
 def _refuse_control_characters(head: bytes, encoding: str) -> None:
     text = head.decode(encoding, errors="ignore")
-    controls = sum(
-        1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) == "Cc"
-    )
+    controls = sum(1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) == "Cc")
     if "\x00" in text or controls > max(2, len(text) // 200):
-        raise ImportRejected(
-            "The file is not text: it contains binary data. Export it again as CSV and upload that."
-        )
+        raise ImportRejected("The file is not text: it contains binary data. Export it again as CSV and upload that.")
 
 
 def open_text(fileobj, encoding: str) -> io.TextIOWrapper:
@@ -219,9 +213,7 @@ def find_header(
             break
     expected = ", ".join(known)
     if best[1] is None:
-        raise ImportRejected(
-            f"This does not look like {what}: no header row with the columns {expected} was found."
-        )
+        raise ImportRejected(f"This does not look like {what}: no header row with the columns {expected} was found.")
     missing = [name for name in required if header_key(name) not in best[2]]
     raise ImportRejected(
         f"Missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "

@@ -1,8 +1,8 @@
 """One contact as read from a file, checked field by field before anything is written."""
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -159,4 +159,3 @@ def clean_datetime(value: str, label: str) -> datetime | None:
     if not in_supported_range(parsed):
         raise RowInvalid(f"{label} “{value}” is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
     return parsed
-

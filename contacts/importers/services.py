@@ -21,8 +21,8 @@ from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, T
 from contacts.signals import contact_cadence_changed
 
 from . import csv_format, linkedin, vcard
-from .reading import ImportRejected, check_size, detect_encoding, open_text
 from .csv_format import referrer_label
+from .reading import ImportRejected, check_size, detect_encoding, open_text
 from .rows import ContactRow, RowError
 
 logger = logging.getLogger(__name__)
@@ -383,8 +383,14 @@ class _Upsert:
         if contact.reconnect_every_days:
             since = contact.last_contacted_at or self.now
             contact.reconnect_due_at = since + timedelta(days=contact.reconnect_every_days)
-        self._index(contact._import_ref, contact.linkedin_url, contact.email, contact.first_name, contact.last_name,
-                    _company_key(company.name) if company else "")
+        self._index(
+            contact._import_ref,
+            contact.linkedin_url,
+            contact.email,
+            contact.first_name,
+            contact.last_name,
+            _company_key(company.name) if company else "",
+        )
         return contact
 
     def _merge(self, contact: Contact, row: ContactRow, *, record_job_change: bool):
@@ -439,8 +445,14 @@ class _Upsert:
             )
             changed.append("reconnect_due_at")
         if changed:
-            self._index(contact.pk or contact._import_ref, contact.linkedin_url, contact.email, contact.first_name,
-                        contact.last_name, new_company_key)
+            self._index(
+                contact.pk or contact._import_ref,
+                contact.linkedin_url,
+                contact.email,
+                contact.first_name,
+                contact.last_name,
+                new_company_key,
+            )
         event = None
         company_moved = "company" in changed and old_company_key != ""
         title_moved = "title" in changed and old_title != ""
@@ -551,7 +563,9 @@ class _Upsert:
         for contact, key, line, outcome in self.referrals:
             referrer = self._find_referrer(key, by_label, by_full_name)
             if referrer is None:
-                self.result.add_error(line, f"referred_by “{key}” matches no contact; the rest of the row was imported.")
+                self.result.add_error(
+                    line, f"referred_by “{key}” matches no contact; the rest of the row was imported."
+                )
                 continue
             if referrer == contact.pk:
                 continue

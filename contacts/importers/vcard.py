@@ -139,7 +139,9 @@ def _row(card, line: int) -> ContactRow:
     )
     if not row.first_name:
         raise RowInvalid("The card has no name (N or FN).")
-    check_lengths(row, {"first_name": "N (given name)", "last_name": "N (family name)", "title": "TITLE", "company": "ORG"})
+    check_lengths(
+        row, {"first_name": "N (given name)", "last_name": "N (family name)", "title": "TITLE", "company": "ORG"}
+    )
     if any(len(tag) > 50 for tag in row.tags):
         raise RowInvalid("A CATEGORIES name is longer than 50 characters.")
     return row

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_import_job'),
+        ("contacts", "0002_import_job"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='source',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('slack_community', 'PM community Slack'), ('internal', 'Internal'), ('event', 'Event'), ('referral', 'Referral'), ('cold_email', 'Cold Email'), ('other', 'Other')], default='other', max_length=32),
+            model_name="contact",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("linkedin", "LinkedIn"),
+                    ("slack_community", "PM community Slack"),
+                    ("internal", "Internal"),
+                    ("event", "Event"),
+                    ("referral", "Referral"),
+                    ("cold_email", "Cold Email"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('csv', 'Csv'), ('vcard', 'Vcard')], max_length=16),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(
+                choices=[("linkedin", "LinkedIn"), ("csv", "Csv"), ("vcard", "Vcard")], max_length=16
+            ),
         ),
     ]

@@ -6,94 +6,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('crm', '0001_initial'),
-        ('outreach', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("crm", "0001_initial"),
+        ("outreach", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='note',
-            name='conversation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notes', to='outreach.conversation'),
+            model_name="note",
+            name="conversation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notes",
+                to="outreach.conversation",
+            ),
         ),
         migrations.AddField(
-            model_name='note',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="note",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='company',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to='contacts.company'),
+            model_name="opportunity",
+            name="company",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="opportunities",
+                to="contacts.company",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="opportunity",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='referrer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referred_opportunities', to='contacts.contact'),
+            model_name="opportunity",
+            name="referrer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="referred_opportunities",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='portfolioitem',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="portfolioitem",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL),
+            model_name="profile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='note',
-            index=models.Index(fields=['owner', 'contact', '-created_at'], name='crm_note_owner_i_441a7e_idx'),
+            model_name="note",
+            index=models.Index(fields=["owner", "contact", "-created_at"], name="crm_note_owner_i_441a7e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='note',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['advice', 'challenge', 'opportunity', 'general'])), name='note_kind_valid'),
+            model_name="note",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["advice", "challenge", "opportunity", "general"])),
+                name="note_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', 'status'], name='crm_opportu_owner_i_0d8158_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["owner", "status"], name="crm_opportu_owner_i_0d8158_idx"),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['heard', 'applying', 'applied', 'interviewing', 'offer', 'rejected', 'withdrawn'])), name='opportunity_status_valid'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["heard", "applying", "applied", "interviewing", "offer", "rejected", "withdrawn"])
+                ),
+                name="opportunity_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='portfolioitem',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['case_study', 'prototype', 'feature_proposal', 'redesign', 'course', 'certification'])), name='portfolio_kind_valid'),
+            model_name="portfolioitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["case_study", "prototype", "feature_proposal", "redesign", "course", "certification"])
+                ),
+                name="portfolio_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='portfolioitem',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['idea', 'drafting', 'ready', 'shared'])), name='portfolio_status_valid'),
+            model_name="portfolioitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["idea", "drafting", "ready", "shared"])),
+                name="portfolio_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('digest_hour__gte', 0), ('digest_hour__lte', 23)), name='profile_digest_hour_range'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("digest_hour__gte", 0), ("digest_hour__lte", 23)), name="profile_digest_hour_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('nudge_after_days__gte', 1), ('nudge_after_days__lte', 90)), name='profile_nudge_after_days_range'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nudge_after_days__gte", 1), ("nudge_after_days__lte", 90)),
+                name="profile_nudge_after_days_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('max_nudges__lte', 10)), name='profile_max_nudges_range'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_nudges__lte", 10)), name="profile_max_nudges_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('weekly_request_goal__lte', 100)), name='profile_weekly_goal_range'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekly_request_goal__lte", 100)), name="profile_weekly_goal_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('pathway__in', ['product_trio', 'internal_move', 'build_experience'])), name='profile_pathway_valid'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pathway__in", ["product_trio", "internal_move", "build_experience"])),
+                name="profile_pathway_valid",
+            ),
         ),
     ]

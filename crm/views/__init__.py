@@ -4,7 +4,6 @@ from .account_settings import calendar_rotate, settings_page, token_create, toke
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
-    contact_create_view as contact_create,
     contact_detail,
     contact_edit,
     contact_follow_up_create,
@@ -13,9 +12,14 @@ from .contacts import (
     contact_request,
     job_change_seen,
 )
+from .contacts import (
+    contact_create_view as contact_create,
+)
 from .follow_ups import follow_up_complete, follow_up_list, follow_up_snooze
 from .message_templates import (
     template_create_view as template_create,
+)
+from .message_templates import (
     template_delete,
     template_edit,
     template_list,
@@ -26,9 +30,32 @@ from .playbook import playbook
 from .today import today
 
 __all__ = [
-    "PasswordResetView", "calendar_rotate", "contact_archive", "contact_create", "contact_detail", "contact_edit",
-    "contact_follow_up_create", "contact_list", "contact_note_create", "contact_request", "job_change_seen",
-    "conversation_detail", "conversation_move", "follow_up_complete", "follow_up_list", "follow_up_snooze",
-    "pipeline", "playbook", "settings_page", "signup", "template_create", "template_delete", "template_edit",
-    "template_list", "template_preview", "today", "token_create", "token_revoke",
+    "PasswordResetView",
+    "calendar_rotate",
+    "contact_archive",
+    "contact_create",
+    "contact_detail",
+    "contact_edit",
+    "contact_follow_up_create",
+    "contact_list",
+    "contact_note_create",
+    "contact_request",
+    "job_change_seen",
+    "conversation_detail",
+    "conversation_move",
+    "follow_up_complete",
+    "follow_up_list",
+    "follow_up_snooze",
+    "pipeline",
+    "playbook",
+    "settings_page",
+    "signup",
+    "template_create",
+    "template_delete",
+    "template_edit",
+    "template_list",
+    "template_preview",
+    "today",
+    "token_create",
+    "token_revoke",
 ]

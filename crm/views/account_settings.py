@@ -3,11 +3,10 @@
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-
-from django.http import Http404
 
 from crm.forms import ProfileForm, add_service_errors
 from crm.selectors import api_token_list
@@ -25,13 +24,18 @@ NEW_TOKEN_SESSION_KEY = "settings.new_api_token"
 
 def _page(request, form, *, status=200):
     profile = request.user.profile
-    return render(request, "crm/settings.html", {
-        "form": form,
-        "calendar_url": calendar_feed_url(profile),
-        "tokens": list(api_token_list(user=request.user)),
-        # Shown on the first page after creating it, then gone from the session for good.
-        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
-    }, status=status)
+    return render(
+        request,
+        "crm/settings.html",
+        {
+            "form": form,
+            "calendar_url": calendar_feed_url(profile),
+            "tokens": list(api_token_list(user=request.user)),
+            # Shown on the first page after creating it, then gone from the session for good.
+            "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+        },
+        status=status,
+    )
 
 
 @page_view

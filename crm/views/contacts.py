@@ -14,13 +14,19 @@ from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import contact_event_list
 from contacts.services import company_get_or_create, contact_create, contact_update
+from crm import selectors
 from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, add_service_errors
 from crm.markdown import render_markdown
 from crm.services import note_create
 from outreach.models import Conversation, Stage
-from outreach.services import DomainError, conversation_create, conversation_transition, follow_up_create, template_render
+from outreach.services import (
+    DomainError,
+    conversation_create,
+    conversation_transition,
+    follow_up_create,
+    template_render,
+)
 
-from crm import selectors
 from .common import page_view, safe_next, snooze_choices
 
 PAGE_SIZE = 25
@@ -51,7 +57,9 @@ def contact_list(request):
         "company": _int_or_none(params.get("company")),
         "tag": _int_or_none(params.get("tag")),
         "source": params.get("source", "") if params.get("source") in Contact.Source.values else "",
-        "relationship": params.get("relationship", "") if params.get("relationship") in Contact.Relationship.values else "",
+        "relationship": params.get("relationship", "")
+        if params.get("relationship") in Contact.Relationship.values
+        else "",
         "reconnect_due": params.get("reconnect_due") == "1",
         "archived": params.get("archived") == "1",
         "sort": params.get("sort", "name") if params.get("sort") in selectors.CONTACT_SORTS else "name",
@@ -64,9 +72,15 @@ def contact_list(request):
         "filters": filters,
         "filtered": any(value for key, value in filters.items() if key != "sort"),
         "querystring": query_without_page.urlencode(),
-        "sorts": [("name", "Name A–Z"), ("-name", "Name Z–A"), ("company", "Company"),
-                  ("-last_contacted", "Recently in touch"), ("last_contacted", "Longest out of touch"),
-                  ("reconnect", "Reconnect due first"), ("-created", "Newest")],
+        "sorts": [
+            ("name", "Name A–Z"),
+            ("-name", "Name Z–A"),
+            ("company", "Company"),
+            ("-last_contacted", "Recently in touch"),
+            ("last_contacted", "Longest out of touch"),
+            ("reconnect", "Reconnect due first"),
+            ("-created", "Newest"),
+        ],
         "sources": Contact.Source.choices,
         "relationships": Contact.Relationship.choices,
     }
@@ -102,7 +116,8 @@ def contact_create_view(request):
             messages.success(request, f"Added {contact.full_name}.")
             return redirect("contact_detail", pk=contact.pk)
     return render(
-        request, "crm/contacts/form.html",
+        request,
+        "crm/contacts/form.html",
         {"form": form, "contact": None, "companies": selectors.companies_for_user(user=request.user)},
         status=400 if request.method == "POST" else 200,
     )
@@ -124,7 +139,8 @@ def contact_edit(request, pk):
             messages.success(request, f"Saved {contact.full_name}.")
             return redirect("contact_detail", pk=contact.pk)
     return render(
-        request, "crm/contacts/form.html",
+        request,
+        "crm/contacts/form.html",
         {"form": form, "contact": contact, "companies": selectors.companies_for_user(user=request.user)},
         status=400 if request.method == "POST" else 200,
     )
@@ -182,10 +198,15 @@ def contact_request(request, pk):
         chosen = by_id.get(_int_or_none(request.GET.get("rq-template")))
         if chosen is None:
             raise Http404("No such template.")
-        return render(request, "crm/contacts/_request_preview.html", {
-            "contact": contact, "chosen_template": chosen,
-            "rendered": template_render(template=chosen, contact=contact),
-        })
+        return render(
+            request,
+            "crm/contacts/_request_preview.html",
+            {
+                "contact": contact,
+                "chosen_template": chosen,
+                "rendered": template_render(template=chosen, contact=contact),
+            },
+        )
     form = RequestForm(request.POST, templates=templates, prefix="rq")
     if form.is_valid():
         template = form.cleaned_data["template"]
@@ -195,8 +216,11 @@ def contact_request(request, pk):
         try:
             with transaction.atomic():
                 conversation = conversation_create(
-                    owner=request.user, contact=contact, kind=kind,
-                    channel=form.cleaned_data["channel"], template=template,
+                    owner=request.user,
+                    contact=contact,
+                    kind=kind,
+                    channel=form.cleaned_data["channel"],
+                    template=template,
                 )
                 conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED)
         except (ValidationError, DomainError) as exc:
@@ -223,8 +247,11 @@ def contact_note_create(request, pk):
         by_id = {c.pk: c for c in conversations}
         try:
             note_create(
-                owner=request.user, contact=contact, body=form.cleaned_data["body"],
-                kind=form.cleaned_data["kind"], conversation=by_id.get(form.cleaned_data["conversation"]),
+                owner=request.user,
+                contact=contact,
+                body=form.cleaned_data["body"],
+                kind=form.cleaned_data["kind"],
+                conversation=by_id.get(form.cleaned_data["conversation"]),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -242,15 +269,20 @@ def contact_follow_up_create(request, pk):
     if form.is_valid():
         try:
             follow_up_create(
-                owner=request.user, contact=contact, kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"], due_at=form.cleaned_data["due_on"],
+                owner=request.user,
+                contact=contact,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                due_at=form.cleaned_data["due_on"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Follow-up added.")
             return redirect("contact_detail", pk=contact.pk)
-    return render(request, "crm/contacts/detail.html", _detail_context(request, contact, follow_up_form=form), status=400)
+    return render(
+        request, "crm/contacts/detail.html", _detail_context(request, contact, follow_up_form=form), status=400
+    )
 
 
 @page_view

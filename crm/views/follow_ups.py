@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm import selectors
 from crm.forms import SnoozeForm
 from outreach.models import FollowUp
 from outreach.selectors import follow_up_list as follow_up_selector
-from outreach.services import DomainError, follow_up_complete as complete_service, follow_up_snooze as snooze_service
+from outreach.services import DomainError
+from outreach.services import follow_up_complete as complete_service
+from outreach.services import follow_up_snooze as snooze_service
 
-from crm import selectors
 from .common import page_view, safe_next, service_error_messages, snooze_choices
 
 PAGE_SIZE = 30
@@ -30,10 +32,18 @@ def follow_up_list(request):
     page = Paginator(selectors.follow_ups_for_list(user=request.user, status=status, due=due), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "crm/follow_ups.html", {
-        "page": page, "status": status, "due": due, "due_filters": DUE_FILTERS, "status_filters": STATUS_FILTERS,
-        "snooze_choices": snooze_choices(request.user),
-    })
+    return render(
+        request,
+        "crm/follow_ups.html",
+        {
+            "page": page,
+            "status": status,
+            "due": due,
+            "due_filters": DUE_FILTERS,
+            "status_filters": STATUS_FILTERS,
+            "snooze_choices": snooze_choices(request.user),
+        },
+    )
 
 
 def _follow_up_or_404(request, pk) -> FollowUp:
@@ -47,9 +57,17 @@ def _respond(request, follow_up, error: str = "", note: str = ""):
     """htmx gets the row back in place; a plain form post goes back where it came from."""
     if request.htmx:
         follow_up.refresh_from_db()
-        return render(request, "crm/_follow_up_row.html", {
-            "f": follow_up, "error": error, "note": note, "snooze_choices": snooze_choices(request.user),
-        }, status=400 if error else 200)
+        return render(
+            request,
+            "crm/_follow_up_row.html",
+            {
+                "f": follow_up,
+                "error": error,
+                "note": note,
+                "snooze_choices": snooze_choices(request.user),
+            },
+            status=400 if error else 200,
+        )
     if error:
         messages.error(request, error)
     elif note:

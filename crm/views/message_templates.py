@@ -7,13 +7,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contacts.models import Company, Contact
+from crm import selectors
 from crm.forms import TemplateForm, add_service_errors
 from outreach.models import MessageTemplate, unknown_placeholders
 from outreach.selectors import template_list as template_selector
-from outreach.services import template_create as create_service, template_render, template_update
+from outreach.services import template_create as create_service
 from outreach.services import template_delete as template_delete_service
+from outreach.services import template_render, template_update
 
-from crm import selectors
 from .common import page_view
 
 
@@ -38,10 +39,17 @@ def _template_or_404(request, pk) -> MessageTemplate:
 
 
 def _form_page(request, form, template, status=200):
-    return render(request, "crm/templates/form.html", {
-        "form": form, "template": template, "contacts": selectors.contacts_for_picker(user=request.user),
-        "placeholders": MessageTemplate.PLACEHOLDERS,
-    }, status=status)
+    return render(
+        request,
+        "crm/templates/form.html",
+        {
+            "form": form,
+            "template": template,
+            "contacts": selectors.contacts_for_picker(user=request.user),
+            "placeholders": MessageTemplate.PLACEHOLDERS,
+        },
+        status=status,
+    )
 
 
 @page_view
@@ -84,8 +92,12 @@ def template_delete(request, pk):
     return redirect("template_list")
 
 
-SAMPLE_CONTACT = {"first_name": "Priya", "last_name": "Raman", "title": "Senior Product Manager",
-                  "how_we_met": "we met at the Mind the Product meetup"}
+SAMPLE_CONTACT = {
+    "first_name": "Priya",
+    "last_name": "Raman",
+    "title": "Senior Product Manager",
+    "how_we_met": "we met at the Mind the Product meetup",
+}
 
 
 @page_view
@@ -102,6 +114,12 @@ def template_preview(request):
     if contact is None:
         contact = Contact(owner=request.user, company=Company(owner=request.user, name="Shopify"), **SAMPLE_CONTACT)
     unsaved = MessageTemplate(owner=request.user, subject=subject, body=body)
-    return render(request, "crm/templates/_preview.html", {
-        "rendered": template_render(template=unsaved, contact=contact), "unknown": unknown, "contact": contact,
-    })
+    return render(
+        request,
+        "crm/templates/_preview.html",
+        {
+            "rendered": template_render(template=unsaved, contact=contact),
+            "unknown": unknown,
+            "contact": contact,
+        },
+    )

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from crm import selectors
 from crm.forms import ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
@@ -19,7 +20,6 @@ from outreach.services import (
     legal_next_stages,
 )
 
-from crm import selectors
 from .common import page_view, safe_next, tz_of
 
 MOVE_LABELS = {
@@ -66,7 +66,11 @@ def _conversation_or_404(request, pk):
 def _schedule_initial(conversation, tz):
     if conversation.scheduled_for:
         local = conversation.scheduled_for.astimezone(tz)
-        return {"date": local.date(), "time": local.time().replace(second=0, microsecond=0), "location": conversation.location}
+        return {
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "location": conversation.location,
+        }
     return {"location": conversation.location}
 
 
@@ -80,12 +84,25 @@ def conversation_move(request, pk):
     stage = request.POST.get("stage") if request.method == "POST" else request.GET.get("stage")
     if stage not in Stage.values:
         raise Http404("No such stage.")
-    form = ScheduleForm(request.POST or None, tz=tz, initial=_schedule_initial(conversation, tz)) if stage == Stage.SCHEDULED else None
+    form = (
+        ScheduleForm(request.POST or None, tz=tz, initial=_schedule_initial(conversation, tz))
+        if stage == Stage.SCHEDULED
+        else None
+    )
 
     def page(status):
-        return render(request, "crm/conversation_move.html", {
-            "conversation": conversation, "stage": stage, "form": form, "tz": tz, "next": next_url,
-        }, status=status)
+        return render(
+            request,
+            "crm/conversation_move.html",
+            {
+                "conversation": conversation,
+                "stage": stage,
+                "form": form,
+                "tz": tz,
+                "next": next_url,
+            },
+            status=status,
+        )
 
     def refuse(messages_):
         if form is None:
@@ -127,7 +144,9 @@ def conversation_detail(request, pk):
     """The prep brief: who, where, how you met, your agenda, and what you learned before."""
     conversation = _conversation_or_404(request, pk)
     if request.method == "POST":
-        fields = {name: request.POST.get(name, "") for name in ("agenda", "location", "outcome") if name in request.POST}
+        fields = {
+            name: request.POST.get(name, "") for name in ("agenda", "location", "outcome") if name in request.POST
+        }
         try:
             conversation_update(conversation=conversation, **fields)
         except ValidationError as exc:
@@ -139,6 +158,13 @@ def conversation_detail(request, pk):
     brief = selectors.prep_brief(conversation=conversation)
     for note in brief["notes"]:
         note.html = render_markdown(note.body)
-    return render(request, "crm/conversation_detail.html", {
-        "conversation": conversation, "brief": brief, "moves": card_moves(conversation), "tz": tz_of(request.user),
-    })
+    return render(
+        request,
+        "crm/conversation_detail.html",
+        {
+            "conversation": conversation,
+            "brief": brief,
+            "moves": card_moves(conversation),
+            "tz": tz_of(request.user),
+        },
+    )

@@ -25,10 +25,15 @@ def playbook(request):
             messages.success(request, f"Added “{item.title}” to your portfolio.")
             return redirect("playbook")
     steps = playbook_progress(user=user, pathway=user.profile.pathway)
-    return render(request, "crm/playbook.html", {
-        "steps": steps,
-        "done": sum(1 for s in steps if s.done),
-        "pathway": user.profile.get_pathway_display(),
-        "portfolio": list(portfolio_item_list(user=user).order_by("-created_at", "-id")),
-        "form": form,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "crm/playbook.html",
+        {
+            "steps": steps,
+            "done": sum(1 for s in steps if s.done),
+            "pathway": user.profile.get_pathway_display(),
+            "portfolio": list(portfolio_item_list(user=user).order_by("-created_at", "-id")),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

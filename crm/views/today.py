@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
+from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
 
-from crm import selectors
 from .common import page_view, snooze_choices
 
 FUNNEL_STEPS = ("requested", "scheduled", "held", "thanked")

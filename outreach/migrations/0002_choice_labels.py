@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0001_initial'),
+        ("outreach", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='conversation',
-            name='channel',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('email', 'Email'), ('slack', 'Slack'), ('in_person', 'In Person'), ('phone', 'Phone'), ('video', 'Video'), ('other', 'Other')], default='linkedin', max_length=16),
+            model_name="conversation",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("linkedin", "LinkedIn"),
+                    ("email", "Email"),
+                    ("slack", "Slack"),
+                    ("in_person", "In Person"),
+                    ("phone", "Phone"),
+                    ("video", "Video"),
+                    ("other", "Other"),
+                ],
+                default="linkedin",
+                max_length=16,
+            ),
         ),
     ]

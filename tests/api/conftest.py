@@ -44,16 +44,30 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
             tags=[f"{marker}-tag-{i}"],
         )
         template = template_create(
-            owner=user, name=f"{marker} template {i}", kind="coffee_chat", subject="Hi {first_name}", body="Hello {first_name}"
+            owner=user,
+            name=f"{marker} template {i}",
+            kind="coffee_chat",
+            subject="Hi {first_name}",
+            body="Hello {first_name}",
         )
         item = portfolio_item_create(owner=user, title=f"{marker} case study {i}", kind="case_study")
         conv = conversation_create(
-            owner=user, contact=contact, kind="case_study_feedback", template=template, portfolio_item=item, agenda=marker
+            owner=user,
+            contact=contact,
+            kind="case_study_feedback",
+            template=template,
+            portfolio_item=item,
+            agenda=marker,
         )
         conversation_transition(conversation=conv, to_stage="requested")
         conversation_transition(conversation=conv, to_stage="scheduled", scheduled_for=now + timedelta(days=2))
         follow_up = follow_up_create(
-            owner=user, contact=contact, conversation=conv, kind="send_material", title=f"{marker} send deck", due_at=now
+            owner=user,
+            contact=contact,
+            conversation=conv,
+            kind="send_material",
+            title=f"{marker} send deck",
+            due_at=now,
         )
         note = note_create(owner=user, contact=contact, conversation=conv, body=f"{marker} **advice**", kind="advice")
         opportunity = opportunity_create(owner=user, company=company, referrer=contact, title=f"{marker} APM role")

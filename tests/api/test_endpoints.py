@@ -82,8 +82,12 @@ def test_duplicate_linkedin_url_is_a_400(api_client):
 
 def test_contact_filters(api_client, user):
     acme = api_client.post("/api/v1/companies/", {"name": "Acme"}, format="json").json()["id"]
-    api_client.post("/api/v1/contacts/", {"first_name": "A", "company": acme, "tags": ["mentor"], "source": "event"}, format="json")
-    api_client.post("/api/v1/contacts/", {"first_name": "B", "archived": True, "relationship": "designer"}, format="json")
+    api_client.post(
+        "/api/v1/contacts/", {"first_name": "A", "company": acme, "tags": ["mentor"], "source": "event"}, format="json"
+    )
+    api_client.post(
+        "/api/v1/contacts/", {"first_name": "B", "archived": True, "relationship": "designer"}, format="json"
+    )
     with time_machine.travel(NOW - timedelta(days=40), tick=False):
         api_client.post("/api/v1/contacts/", {"first_name": "C", "reconnect_every_days": 30}, format="json")
 
@@ -150,7 +154,9 @@ def test_conversation_is_created_planned_and_stage_is_read_only(api_client, user
     assert body["stage"] == "planned"
     assert body["stage_history"] == [{"stage": "planned", "at": "2026-03-02T15:00:00Z"}]
     assert body["allowed_next_stages"] == ["requested", "cancelled"]
-    patched = api_client.patch(f"/api/v1/conversations/{body['id']}/", {"stage": "held", "agenda": "Ask about discovery"}, format="json")
+    patched = api_client.patch(
+        f"/api/v1/conversations/{body['id']}/", {"stage": "held", "agenda": "Ask about discovery"}, format="json"
+    )
     assert patched.json()["stage"] == "planned"
     assert patched.json()["agenda"] == "Ask about discovery"
 
@@ -232,7 +238,9 @@ def test_conversation_filters(api_client, user):
 
 
 def test_a_case_study_conversation_shows_on_its_portfolio_item(api_client, user):
-    item = api_client.post("/api/v1/portfolio/", {"title": "Checkout redesign", "kind": "redesign"}, format="json").json()
+    item = api_client.post(
+        "/api/v1/portfolio/", {"title": "Checkout redesign", "kind": "redesign"}, format="json"
+    ).json()
     contact = ContactFactory(owner=user, first_name="Rae", last_name="Kim")
     conv = api_client.post(
         "/api/v1/conversations/",
@@ -323,7 +331,9 @@ def test_a_follow_up_conversation_must_be_with_the_same_contact(api_client, user
 def test_note_body_is_rendered_safely(api_client, user):
     contact = ContactFactory(owner=user)
     body = "**Advice**: ship small <script>alert(1)</script> [x](javascript:alert(1))"
-    note = api_client.post("/api/v1/notes/", {"contact": contact.pk, "body": body, "kind": "advice"}, format="json").json()
+    note = api_client.post(
+        "/api/v1/notes/", {"contact": contact.pk, "body": body, "kind": "advice"}, format="json"
+    ).json()
     assert "<strong>Advice</strong>" in note["body_html"]
     assert "<script" not in note["body_html"] and "javascript:" not in note["body_html"]
     assert api_client.get("/api/v1/notes/", {"kind": "challenge"}).json()["count"] == 0
@@ -332,7 +342,9 @@ def test_note_body_is_rendered_safely(api_client, user):
 
 def test_a_note_on_a_conversation_counts_as_a_touch(api_client, user):
     conv = conversation(user)
-    api_client.post("/api/v1/notes/", {"contact": conv.contact_id, "conversation": conv.pk, "body": "Met"}, format="json")
+    api_client.post(
+        "/api/v1/notes/", {"contact": conv.contact_id, "conversation": conv.pk, "body": "Met"}, format="json"
+    )
     assert api_client.get(f"/api/v1/contacts/{conv.contact_id}/").json()["last_contacted_at"] == "2026-03-02T15:00:00Z"
 
 
@@ -340,7 +352,9 @@ def test_opportunities_crud_and_filters(api_client, user):
     acme = api_client.post("/api/v1/companies/", {"name": "Acme"}, format="json").json()["id"]
     referrer = ContactFactory(owner=user)
     opp = api_client.post(
-        "/api/v1/opportunities/", {"title": "APM", "company": acme, "referrer": referrer.pk, "url": "https://acme.example/jobs/1"}, format="json"
+        "/api/v1/opportunities/",
+        {"title": "APM", "company": acme, "referrer": referrer.pk, "url": "https://acme.example/jobs/1"},
+        format="json",
     )
     assert opp.status_code == 201
     api_client.patch(f"/api/v1/opportunities/{opp.json()['id']}/", {"status": "applied"}, format="json")
@@ -351,7 +365,9 @@ def test_opportunities_crud_and_filters(api_client, user):
 
 
 def test_template_unknown_placeholder_is_refused(api_client):
-    response = api_client.post("/api/v1/templates/", {"name": "x", "kind": "nudge", "body": "Hi {firstname}"}, format="json")
+    response = api_client.post(
+        "/api/v1/templates/", {"name": "x", "kind": "nudge", "body": "Hi {firstname}"}, format="json"
+    )
     assert response.status_code == 400
     assert "{firstname}" in response.json()["body"][0]
 
@@ -360,7 +376,12 @@ def test_template_render(api_client, user):
     contact = ContactFactory(owner=user, first_name="Rae", company__name="Acme", how_we_met="PM Slack")
     template = api_client.post(
         "/api/v1/templates/",
-        {"name": "Ask", "kind": "coffee_chat", "subject": "Hi {first_name}", "body": "{how_we_met} at {company}, {my_name}"},
+        {
+            "name": "Ask",
+            "kind": "coffee_chat",
+            "subject": "Hi {first_name}",
+            "body": "{how_we_met} at {company}, {my_name}",
+        },
         format="json",
     ).json()
     rendered = api_client.post(f"/api/v1/templates/{template['id']}/render/", {"contact": contact.pk}, format="json")
@@ -372,7 +393,9 @@ def test_rendering_a_template_saved_with_an_unknown_placeholder_is_a_400(api_cli
     from outreach.models import MessageTemplate
 
     template = MessageTemplate.objects.create(owner=user, name="legacy", kind="nudge", body="Hi {nickname}")
-    response = api_client.post(f"/api/v1/templates/{template.pk}/render/", {"contact": ContactFactory(owner=user).pk}, format="json")
+    response = api_client.post(
+        f"/api/v1/templates/{template.pk}/render/", {"contact": ContactFactory(owner=user).pk}, format="json"
+    )
     assert response.status_code == 400
     assert "{nickname}" in response.json()["body"][0]
 
@@ -393,9 +416,15 @@ def test_reminders_are_read_only_and_filterable(api_client, user):
 def test_me_reads_and_updates_the_profile(api_client, user):
     me = api_client.get("/api/v1/me/").json()
     assert me["username"] == "ada" and me["timezone"] == "UTC"
-    updated = api_client.patch("/api/v1/me/", {"timezone": "Europe/Paris", "digest_hour": 6, "username": "eve"}, format="json")
+    updated = api_client.patch(
+        "/api/v1/me/", {"timezone": "Europe/Paris", "digest_hour": 6, "username": "eve"}, format="json"
+    )
     assert updated.status_code == 200
-    assert (updated.json()["timezone"], updated.json()["digest_hour"], updated.json()["username"]) == ("Europe/Paris", 6, "ada")
+    assert (updated.json()["timezone"], updated.json()["digest_hour"], updated.json()["username"]) == (
+        "Europe/Paris",
+        6,
+        "ada",
+    )
 
 
 def test_me_sets_the_name_that_signs_rendered_messages(api_client, user):
@@ -404,7 +433,9 @@ def test_me_sets_the_name_that_signs_rendered_messages(api_client, user):
     assert (response.json()["first_name"], response.json()["last_name"]) == ("Sam", "Rivera")
     contact = api_client.post("/api/v1/contacts/", {"first_name": "Priya"}, format="json").json()
     template = api_client.post(
-        "/api/v1/templates/", {"name": "Sig", "kind": "nudge", "subject": "Hi", "body": "Thanks, {my_name}"}, format="json"
+        "/api/v1/templates/",
+        {"name": "Sig", "kind": "nudge", "subject": "Hi", "body": "Thanks, {my_name}"},
+        format="json",
     ).json()
     rendered = api_client.post(f"/api/v1/templates/{template['id']}/render/", {"contact": contact["id"]}, format="json")
     assert rendered.json()["body"] == "Thanks, Sam Rivera"

@@ -73,7 +73,20 @@ FILTER_VALUES = {
     "due": None,
 }
 
-OWNED_MODELS = (Company, Contact, ContactEvent, ImportJob, Tag, Conversation, FollowUp, Note, Opportunity, PortfolioItem, MessageTemplate, Reminder)
+OWNED_MODELS = (
+    Company,
+    Contact,
+    ContactEvent,
+    ImportJob,
+    Tag,
+    Conversation,
+    FollowUp,
+    Note,
+    Opportunity,
+    PortfolioItem,
+    MessageTemplate,
+    Reminder,
+)
 
 
 def _walk(patterns, prefix=""):
@@ -167,7 +180,9 @@ def test_the_matrix_covers_the_api():
 DETAIL_ROUTES = [r for r in ROUTES if _path_params(r[1])]
 
 
-@pytest.mark.parametrize(("route", "pattern", "method", "action"), DETAIL_ROUTES, ids=[_id(r[0], r[2]) for r in DETAIL_ROUTES])
+@pytest.mark.parametrize(
+    ("route", "pattern", "method", "action"), DETAIL_ROUTES, ids=[_id(r[0], r[2]) for r in DETAIL_ROUTES]
+)
 def test_another_users_object_is_404_and_untouched(victim, other_api_client, route, pattern, method, action):
     user, rows = victim
     basename = _basename(pattern)
@@ -212,8 +227,12 @@ def _result_ids(payload):
     return set()
 
 
-@pytest.mark.parametrize(("route", "pattern", "method", "action"), LIST_ROUTES, ids=[_id(r[0], r[2]) for r in LIST_ROUTES])
-def test_lists_filters_and_search_show_none_of_another_users_rows(victim, other_user, other_api_client, route, pattern, method, action):
+@pytest.mark.parametrize(
+    ("route", "pattern", "method", "action"), LIST_ROUTES, ids=[_id(r[0], r[2]) for r in LIST_ROUTES]
+)
+def test_lists_filters_and_search_show_none_of_another_users_rows(
+    victim, other_user, other_api_client, route, pattern, method, action
+):
     user, rows = victim
     url = _url(route, pattern)
     view_class = getattr(pattern.callback, "cls", None)
@@ -281,11 +300,17 @@ UPDATE_ROUTES = [r for r in ROUTES if r[3] in ("update", "partial_update")]
 
 def _owned_fields(view_class):
     serializer = view_class.serializer_class()
-    return {name: field.model for name, field in serializer.fields.items() if isinstance(field, OwnedPrimaryKeyRelatedField)}
+    return {
+        name: field.model for name, field in serializer.fields.items() if isinstance(field, OwnedPrimaryKeyRelatedField)
+    }
 
 
-@pytest.mark.parametrize(("route", "pattern", "method", "action"), CREATE_ROUTES, ids=[_id(r[0], r[2]) for r in CREATE_ROUTES])
-def test_create_refuses_another_users_ids_and_ignores_owner(victim, other_user, other_api_client, route, pattern, method, action):
+@pytest.mark.parametrize(
+    ("route", "pattern", "method", "action"), CREATE_ROUTES, ids=[_id(r[0], r[2]) for r in CREATE_ROUTES]
+)
+def test_create_refuses_another_users_ids_and_ignores_owner(
+    victim, other_user, other_api_client, route, pattern, method, action
+):
     user, rows = victim
     basename = _basename(pattern)
     assert basename in CREATE_BODIES, f"/{route}: add a valid body to CREATE_BODIES"
@@ -308,8 +333,12 @@ def test_create_refuses_another_users_ids_and_ignores_owner(victim, other_user, 
     assert created.owner_id == other_user.pk
 
 
-@pytest.mark.parametrize(("route", "pattern", "method", "action"), UPDATE_ROUTES, ids=[_id(r[0], r[2]) for r in UPDATE_ROUTES])
-def test_update_of_own_row_refuses_another_users_ids(victim, other_user, other_api_client, route, pattern, method, action):
+@pytest.mark.parametrize(
+    ("route", "pattern", "method", "action"), UPDATE_ROUTES, ids=[_id(r[0], r[2]) for r in UPDATE_ROUTES]
+)
+def test_update_of_own_row_refuses_another_users_ids(
+    victim, other_user, other_api_client, route, pattern, method, action
+):
     user, rows = victim
     basename = _basename(pattern)
     own = own_rows(other_user)
@@ -349,7 +378,9 @@ def test_every_action_is_known():
 WRITE_ROUTES = [r for r in ROUTES if not _path_params(r[1]) and r[2] != "get" and r[3] != "create"]
 
 
-@pytest.mark.parametrize(("route", "pattern", "method", "action"), WRITE_ROUTES, ids=[_id(r[0], r[2]) for r in WRITE_ROUTES])
+@pytest.mark.parametrize(
+    ("route", "pattern", "method", "action"), WRITE_ROUTES, ids=[_id(r[0], r[2]) for r in WRITE_ROUTES]
+)
 def test_other_writes_leave_another_user_untouched(victim, other_api_client, route, pattern, method, action):
     """Imports, restores, profile and token writes: whatever the second user sends, the first
     user's rows, profile and tokens stay as they were and nothing of theirs is echoed back."""

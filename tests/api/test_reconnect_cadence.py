@@ -45,7 +45,9 @@ def test_a_shorter_cadence_brings_the_reconnect_and_its_email_forward(api_client
 
 
 @pytest.mark.parametrize("change", [{"reconnect_every_days": None}, {"archived": True}])
-def test_no_cadence_or_archiving_closes_the_reconnect_and_withdraws_its_email(api_client, contact_with_reconnect, change):
+def test_no_cadence_or_archiving_closes_the_reconnect_and_withdraws_its_email(
+    api_client, contact_with_reconnect, change
+):
     follow_up = open_reconnect(contact_with_reconnect)
     response = api_client.patch(f"/api/v1/contacts/{contact_with_reconnect.pk}/", change, format="json")
     assert response.status_code == 200

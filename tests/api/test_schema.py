@@ -34,10 +34,9 @@ def _schema_dict() -> dict:
 if RUN_SCHEMATHESIS:
     import schemathesis
     from hypothesis import HealthCheck, settings
+    from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
     from config.wsgi import application
-
-    from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
     api_schema = schemathesis.openapi.from_dict(_schema_dict())
     api_schema.app = application  # every request, the checks' own included, goes in-process

@@ -54,7 +54,9 @@ def test_a_new_user_runs_a_coffee_chat_end_to_end_over_the_api(db):
             format="json",
         ).json()
         assert conversation["stage"] == "planned"
-        message = client.post(f"/api/v1/templates/{template['id']}/render/", {"contact": contact["id"]}, format="json").json()
+        message = client.post(
+            f"/api/v1/templates/{template['id']}/render/", {"contact": contact["id"]}, format="json"
+        ).json()
         assert "Priya" in message["body"] and "{" not in message["body"] + message["subject"]
 
         move = f"/api/v1/conversations/{conversation['id']}/transition/"
@@ -90,7 +92,13 @@ def test_a_new_user_runs_a_coffee_chat_end_to_end_over_the_api(db):
         # thanked: the thank-you is done and a reconnect opens 60 days on.
         clock.move_to(aware(2026, 3, 6, 20, 0))
         thanked = client.post(move, {"stage": "thanked"}, format="json").json()
-        assert [h["stage"] for h in thanked["stage_history"]] == ["planned", "requested", "scheduled", "held", "thanked"]
+        assert [h["stage"] for h in thanked["stage_history"]] == [
+            "planned",
+            "requested",
+            "scheduled",
+            "held",
+            "thanked",
+        ]
         assert thanked["allowed_next_stages"] == []
         assert follow_ups() == [("reconnect", "2026-05-05T20:00:00Z")]
         assert client.get("/api/v1/follow-ups/", {"kind": "thank_you", "status": "done"}).json()["count"] == 1

@@ -40,7 +40,9 @@ def test_sign_up_add_a_contact_request_schedule_and_see_it_on_today(page, live_s
     # Start a request from a template: the text is rendered, with a mailto: link
     page.get_by_label("Template").select_option(label="Informational interview request")
     expect(page.locator("#rq-body")).to_have_value(re.compile(r"^Hi Priya,"))
-    expect(page.get_by_role("link", name="Open in e-mail")).to_have_attribute("href", re.compile(r"^mailto:priya@example\.com\?subject="))
+    expect(page.get_by_role("link", name="Open in e-mail")).to_have_attribute(
+        "href", re.compile(r"^mailto:priya@example\.com\?subject=")
+    )
     page.get_by_role("button", name="I sent it — mark as requested").click()
     expect(page.get_by_text("Request to Priya Raman recorded")).to_be_visible()
 
@@ -89,7 +91,9 @@ def test_today_has_no_horizontal_scroll_on_a_375px_screen(demo, phone_page, live
     screenshot(phone_page, "today-375px")
 
 
-@pytest.mark.parametrize("path", ["/contacts/", "/pipeline/", "/follow-ups/", "/templates/", "/settings/", "/playbook/"])
+@pytest.mark.parametrize(
+    "path", ["/contacts/", "/pipeline/", "/follow-ups/", "/templates/", "/settings/", "/playbook/"]
+)
 def test_other_pages_fit_a_375px_screen(demo, phone_page, live_server, log_in, path):
     log_in(phone_page, "demo", "demo")
     phone_page.goto(live_server.url + path)

@@ -101,9 +101,8 @@ def test_back_after_filtering_and_leaving_shows_the_whole_page(demo, page, live_
 
 
 def test_sign_up_puts_times_on_the_browsers_clock(browser, live_server):
-    from playwright.sync_api import expect
-
     from django.contrib.auth import get_user_model
+    from playwright.sync_api import expect
 
     context = browser.new_context(locale="en-US", timezone_id="America/Vancouver")
     try:
@@ -117,4 +116,3 @@ def test_sign_up_puts_times_on_the_browsers_clock(browser, live_server):
     finally:
         context.close()
     assert get_user_model().objects.get(username="kenji").profile.timezone == "America/Vancouver"
-

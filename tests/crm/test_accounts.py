@@ -15,7 +15,12 @@ from tests.factories import ContactFactory
 def test_sign_up_creates_a_profile_with_the_spec_defaults():
     user = user_register(username="grace", email="grace@example.com", password="a-long-enough-passphrase")
     profile = Profile.objects.get(user=user)
-    assert (profile.timezone, profile.digest_hour, profile.email_reminders, profile.daily_digest) == ("UTC", 8, True, True)
+    assert (profile.timezone, profile.digest_hour, profile.email_reminders, profile.daily_digest) == (
+        "UTC",
+        8,
+        True,
+        True,
+    )
     assert (profile.nudge_after_days, profile.weekly_request_goal, profile.max_nudges) == (7, 3, 2)
     assert len(profile.calendar_token) >= 40
 

@@ -137,7 +137,9 @@ def test_per_template_usage(account, api_client):
 
 
 def test_per_source_usage(account, api_client):
-    rows = {row["source"]: (row["used"], row["responses"], row["response_rate"]) for row in dashboard(api_client)["sources"]}
+    rows = {
+        row["source"]: (row["used"], row["responses"], row["response_rate"]) for row in dashboard(api_client)["sources"]
+    }
     assert rows == {
         "linkedin": (2, 1, 0.5),
         "slack_community": (1, 1, 1.0),

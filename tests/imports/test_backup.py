@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from contacts.models import Contact, ContactEvent, Tag
@@ -26,27 +28,63 @@ def seed(user, n: int = 1, tag: str = ""):
     """A lived-in account: every kind of row, conversations in several stages."""
     now = timezone.now()
     profile_update(profile=user.profile, timezone="America/Toronto", digest_hour=7, pathway="internal_move")
-    template = template_create(owner=user, name=f"My ask{tag}", kind="coffee_chat", subject="Hi {first_name}",
-                               body="Hello {first_name} at {company}")
-    item = portfolio_item_create(owner=user, title=f"Case study{tag}", kind="case_study", url="https://example.com/cs",
-                                 summary="Checkout redesign", status="ready")
+    template = template_create(
+        owner=user,
+        name=f"My ask{tag}",
+        kind="coffee_chat",
+        subject="Hi {first_name}",
+        body="Hello {first_name} at {company}",
+    )
+    item = portfolio_item_create(
+        owner=user,
+        title=f"Case study{tag}",
+        kind="case_study",
+        url="https://example.com/cs",
+        summary="Checkout redesign",
+        status="ready",
+    )
     for i in range(n):
-        company = company_create(owner=user, name=f"Acme{tag} {i}", website="https://acme.example", industry="fintech",
-                                 notes="Series B")
+        company = company_create(
+            owner=user, name=f"Acme{tag} {i}", website="https://acme.example", industry="fintech", notes="Series B"
+        )
         referrer = contact_create(owner=user, first_name=f"Rita{i}", last_name="Ref", email=f"rita{i}{tag}@example.com")
         contact = contact_create(
-            owner=user, first_name=f"Priya{i}", last_name="Raman", email=f"priya{i}{tag}@example.com",
-            linkedin_url=f"https://www.linkedin.com/in/priya{i}{tag}", company=company, title="PM",
-            relationship="product_manager", source="linkedin", how_we_met="Meetup", connected_on=date(2024, 3, 12),
-            reconnect_every_days=60, referred_by=referrer, tags=["mentor", f"fintech{tag}"],
+            owner=user,
+            first_name=f"Priya{i}",
+            last_name="Raman",
+            email=f"priya{i}{tag}@example.com",
+            linkedin_url=f"https://www.linkedin.com/in/priya{i}{tag}",
+            company=company,
+            title="PM",
+            relationship="product_manager",
+            source="linkedin",
+            how_we_met="Meetup",
+            connected_on=date(2024, 3, 12),
+            reconnect_every_days=60,
+            referred_by=referrer,
+            tags=["mentor", f"fintech{tag}"],
         )
-        ContactEvent.objects.create(owner=user, contact=contact, kind="job_change", summary="Priya moved to Acme",
-                                    previous_company="Old", new_company=company.name)
-        held = conversation_create(owner=user, contact=contact, kind="case_study_feedback", template=template,
-                                   portfolio_item=item, agenda="Ask about discovery", location="Zoom")
+        ContactEvent.objects.create(
+            owner=user,
+            contact=contact,
+            kind="job_change",
+            summary="Priya moved to Acme",
+            previous_company="Old",
+            new_company=company.name,
+        )
+        held = conversation_create(
+            owner=user,
+            contact=contact,
+            kind="case_study_feedback",
+            template=template,
+            portfolio_item=item,
+            agenda="Ask about discovery",
+            location="Zoom",
+        )
         conversation_transition(conversation=held, to_stage="requested", at=now - timedelta(days=10))
-        conversation_transition(conversation=held, to_stage="scheduled", at=now - timedelta(days=9),
-                                scheduled_for=now - timedelta(days=2))
+        conversation_transition(
+            conversation=held, to_stage="scheduled", at=now - timedelta(days=9), scheduled_for=now - timedelta(days=2)
+        )
         conversation_transition(conversation=held, to_stage="held", at=now - timedelta(days=2))
         upcoming = conversation_create(owner=user, contact=referrer, kind="coffee_chat")
         conversation_transition(conversation=upcoming, to_stage="requested", at=now - timedelta(days=1))
@@ -54,10 +92,22 @@ def seed(user, n: int = 1, tag: str = ""):
         cancelled = conversation_create(owner=user, contact=referrer, kind="referral_request")
         conversation_transition(conversation=cancelled, to_stage="cancelled")
         note_create(owner=user, contact=contact, conversation=held, kind="advice", body="**Talk to users**")
-        follow_up_create(owner=user, contact=contact, kind="send_material", title="Send the deck",
-                         due_at=date.today() + timedelta(days=5))
-        opportunity_create(owner=user, company=company, title="APM", url="https://acme.example/jobs/1",
-                           status="applying", referrer=contact, notes="Referral promised")
+        follow_up_create(
+            owner=user,
+            contact=contact,
+            kind="send_material",
+            title="Send the deck",
+            due_at=date.today() + timedelta(days=5),
+        )
+        opportunity_create(
+            owner=user,
+            company=company,
+            title="APM",
+            url="https://acme.example/jobs/1",
+            status="applying",
+            referrer=contact,
+            notes="Referral promised",
+        )
 
 
 def client_for(user) -> APIClient:
@@ -79,11 +129,28 @@ def canonical(data: dict) -> dict:
     data.pop("exported_at")
     data.pop("account")
     positions = {}
-    for section in ("companies", "tags", "portfolio", "templates", "contacts", "contact_events", "conversations",
-                    "follow_ups", "notes", "opportunities"):
+    for section in (
+        "companies",
+        "tags",
+        "portfolio",
+        "templates",
+        "contacts",
+        "contact_events",
+        "conversations",
+        "follow_ups",
+        "notes",
+        "opportunities",
+    ):
         positions[section] = {row["id"]: index for index, row in enumerate(data[section])}
-    links = {"company": "companies", "contact": "contacts", "referred_by": "contacts", "referrer": "contacts",
-             "conversation": "conversations", "template": "templates", "portfolio_item": "portfolio"}
+    links = {
+        "company": "companies",
+        "contact": "contacts",
+        "referred_by": "contacts",
+        "referrer": "contacts",
+        "conversation": "conversations",
+        "template": "templates",
+        "portfolio_item": "portfolio",
+    }
     for section, index in positions.items():
         for row in data[section]:
             row["id"] = index[row["id"]]
@@ -173,7 +240,10 @@ def test_restore_is_all_or_nothing(user, other_user):
         (b"[1, 2]", "not a Coffeechat backup"),
         (b'{"format": "coffeechat-backup", "version": 99}', "version"),
         (b'{"format": "coffeechat-backup", "version": 1, "contacts": [{"id": 1, "first_name": ""}]}', "contacts[0]"),
-        (b'{"format": "coffeechat-backup", "version": 1, "conversations": [{"id": 1, "kind": "x"}]}', "conversations[0]"),
+        (
+            b'{"format": "coffeechat-backup", "version": 1, "conversations": [{"id": 1, "kind": "x"}]}',
+            "conversations[0]",
+        ),
     ],
 )
 def test_a_bad_backup_is_a_400_with_a_message(other_user, payload, phrase):
@@ -207,8 +277,9 @@ _text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_s
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@hsettings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     names=st.lists(_text.filter(lambda s: s.strip()), min_size=1, max_size=4, unique_by=lambda s: s.lower()),
     notes=st.lists(_text.filter(lambda s: s.strip()), max_size=3),
@@ -224,13 +295,22 @@ def test_backup_then_restore_gives_an_equal_account(names, notes, stages):
     for index, body in enumerate(notes):
         note_create(owner=source, contact=contacts[index % len(contacts)], body=body)
     for index, stage in enumerate(stages):
-        conversation = conversation_create(owner=source, contact=contacts[index % len(contacts)], kind="coffee_chat",
-                                           agenda=names[index % len(names)])
-        path = {"planned": [], "requested": ["requested"], "scheduled": ["requested", "scheduled"],
-                "held": ["requested", "scheduled", "held"], "cancelled": ["cancelled"]}[stage]
+        conversation = conversation_create(
+            owner=source, contact=contacts[index % len(contacts)], kind="coffee_chat", agenda=names[index % len(names)]
+        )
+        path = {
+            "planned": [],
+            "requested": ["requested"],
+            "scheduled": ["requested", "scheduled"],
+            "held": ["requested", "scheduled", "held"],
+            "cancelled": ["cancelled"],
+        }[stage]
         for step in path:
-            conversation_transition(conversation=conversation, to_stage=step,
-                                    scheduled_for=now + timedelta(days=index + 1) if step == "scheduled" else None)
+            conversation_transition(
+                conversation=conversation,
+                to_stage=step,
+                scheduled_for=now + timedelta(days=index + 1) if step == "scheduled" else None,
+            )
     original = backup_of(client_for(source))
     assert restore(client_for(target), original).status_code == 201
     assert canonical(backup_of(client_for(target))) == canonical(original)

@@ -22,12 +22,16 @@ def chat(user):
     profile_update(profile=user.profile, timezone="America/Toronto")
     company = company_create(owner=user, name="Cohere")
     priya = contact_create(owner=user, first_name="Priya", last_name="Raman", company=company, title="Director")
-    conversation = conversation_create(owner=user, contact=priya, kind="coffee_chat", location="https://meet.example/x",
-                                       agenda="1. How did you move into product?\n2. What does a good PM do first?",
-                                       duration_minutes=45)
+    conversation = conversation_create(
+        owner=user,
+        contact=priya,
+        kind="coffee_chat",
+        location="https://meet.example/x",
+        agenda="1. How did you move into product?\n2. What does a good PM do first?",
+        duration_minutes=45,
+    )
     conversation_transition(conversation=conversation, to_stage="requested")
-    start = (timezone.now() + timedelta(days=3)).astimezone(TORONTO).replace(hour=9, minute=30, second=0,
-                                                                            microsecond=0)
+    start = (timezone.now() + timedelta(days=3)).astimezone(TORONTO).replace(hour=9, minute=30, second=0, microsecond=0)
     conversation_transition(conversation=conversation, to_stage="scheduled", scheduled_for=start)
     return conversation
 

@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 import vobject
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from contacts.importers.csv_format import COLUMNS, neutralise, tags_decode, tags_encode, unneutralise
 from contacts.models import Company, Contact, Tag
@@ -37,20 +39,40 @@ def rows(text: str) -> list[dict]:
 def test_the_csv_export_has_the_documented_columns_and_every_field(api_client, user):
     referrer = ContactFactory(owner=user, first_name="Rita", linkedin_url="https://www.linkedin.com/in/rita")
     contact = contact_create(
-        owner=user, first_name="Priya", last_name="Raman", email="priya@example.com",
-        linkedin_url="https://linkedin.com/in/priya/", company=referrer.company, title="PM", relationship="product_manager",
-        source="referral", how_we_met="Line one\nline two, with comma", connected_on=date(2024, 3, 12),
-        reconnect_every_days=30, referred_by=referrer, tags=["mentor", "a;b"],
+        owner=user,
+        first_name="Priya",
+        last_name="Raman",
+        email="priya@example.com",
+        linkedin_url="https://linkedin.com/in/priya/",
+        company=referrer.company,
+        title="PM",
+        relationship="product_manager",
+        source="referral",
+        how_we_met="Line one\nline two, with comma",
+        connected_on=date(2024, 3, 12),
+        reconnect_every_days=30,
+        referred_by=referrer,
+        tags=["mentor", "a;b"],
     )
     text = export_csv(api_client)
     assert text.splitlines()[0] == ",".join(COLUMNS)
     priya = next(r for r in rows(text) if r["first_name"] == "Priya")
     assert priya == {
-        "first_name": "Priya", "last_name": "Raman", "email": "priya@example.com",
-        "linkedin_url": "https://www.linkedin.com/in/priya", "company": contact.company.name, "title": "PM",
-        "relationship": "product_manager", "source": "referral", "tags": "a\\;b;mentor",
-        "how_we_met": "Line one\nline two, with comma", "connected_on": "2024-03-12", "reconnect_every_days": "30",
-        "archived": "false", "referred_by": "https://www.linkedin.com/in/rita", "last_contacted_at": "",
+        "first_name": "Priya",
+        "last_name": "Raman",
+        "email": "priya@example.com",
+        "linkedin_url": "https://www.linkedin.com/in/priya",
+        "company": contact.company.name,
+        "title": "PM",
+        "relationship": "product_manager",
+        "source": "referral",
+        "tags": "a\\;b;mentor",
+        "how_we_met": "Line one\nline two, with comma",
+        "connected_on": "2024-03-12",
+        "reconnect_every_days": "30",
+        "archived": "false",
+        "referred_by": "https://www.linkedin.com/in/rita",
+        "last_contacted_at": "",
     }
 
 
@@ -114,9 +136,7 @@ def test_csv_import_accepts_a_linkedin_style_header(api_client, user):
 
 def test_csv_import_links_referrers_and_adds_tags_without_removing_any(api_client, user):
     content = (
-        "first_name,last_name,email,tags,referred_by\n"
-        "Ann,A,ann@example.com,mentor;pm,Bob B\n"
-        "Bob,B,bob@example.com,,\n"
+        "first_name,last_name,email,tags,referred_by\nAnn,A,ann@example.com,mentor;pm,Bob B\nBob,B,bob@example.com,,\n"
     ).encode()
     assert upload(api_client, "csv", content).json()["created"] == 2
     ann = Contact.objects.get(owner=user, first_name="Ann")
@@ -163,10 +183,20 @@ def test_a_card_without_a_name_is_reported_by_line(api_client, user):
 def test_the_vcf_export_parses_as_vcard_and_round_trips(api_client, user):
     referrer = ContactFactory(owner=user, first_name="Rita", last_name="Ref", email="rita@example.com")
     contact_create(
-        owner=user, first_name="Zoë", last_name="D'Arcy; Jr.", email="zoe@example.com",
-        linkedin_url="https://www.linkedin.com/in/zoe", title="Head of Product, Platform",
-        how_we_met="Line one\nline two; three, four", connected_on=date(2024, 3, 12), reconnect_every_days=30,
-        archived=True, relationship="alumni", source="event", referred_by=referrer, tags=["mentor", "a,b"],
+        owner=user,
+        first_name="Zoë",
+        last_name="D'Arcy; Jr.",
+        email="zoe@example.com",
+        linkedin_url="https://www.linkedin.com/in/zoe",
+        title="Head of Product, Platform",
+        how_we_met="Line one\nline two; three, four",
+        connected_on=date(2024, 3, 12),
+        reconnect_every_days=30,
+        archived=True,
+        relationship="alumni",
+        source="event",
+        referred_by=referrer,
+        tags=["mentor", "a,b"],
     )
     text = export_vcf(api_client)
     cards = list(vobject.readComponents(text))
@@ -186,7 +216,8 @@ def test_the_vcf_export_parses_as_vcard_and_round_trips(api_client, user):
 # Names as people type them: printable, no leading/trailing blanks or runs of spaces.
 _word = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp"), blacklist_characters="\u0085"),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 _name = st.lists(_word, min_size=1, max_size=3).map(" ".join)
 # Company and tag names match case-insensitively; SQLite's LOWER() folds ASCII only, so
@@ -263,8 +294,9 @@ def _sorted_export(client) -> list[dict]:
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(specs=st.lists(_contact, min_size=1, max_size=6).filter(_unique_identities))
 def test_csv_export_imported_into_a_fresh_account_exports_identically(specs):
     from django.core.cache import cache

@@ -36,8 +36,13 @@ def _with_reconnect(user):
     ann = contact_create(owner=user, first_name="Ann", last_name="Lee", reconnect_every_days=90)
     last = timezone.now() - timedelta(days=10)
     Contact.objects.filter(pk=ann.pk).update(last_contacted_at=last, reconnect_due_at=last + timedelta(days=90))
-    follow_up = follow_up_create(owner=user, contact=ann, kind=FollowUp.Kind.RECONNECT, title="Reconnect with Ann Lee",
-                                 due_at=last + timedelta(days=90))
+    follow_up = follow_up_create(
+        owner=user,
+        contact=ann,
+        kind=FollowUp.Kind.RECONNECT,
+        title="Reconnect with Ann Lee",
+        due_at=last + timedelta(days=90),
+    )
     return ann, last, follow_up
 
 
@@ -51,8 +56,9 @@ def test_archiving_a_contact_through_a_csv_import_closes_their_reconnect_follow_
 
 def test_a_new_cadence_from_a_csv_import_moves_the_reconnect_follow_up(api_client, user):
     ann, last, follow_up = _with_reconnect(user)
-    body = upload(api_client, "csv", _edit(_export(api_client), "Ann", reconnect_every_days="30"),
-                  name="contacts.csv").json()
+    body = upload(
+        api_client, "csv", _edit(_export(api_client), "Ann", reconnect_every_days="30"), name="contacts.csv"
+    ).json()
     assert (body["updated"], body["errors"]) == (1, [])
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.OPEN
@@ -68,8 +74,9 @@ def test_a_dry_run_leaves_the_reconnect_follow_up_alone(api_client, user):
     assert (follow_up.status, follow_up.due_at) == (FollowUp.Status.OPEN, last + timedelta(days=90))
 
 
-def test_a_name_only_referrer_shared_by_two_people_survives_the_csv_round_trip(api_client, other_api_client, user,
-                                                                              other_user):
+def test_a_name_only_referrer_shared_by_two_people_survives_the_csv_round_trip(
+    api_client, other_api_client, user, other_user
+):
     # Two Bob Smiths, neither with a LinkedIn URL or e-mail; Ann was referred by the one at Beta.
     acme, beta = company_create(owner=user, name="Acme"), company_create(owner=user, name="Beta")
     contact_create(owner=user, first_name="Bob", last_name="Smith", company=acme)

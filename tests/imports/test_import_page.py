@@ -26,8 +26,15 @@ def test_the_page_offers_the_three_kinds_and_the_exports(web):
     response = web.get("/import/")
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("LinkedIn Connections.csv", "Coffeechat contacts CSV", "vCard", "Preview only (dry run)",
-                 "/api/v1/export/contacts.csv", "/api/v1/export/contacts.vcf", "/api/v1/export/backup.json"):
+    for text in (
+        "LinkedIn Connections.csv",
+        "Coffeechat contacts CSV",
+        "vCard",
+        "Preview only (dry run)",
+        "/api/v1/export/contacts.csv",
+        "/api/v1/export/contacts.vcf",
+        "/api/v1/export/backup.json",
+    ):
         assert text in html
 
 

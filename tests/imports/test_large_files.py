@@ -19,8 +19,17 @@ def test_a_file_over_the_sync_limit_answers_202_with_a_job_to_poll(api_client, u
     assert body["status_url"] == f"/api/v1/imports/{body['job_id']}/"
     assert response["Location"] == body["status_url"]
     status = api_client.get(body["status_url"]).json()
-    assert (status["status"], status["progress"], status["total_rows"], status["processed_rows"]) == ("done", 100, 15, 15)
-    assert {k: status["result"][k] for k in ("created", "updated", "skipped")} == {"created": 15, "updated": 0, "skipped": 0}
+    assert (status["status"], status["progress"], status["total_rows"], status["processed_rows"]) == (
+        "done",
+        100,
+        15,
+        15,
+    )
+    assert {k: status["result"][k] for k in ("created", "updated", "skipped")} == {
+        "created": 15,
+        "updated": 0,
+        "skipped": 0,
+    }
     assert Contact.objects.filter(owner=user).count() == 15
     assert ImportJob.objects.get(pk=body["job_id"]).content is None  # the upload is not kept
 
@@ -29,7 +38,12 @@ def test_a_queued_job_shows_pending_progress_before_a_worker_runs_it(api_client,
     settings.IMPORT_SYNC_MAX_ROWS = 10
     response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
     status = api_client.get(response.json()["status_url"]).json()
-    assert (status["status"], status["progress"], status["processed_rows"], status["total_rows"]) == ("pending", 0, 0, 15)
+    assert (status["status"], status["progress"], status["processed_rows"], status["total_rows"]) == (
+        "pending",
+        0,
+        0,
+        15,
+    )
     assert not Contact.objects.exists()
 
 
@@ -108,8 +122,9 @@ def test_a_running_job_records_its_progress_after_every_batch(api_client, user, 
     assert seen == [5, 10, 15, 15]
 
 
-def test_a_job_that_cannot_be_queued_is_marked_failed_not_a_500(api_client, user, settings, monkeypatch,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_job_that_cannot_be_queued_is_marked_failed_not_a_500(
+    api_client, user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     from contacts import tasks
 
     def broker_down(*args, **kwargs):

@@ -13,8 +13,21 @@ from tests.factories import CompanyFactory, ContactFactory
 from .conftest import sample, upload
 
 SAMPLE_NAMES = [
-    "Priya", "Marcus", "Amélie", "Daniel", "Sofia", "Kwame", "Li", "Rachel",
-    "José", "Hannah", "Arjun", "Emily", "Olumide", "Claire", "Tom",
+    "Priya",
+    "Marcus",
+    "Amélie",
+    "Daniel",
+    "Sofia",
+    "Kwame",
+    "Li",
+    "Rachel",
+    "José",
+    "Hannah",
+    "Arjun",
+    "Emily",
+    "Olumide",
+    "Claire",
+    "Tom",
 ]
 
 
@@ -70,9 +83,7 @@ def test_the_older_export_imports_on_its_own(api_client, user):
     assert Contact.objects.get(owner=user, first_name="Daniel").last_name == "O'Connor"
 
 
-@pytest.mark.parametrize(
-    "name", ["linkedin_bom_crlf.csv", "linkedin_utf16.csv", "linkedin_latin1.csv"]
-)
+@pytest.mark.parametrize("name", ["linkedin_bom_crlf.csv", "linkedin_utf16.csv", "linkedin_latin1.csv"])
 def test_byte_order_marks_line_endings_and_encodings_read_the_same(api_client, user, name):
     response = upload(api_client, "linkedin", sample(name))
     assert counts(response) == (15, 0, 0, 0)
@@ -123,8 +134,9 @@ def test_dry_run_returns_the_same_numbers_and_writes_nothing(api_client, user):
 
 def test_dry_run_of_a_re_import_reports_the_job_changes_without_recording_them(api_client, user):
     upload(api_client, "linkedin", sample("linkedin_connections.csv"))
-    moved = sample("linkedin_connections.csv").replace(b"Li,Wei,https://www.linkedin.com/in/li-wei-88,,Cohere",
-                                                      b"Li,Wei,https://www.linkedin.com/in/li-wei-88,,OpenAI")
+    moved = sample("linkedin_connections.csv").replace(
+        b"Li,Wei,https://www.linkedin.com/in/li-wei-88,,Cohere", b"Li,Wei,https://www.linkedin.com/in/li-wei-88,,OpenAI"
+    )
     response = upload(api_client, "linkedin", moved, dry_run="true")
     assert counts(response) == (0, 1, 14, 0)
     assert response.json()["job_changes"] == 1
@@ -145,8 +157,15 @@ def test_an_empty_cell_never_erases_what_the_user_entered(api_client, user):
 
 
 def test_a_contact_entered_by_hand_is_matched_by_email_and_gains_the_url(api_client, user):
-    ContactFactory(owner=user, first_name="Priya", last_name="R.", email="Priya.Raman@example.com",
-                   company=None, title="", source="referral")
+    ContactFactory(
+        owner=user,
+        first_name="Priya",
+        last_name="R.",
+        email="Priya.Raman@example.com",
+        company=None,
+        title="",
+        source="referral",
+    )
     upload(api_client, "linkedin", sample("linkedin_connections.csv"))
     priya = Contact.objects.get(owner=user, email__iexact="priya.raman@example.com")
     assert priya.linkedin_url == "https://www.linkedin.com/in/priya-raman-pm"
@@ -161,10 +180,14 @@ def test_a_contact_entered_by_hand_is_matched_by_email_and_gains_the_url(api_cli
 def _moved_export():
     return (
         sample("linkedin_connections.csv")
-        .replace(b"Priya,Raman,https://www.linkedin.com/in/priya-raman-pm,priya.raman@example.com,Shopify,Senior Product Manager",
-                 b"Priya,Raman,https://www.linkedin.com/in/priya-raman-pm,priya.raman@example.com,Cohere,Senior Product Manager")
-        .replace(b"Hannah,Smith,https://www.linkedin.com/in/hannahsmith,,Shopify,Staff Product Manager",
-                 b"Hannah,Smith,https://www.linkedin.com/in/hannahsmith,,Shopify,Director of Product")
+        .replace(
+            b"Priya,Raman,https://www.linkedin.com/in/priya-raman-pm,priya.raman@example.com,Shopify,Senior Product Manager",
+            b"Priya,Raman,https://www.linkedin.com/in/priya-raman-pm,priya.raman@example.com,Cohere,Senior Product Manager",
+        )
+        .replace(
+            b"Hannah,Smith,https://www.linkedin.com/in/hannahsmith,,Shopify,Staff Product Manager",
+            b"Hannah,Smith,https://www.linkedin.com/in/hannahsmith,,Shopify,Director of Product",
+        )
     )
 
 
@@ -230,12 +253,21 @@ def _zip_bytes() -> bytes:
         (_zip_bytes(), "ZIP"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         ("First Name,Last Name,Company,Position\nA,B,C,D\n".encode("utf-32"), "UTF-32"),
-        (b"{\"contacts\": [1, 2, 3]}\n", "does not look like a LinkedIn Connections.csv"),
+        (b'{"contacts": [1, 2, 3]}\n', "does not look like a LinkedIn Connections.csv"),
         (b"Name,Email\nPriya,p@example.com\n", "does not look like"),
         (b"First Name,Last Name,URL,Email Address\nPriya,Raman,,\n", "Missing required columns Company, Position"),
     ],
-    ids=["empty", "random-bytes", "all-bytes", "zip-renamed-csv", "pdf", "utf-32", "json", "wrong-columns",
-         "missing-columns"],
+    ids=[
+        "empty",
+        "random-bytes",
+        "all-bytes",
+        "zip-renamed-csv",
+        "pdf",
+        "utf-32",
+        "json",
+        "wrong-columns",
+        "missing-columns",
+    ],
 )
 def test_bad_files_are_refused_with_a_clear_message_and_nothing_written(api_client, user, content, phrase):
     response = upload(api_client, "linkedin", content)
@@ -267,7 +299,9 @@ def test_imports_need_a_login(client):
 def test_imports_are_throttled(api_client, monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "imports": "2/hour"})
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "imports": "2/hour"}
+    )
     codes = [upload(api_client, "linkedin", sample("linkedin_connections_old.csv")).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 

@@ -68,7 +68,11 @@ def links(text):
 @pytest.fixture
 def due_email(clock, toronto_user, contact):
     follow_up = follow_up_create(
-        owner=toronto_user, contact=contact, kind="send_material", title="Send Grace the case study", due_at=NOW + timedelta(hours=1)
+        owner=toronto_user,
+        contact=contact,
+        kind="send_material",
+        title="Send Grace the case study",
+        due_at=NOW + timedelta(hours=1),
     )
     clock.move_to(NOW + timedelta(hours=1))
     sweep()
@@ -179,7 +183,9 @@ def test_an_old_follow_up_link_expires_but_the_off_link_does_not(client, clock, 
 @pytest.fixture
 def chat(toronto_user, contact):
     earlier = conversation(toronto_user, contact, kind="informational_interview")
-    note_create(owner=toronto_user, contact=contact, body="Advised: **lead with the data**", kind="advice", conversation=earlier)
+    note_create(
+        owner=toronto_user, contact=contact, body="Advised: **lead with the data**", kind="advice", conversation=earlier
+    )
     note_create(owner=toronto_user, contact=contact, body="Team struggles with onboarding churn", kind="challenge")
     conv = conversation(
         toronto_user, contact, location="https://meet.example.com/abc", agenda="How did you move from eng to PM?"
@@ -213,7 +219,7 @@ def test_the_prep_brief_has_who_company_how_you_met_agenda_and_earlier_notes(clo
 def test_the_prep_brief_carries_a_calendar_invite(clock, chat):
     clock.move_to(NOW + timedelta(days=1))
     sweep()
-    (filename, content, mimetype), = only_email().attachments
+    ((filename, content, mimetype),) = only_email().attachments
     assert (filename, mimetype) == ("chat.ics", "text/calendar")
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert event.decoded("dtstart") == NOW + timedelta(days=2)
@@ -238,11 +244,19 @@ def test_the_heads_up_says_when_where_and_the_agenda(clock, chat):
 # --- daily_digest -----------------------------------------------------------------------------
 
 
-def test_the_digest_lists_todays_chats_overdue_and_due_follow_ups_and_the_weekly_goal(clock, toronto_user, contact, chat):
+def test_the_digest_lists_todays_chats_overdue_and_due_follow_ups_and_the_weekly_goal(
+    clock, toronto_user, contact, chat
+):
     profile_update(profile=toronto_user.profile, daily_digest=True, digest_hour=7, weekly_request_goal=3)
-    follow_up_create(owner=toronto_user, contact=contact, kind="other", title="Overdue thing", due_at=NOW - timedelta(days=3))
-    follow_up_create(owner=toronto_user, contact=contact, kind="other", title="Today thing", due_at=NOW + timedelta(days=2, hours=5))
-    follow_up_create(owner=toronto_user, contact=contact, kind="other", title="Next week", due_at=NOW + timedelta(days=9))
+    follow_up_create(
+        owner=toronto_user, contact=contact, kind="other", title="Overdue thing", due_at=NOW - timedelta(days=3)
+    )
+    follow_up_create(
+        owner=toronto_user, contact=contact, kind="other", title="Today thing", due_at=NOW + timedelta(days=2, hours=5)
+    )
+    follow_up_create(
+        owner=toronto_user, contact=contact, kind="other", title="Next week", due_at=NOW + timedelta(days=9)
+    )
     clock.move_to(NOW + timedelta(days=1))
     sweep()  # plans Wednesday's digest
     mail.outbox.clear()

@@ -199,9 +199,7 @@ def test_snoozing_into_the_past_is_refused(user):
 
 
 def test_a_closed_follow_up_cannot_be_completed_again(user):
-    follow_up = follow_up_create(
-        owner=user, contact=ContactFactory(owner=user), kind="other", title="x", due_at=NOW
-    )
+    follow_up = follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="x", due_at=NOW)
     follow_up_cancel(follow_up=follow_up)
     with pytest.raises(DomainError):
         follow_up_complete(follow_up=follow_up)

@@ -51,7 +51,11 @@ def due_follow_up(clock, user):
     user.profile.daily_digest = False
     user.profile.save()
     follow_up = follow_up_create(
-        owner=user, contact=ContactFactory(owner=user), kind="other", title="Send the deck", due_at=NOW + timedelta(hours=1)
+        owner=user,
+        contact=ContactFactory(owner=user),
+        kind="other",
+        title="Send the deck",
+        due_at=NOW + timedelta(hours=1),
     )
     clock.move_to(follow_up.due_at)
     return follow_up
@@ -72,7 +76,9 @@ def test_a_send_error_that_is_not_the_mail_servers_answer_fails_the_reminder_vis
     assert mail.outbox == []
 
 
-def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fixed(clock, broken_backend, due_follow_up):
+def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fixed(
+    clock, broken_backend, due_follow_up
+):
     broken_backend.failures = 2
     broken_backend.error = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
     reminder = due_follow_up.reminders.get()
@@ -104,7 +110,9 @@ def test_a_deactivated_account_gets_no_reminder_email(user, due_follow_up):
 def test_a_deactivated_account_gets_no_daily_digest(clock, user):
     from crm.services import profile_update
 
-    follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="Owed", due_at=NOW - timedelta(days=2))
+    follow_up_create(
+        owner=user, contact=ContactFactory(owner=user), kind="other", title="Owed", due_at=NOW - timedelta(days=2)
+    )
     profile_update(profile=user.profile, digest_hour=8)  # plans tomorrow's digest
     user.is_active = False
     user.save()

@@ -33,7 +33,11 @@ def test_a_follow_up_snoozed_after_its_reminder_was_claimed_is_emailed_only_at_t
     clock, eager_celery, django_capture_on_commit_callbacks, user
 ):
     follow_up = follow_up_create(
-        owner=user, contact=ContactFactory(owner=user), kind="other", title="Send the deck", due_at=NOW + timedelta(hours=1)
+        owner=user,
+        contact=ContactFactory(owner=user),
+        kind="other",
+        title="Send the deck",
+        due_at=NOW + timedelta(hours=1),
     )
     clock.move_to(NOW + timedelta(hours=1))
     with django_capture_on_commit_callbacks() as queued_sends:

@@ -39,7 +39,9 @@ def contact(user):
 
 @pytest.fixture
 def follow_up(user, contact):
-    return follow_up_create(owner=user, contact=contact, kind="other", title="Send the deck", due_at=NOW + timedelta(hours=2))
+    return follow_up_create(
+        owner=user, contact=contact, kind="other", title="Send the deck", due_at=NOW + timedelta(hours=2)
+    )
 
 
 def rows(**filters):
@@ -303,9 +305,13 @@ def eager_celery():
     app.conf.task_always_eager = False
 
 
-def test_the_sweep_sends_every_due_reminder_once(clock, eager_celery, django_capture_on_commit_callbacks, user, contact):
+def test_the_sweep_sends_every_due_reminder_once(
+    clock, eager_celery, django_capture_on_commit_callbacks, user, contact
+):
     for hours in (1, 2, 3):
-        follow_up_create(owner=user, contact=contact, kind="other", title=f"due in {hours}h", due_at=NOW + timedelta(hours=hours))
+        follow_up_create(
+            owner=user, contact=contact, kind="other", title=f"due in {hours}h", due_at=NOW + timedelta(hours=hours)
+        )
     clock.move_to(NOW + timedelta(hours=2, minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
         tasks.sweep_reminders()

@@ -48,7 +48,9 @@ def set_up(user, tz_name, hour, start):
         profile_update(profile=user.profile, timezone=tz_name, digest_hour=hour)
         contact = ContactFactory(owner=user)
         # Overdue from the first day on, so every day has something to say.
-        follow_up_create(owner=user, contact=contact, kind="other", title="Owed for ages", due_at=start - timedelta(hours=12))
+        follow_up_create(
+            owner=user, contact=contact, kind="other", title="Owed for ages", due_at=start - timedelta(hours=12)
+        )
 
 
 # 2026: North America springs forward Mar 8 and falls back Nov 1; the UK on Mar 29 and Oct 25.
@@ -154,7 +156,13 @@ def test_daily_digest_off_means_no_digest_but_other_reminders_still_go(user):
     set_up(user, "UTC", 8, start)
     with time_machine.travel(start, tick=False) as traveller:
         profile_update(profile=user.profile, daily_digest=False)
-        follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="Today", due_at=start + timedelta(hours=9))
+        follow_up_create(
+            owner=user,
+            contact=ContactFactory(owner=user),
+            kind="other",
+            title="Today",
+            due_at=start + timedelta(hours=9),
+        )
         run_days(traveller, start, 1, step=timedelta(hours=1))
     assert digests() == []
     assert [m.subject for m in mail.outbox] == ["Follow-up due: Owed for ages", "Follow-up due: Today"]
@@ -165,7 +173,13 @@ def test_email_reminders_off_means_nothing_at_all_is_sent(user):
     set_up(user, "UTC", 8, start)
     with time_machine.travel(start, tick=False) as traveller:
         profile_update(profile=user.profile, email_reminders=False)
-        follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="Today", due_at=start + timedelta(hours=9))
+        follow_up_create(
+            owner=user,
+            contact=ContactFactory(owner=user),
+            kind="other",
+            title="Today",
+            due_at=start + timedelta(hours=9),
+        )
         run_days(traveller, start, 1, step=timedelta(hours=1))
     assert mail.outbox == []
 
@@ -202,9 +216,9 @@ def test_a_day_ahead_time_zone_move_keeps_the_new_days_digest(user):
     """Honolulu → Kiritimati (24 h ahead): "today" jumps a day; that new day still gets its digest."""
     with time_machine.travel(aware(2026, 11, 26, 16, 0), tick=False):  # 06:00 in Honolulu
         profile_update(profile=user.profile, timezone="Pacific/Honolulu", digest_hour=8)
-        assert list(Reminder.objects.filter(kind="daily_digest", status="pending").values_list("local_date", flat=True)) == [
-            dt.date(2026, 11, 26)
-        ]
+        assert list(
+            Reminder.objects.filter(kind="daily_digest", status="pending").values_list("local_date", flat=True)
+        ) == [dt.date(2026, 11, 26)]
         profile_update(profile=user.profile, timezone="Pacific/Kiritimati")  # now 06:00 on 27 Nov there
         pending = Reminder.objects.filter(kind="daily_digest", status="pending")
         assert list(pending.values_list("local_date", "send_at")) == [

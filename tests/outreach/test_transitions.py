@@ -197,16 +197,18 @@ def test_held_to_thanked_without_cadence_opens_no_reconnect(user):
     assert not conv.contact.follow_ups.filter(kind="reconnect").exists()
 
 
-CLOSING = [
-    (a, b) for a, b in sorted(SPEC_TABLE) if b in ("declined", "no_response", "cancelled")
-]
+CLOSING = [(a, b) for a, b in sorted(SPEC_TABLE) if b in ("declined", "no_response", "cancelled")]
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), CLOSING, ids=[f"{a}->{b}" for a, b in CLOSING])
 def test_closing_moves_cancel_open_follow_ups_and_pending_reminders(user, from_stage, to_stage):
     conv = conversation_at(user, from_stage)
     extra = FollowUp.objects.create(
-        owner=user, contact=conv.contact, conversation=conv, kind="send_material", title="Send deck",
+        owner=user,
+        contact=conv.contact,
+        conversation=conv,
+        kind="send_material",
+        title="Send deck",
         due_at=NOW + timedelta(days=1),
     )
     move(conv, to_stage)

@@ -31,8 +31,14 @@ def csrf_web(user):
 
 @pytest.fixture
 def contact(user):
-    return ContactFactory(owner=user, first_name="Priya", last_name="Raman", email="priya@example.com",
-                          title="Senior PM", how_we_met="Mind the Product meetup")
+    return ContactFactory(
+        owner=user,
+        first_name="Priya",
+        last_name="Raman",
+        email="priya@example.com",
+        title="Senior PM",
+        how_we_met="Mind the Product meetup",
+    )
 
 
 @pytest.fixture
@@ -53,14 +59,16 @@ def other_conversation(other_user, other_contact):
 
 @pytest.fixture
 def follow_up(user, contact):
-    return follow_up_create(owner=user, contact=contact, kind="other", title="Send Priya the deck",
-                            due_at=aware(2020, 1, 1, 9))
+    return follow_up_create(
+        owner=user, contact=contact, kind="other", title="Send Priya the deck", due_at=aware(2020, 1, 1, 9)
+    )
 
 
 @pytest.fixture
 def other_follow_up(other_user, other_contact):
-    return follow_up_create(owner=other_user, contact=other_contact, kind="other", title="Theirs",
-                            due_at=aware(2020, 1, 1, 9))
+    return follow_up_create(
+        owner=other_user, contact=other_contact, kind="other", title="Theirs", due_at=aware(2020, 1, 1, 9)
+    )
 
 
 @pytest.fixture

@@ -4,8 +4,16 @@ import pytest
 from django.urls import reverse
 
 PAGES = [
-    "today", "contact_list", "contact_create", "pipeline", "follow_up_list", "template_list",
-    "template_create", "playbook", "settings", "password_change",
+    "today",
+    "contact_list",
+    "contact_create",
+    "pipeline",
+    "follow_up_list",
+    "template_list",
+    "template_create",
+    "playbook",
+    "settings",
+    "password_change",
 ]
 
 
@@ -26,11 +34,23 @@ def _other_users_urls(other_contact, other_conversation, other_follow_up, other_
     return [
         ("get", reverse("contact_detail", args=[other_contact.pk]), {}),
         ("get", reverse("contact_edit", args=[other_contact.pk]), {}),
-        ("post", reverse("contact_edit", args=[other_contact.pk]), {"first_name": "Hacked", "relationship": "other", "source": "other"}),
+        (
+            "post",
+            reverse("contact_edit", args=[other_contact.pk]),
+            {"first_name": "Hacked", "relationship": "other", "source": "other"},
+        ),
         ("post", reverse("contact_archive", args=[other_contact.pk]), {}),
         ("post", reverse("contact_note_create", args=[other_contact.pk]), {"kind": "general", "body": "x"}),
-        ("post", reverse("contact_follow_up_create", args=[other_contact.pk]), {"fu-title": "x", "fu-kind": "other", "fu-due_on": "2030-01-01"}),
-        ("post", reverse("contact_request", args=[other_contact.pk]), {"rq-template": other_template.pk, "rq-channel": "email"}),
+        (
+            "post",
+            reverse("contact_follow_up_create", args=[other_contact.pk]),
+            {"fu-title": "x", "fu-kind": "other", "fu-due_on": "2030-01-01"},
+        ),
+        (
+            "post",
+            reverse("contact_request", args=[other_contact.pk]),
+            {"rq-template": other_template.pk, "rq-channel": "email"},
+        ),
         ("get", reverse("conversation_detail", args=[other_conversation.pk]), {}),
         ("post", reverse("conversation_detail", args=[other_conversation.pk]), {"agenda": "x"}),
         ("post", reverse("conversation_move", args=[other_conversation.pk]), {"stage": "requested"}),
@@ -50,7 +70,9 @@ def other_template(other_user):
     return MessageTemplate.objects.filter(owner=other_user, kind="coffee_chat").first()
 
 
-def test_another_users_rows_are_404_and_untouched(web, other_contact, other_conversation, other_follow_up, other_template):
+def test_another_users_rows_are_404_and_untouched(
+    web, other_contact, other_conversation, other_follow_up, other_template
+):
     for method, url, data in _other_users_urls(other_contact, other_conversation, other_follow_up, other_template):
         response = getattr(web, method)(url, data)
         assert response.status_code == 404, (method, url)
@@ -74,7 +96,9 @@ def test_another_users_job_change_is_404(web, other_user, other_contact):
 
 
 def test_template_preview_ignores_another_users_contact(web, other_contact):
-    response = web.post(reverse("template_preview"), {"subject": "Hi {first_name}", "body": "b", "preview_contact": other_contact.pk})
+    response = web.post(
+        reverse("template_preview"), {"subject": "Hi {first_name}", "body": "b", "preview_contact": other_contact.pk}
+    )
     assert response.status_code == 200
     assert "Mallory" not in response.content.decode()
 

@@ -14,7 +14,9 @@ User = get_user_model()
 
 @pytest.mark.django_db
 def test_sign_up_creates_the_account_with_starter_templates_and_logs_in(client):
-    response = client.post(reverse("signup"), {"username": "grace", "email": "grace@example.com", "password": "a long pass phrase"})
+    response = client.post(
+        reverse("signup"), {"username": "grace", "email": "grace@example.com", "password": "a long pass phrase"}
+    )
     assert response.status_code == 302 and response.url == reverse("today")
     user = User.objects.get(username="grace")
     assert MessageTemplate.objects.filter(owner=user).exists()
@@ -31,7 +33,9 @@ def test_sign_up_with_a_weak_password_shows_the_error_and_creates_nothing(client
 
 @pytest.mark.django_db
 def test_sign_up_with_a_taken_username_is_refused(client, user):
-    response = client.post(reverse("signup"), {"username": "ADA", "email": "x@example.com", "password": "a long pass phrase"})
+    response = client.post(
+        reverse("signup"), {"username": "ADA", "email": "x@example.com", "password": "a long pass phrase"}
+    )
     assert response.status_code == 400
     assert "That username is taken." in response.content.decode()
     assert User.objects.count() == 1
@@ -62,7 +66,9 @@ def test_password_reset_mails_a_link_on_site_url_that_sets_a_new_password(client
     assert len(mail.outbox) == 1
     link = re.search(r"https://coffeechat\.example\.org(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
-    response = client.post(response.redirect_chain[-1][0], {"new_password1": "brand new phrase 42", "new_password2": "brand new phrase 42"})
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": "brand new phrase 42", "new_password2": "brand new phrase 42"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("brand new phrase 42")
@@ -76,10 +82,20 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 
 def test_password_change_needs_the_old_password(web, user):
-    response = web.post(reverse("password_change"), {"old_password": "wrong", "new_password1": "brand new phrase 42", "new_password2": "brand new phrase 42"})
+    response = web.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "brand new phrase 42", "new_password2": "brand new phrase 42"},
+    )
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
-    response = web.post(reverse("password_change"), {"old_password": "correct horse battery staple", "new_password1": "brand new phrase 42", "new_password2": "brand new phrase 42"})
+    response = web.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "brand new phrase 42",
+            "new_password2": "brand new phrase 42",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("brand new phrase 42")

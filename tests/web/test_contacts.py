@@ -21,7 +21,15 @@ def test_search_as_you_type_returns_only_the_results_fragment(web, user, contact
 
 def test_the_full_page_has_labelled_filters(web, contact):
     html = web.get(reverse("contact_list")).content.decode()
-    for label in ('for="q"', 'for="f-company"', 'for="f-tag"', 'for="f-source"', 'for="f-rel"', 'for="f-sort"', 'for="f-reconnect"'):
+    for label in (
+        'for="q"',
+        'for="f-company"',
+        'for="f-tag"',
+        'for="f-source"',
+        'for="f-rel"',
+        'for="f-sort"',
+        'for="f-reconnect"',
+    ):
         assert label in html
 
 
@@ -69,11 +77,20 @@ def test_contact_list_runs_a_fixed_number_of_queries(web, user, rows, django_ass
 
 
 def test_creating_a_contact_makes_its_company_and_tags(web, user):
-    response = web.post(reverse("contact_create"), {
-        "first_name": "Marcus", "last_name": "Okafor", "company": "Stripe", "title": "PM", "relationship": "product_manager",
-        "source": "linkedin", "tags": "fintech, payments", "reconnect_every_days": "60",
-        "linkedin_url": "linkedin.com/in/marcus-okafor/",
-    })
+    response = web.post(
+        reverse("contact_create"),
+        {
+            "first_name": "Marcus",
+            "last_name": "Okafor",
+            "company": "Stripe",
+            "title": "PM",
+            "relationship": "product_manager",
+            "source": "linkedin",
+            "tags": "fintech, payments",
+            "reconnect_every_days": "60",
+            "linkedin_url": "linkedin.com/in/marcus-okafor/",
+        },
+    )
     contact = Contact.objects.get(owner=user, first_name="Marcus")
     assert response.url == reverse("contact_detail", args=[contact.pk])
     assert contact.company.name == "Stripe"
@@ -83,9 +100,16 @@ def test_creating_a_contact_makes_its_company_and_tags(web, user):
 
 
 def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(web, user):
-    response = web.post(reverse("contact_create"), {
-        "first_name": "", "email": "not-an-email", "relationship": "boss", "source": "linkedin", "reconnect_every_days": "0",
-    })
+    response = web.post(
+        reverse("contact_create"),
+        {
+            "first_name": "",
+            "email": "not-an-email",
+            "relationship": "boss",
+            "source": "linkedin",
+            "reconnect_every_days": "0",
+        },
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) == {"first_name", "email", "relationship", "reconnect_every_days"}
@@ -96,9 +120,15 @@ def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(web, user)
 
 def test_a_duplicate_linkedin_url_is_reported_on_the_form(web, user, contact):
     contact_update(contact=contact, linkedin_url="https://www.linkedin.com/in/priya")
-    response = web.post(reverse("contact_create"), {
-        "first_name": "Copy", "relationship": "other", "source": "other", "linkedin_url": "https://www.linkedin.com/in/priya",
-    })
+    response = web.post(
+        reverse("contact_create"),
+        {
+            "first_name": "Copy",
+            "relationship": "other",
+            "source": "other",
+            "linkedin_url": "https://www.linkedin.com/in/priya",
+        },
+    )
     assert response.status_code == 400
     assert response.context["form"].errors
     assert Contact.objects.filter(owner=user).count() == 1
@@ -107,10 +137,17 @@ def test_a_duplicate_linkedin_url_is_reported_on_the_form(web, user, contact):
 def test_editing_a_contact(web, contact):
     response = web.get(reverse("contact_edit", args=[contact.pk]))
     assert response.context["form"].initial["first_name"] == "Priya"
-    response = web.post(reverse("contact_edit", args=[contact.pk]), {
-        "first_name": "Priya", "last_name": "Raman-Shah", "company": "Cohere", "relationship": "product_manager",
-        "source": "linkedin", "tags": "ai",
-    })
+    response = web.post(
+        reverse("contact_edit", args=[contact.pk]),
+        {
+            "first_name": "Priya",
+            "last_name": "Raman-Shah",
+            "company": "Cohere",
+            "relationship": "product_manager",
+            "source": "linkedin",
+            "tags": "ai",
+        },
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.last_name == "Raman-Shah" and contact.company.name == "Cohere"
@@ -146,7 +183,9 @@ def test_note_markdown_is_sanitised(web, user, contact):
 
 def test_the_request_preview_renders_the_template_for_this_contact_with_a_mailto_link(web, user, contact):
     template = MessageTemplate.objects.get(owner=user, name="Informational interview request")
-    response = web.get(reverse("contact_request", args=[contact.pk]), {"rq-template": template.pk}, HTTP_HX_REQUEST="true")
+    response = web.get(
+        reverse("contact_request", args=[contact.pk]), {"rq-template": template.pk}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert "Hi Priya," in html and "Senior PM" in html
     assert 'href="mailto:priya@example.com?subject=Quick%20question' in html
@@ -154,23 +193,35 @@ def test_the_request_preview_renders_the_template_for_this_contact_with_a_mailto
 
 def test_starting_a_request_creates_the_conversation_and_moves_it_to_requested(web, user, contact):
     template = MessageTemplate.objects.get(owner=user, name="Informational interview request")
-    response = web.post(reverse("contact_request", args=[contact.pk]), {"rq-template": template.pk, "rq-channel": "email", "rq-kind": ""})
+    response = web.post(
+        reverse("contact_request", args=[contact.pk]),
+        {"rq-template": template.pk, "rq-channel": "email", "rq-kind": ""},
+    )
     assert response.status_code == 302
     conversation = Conversation.objects.get(owner=user, contact=contact)
     assert (conversation.stage, conversation.kind, conversation.template, conversation.channel) == (
-        "requested", "informational_interview", template, "email")
+        "requested",
+        "informational_interview",
+        template,
+        "email",
+    )
     assert FollowUp.objects.filter(conversation=conversation, kind="nudge", status="open").exists()
 
 
 def test_a_request_with_another_users_template_writes_nothing(web, user, other_user, contact):
     theirs = MessageTemplate.objects.filter(owner=other_user).first()
-    response = web.post(reverse("contact_request", args=[contact.pk]), {"rq-template": theirs.pk, "rq-channel": "email"})
+    response = web.post(
+        reverse("contact_request", args=[contact.pk]), {"rq-template": theirs.pk, "rq-channel": "email"}
+    )
     assert response.status_code == 400
     assert not Conversation.objects.filter(owner=user).exists()
 
 
 def test_logging_a_note_about_a_conversation_counts_as_a_touch(web, user, contact, requested):
-    response = web.post(reverse("contact_note_create", args=[contact.pk]), {"kind": "advice", "body": "Ship small", "conversation": requested.pk})
+    response = web.post(
+        reverse("contact_note_create", args=[contact.pk]),
+        {"kind": "advice", "body": "Ship small", "conversation": requested.pk},
+    )
     assert response.status_code == 302
     note = Note.objects.get(owner=user)
     assert note.conversation == requested
@@ -186,14 +237,19 @@ def test_an_empty_note_shows_an_error_and_saves_nothing(web, user, contact):
 
 
 def test_adding_a_follow_up(web, user, contact):
-    response = web.post(reverse("contact_follow_up_create", args=[contact.pk]), {"fu-title": "Send the deck", "fu-kind": "send_material", "fu-due_on": "2030-05-01"})
+    response = web.post(
+        reverse("contact_follow_up_create", args=[contact.pk]),
+        {"fu-title": "Send the deck", "fu-kind": "send_material", "fu-due_on": "2030-05-01"},
+    )
     assert response.status_code == 302
     follow_up = FollowUp.objects.get(owner=user, title="Send the deck")
     assert follow_up.due_at.hour == 8  # the digest hour
 
 
 def test_a_follow_up_without_a_date_is_refused(web, user, contact):
-    response = web.post(reverse("contact_follow_up_create", args=[contact.pk]), {"fu-title": "x", "fu-kind": "other", "fu-due_on": ""})
+    response = web.post(
+        reverse("contact_follow_up_create", args=[contact.pk]), {"fu-title": "x", "fu-kind": "other", "fu-due_on": ""}
+    )
     assert response.status_code == 400
     assert "due_on" in response.context["follow_up_form"].errors
     assert not FollowUp.objects.filter(owner=user).exists()

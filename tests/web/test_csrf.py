@@ -11,9 +11,17 @@ def _token(client, url):
 
 
 def test_posts_without_the_token_are_refused_and_write_nothing(csrf_web, contact, follow_up):
-    assert csrf_web.post(reverse("contact_create"), {"first_name": "Eve", "relationship": "other", "source": "other"}).status_code == 403
+    assert (
+        csrf_web.post(
+            reverse("contact_create"), {"first_name": "Eve", "relationship": "other", "source": "other"}
+        ).status_code
+        == 403
+    )
     assert csrf_web.post(reverse("follow_up_complete", args=[follow_up.pk])).status_code == 403
-    assert csrf_web.post(reverse("contact_note_create", args=[contact.pk]), {"kind": "general", "body": "x"}).status_code == 403
+    assert (
+        csrf_web.post(reverse("contact_note_create", args=[contact.pk]), {"kind": "general", "body": "x"}).status_code
+        == 403
+    )
     assert csrf_web.post(reverse("settings_calendar_rotate")).status_code == 403
     follow_up.refresh_from_db()
     assert follow_up.status == "open"
@@ -23,14 +31,19 @@ def test_posts_without_the_token_are_refused_and_write_nothing(csrf_web, contact
 
 def test_a_form_post_with_the_token_goes_through(csrf_web):
     token = _token(csrf_web, reverse("contact_create"))
-    response = csrf_web.post(reverse("contact_create"), {"csrfmiddlewaretoken": token, "first_name": "Eve", "relationship": "other", "source": "other"})
+    response = csrf_web.post(
+        reverse("contact_create"),
+        {"csrfmiddlewaretoken": token, "first_name": "Eve", "relationship": "other", "source": "other"},
+    )
     assert response.status_code == 302
 
 
 def test_an_htmx_post_with_the_token_header_goes_through(csrf_web, follow_up):
     html = csrf_web.get(reverse("today")).content.decode()
     header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html).group(1)
-    response = csrf_web.post(reverse("follow_up_complete", args=[follow_up.pk]), HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=header_token)
+    response = csrf_web.post(
+        reverse("follow_up_complete", args=[follow_up.pk]), HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=header_token
+    )
     assert response.status_code == 200
     follow_up.refresh_from_db()
     assert follow_up.status == "done"

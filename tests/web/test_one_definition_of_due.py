@@ -1,4 +1,4 @@
-""""Overdue", "due today" and "reconnect due" mean the same on the API, the dashboard figures,
+""" "Overdue", "due today" and "reconnect due" mean the same on the API, the dashboard figures,
 the Today page and the Contacts page (one definition each, in the selectors)."""
 
 from datetime import timedelta
@@ -31,6 +31,7 @@ def test_overdue_and_due_today_agree_across_the_api_the_dashboard_and_the_today_
             follow_up_create(owner=user, contact=contact, kind="other", title=title, due_at=due)
 
     with time_machine.travel(NOW, tick=False):
+
         def api(due):
             rows = api_client.get("/api/v1/follow-ups/", {"due": due, "status": "open"}).json()["results"]
             return [row["title"] for row in rows]

@@ -24,10 +24,17 @@ def test_the_board_has_a_column_per_stage(web, requested):
 @pytest.mark.parametrize("stage", [Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED, Stage.HELD, Stage.THANKED])
 def test_each_card_offers_exactly_the_legal_moves(web, user, contact, stage):
     c = conversation_create(owner=user, contact=contact, kind="coffee_chat")
-    path = {Stage.PLANNED: [], Stage.REQUESTED: ["requested"], Stage.SCHEDULED: ["requested", "scheduled"],
-            Stage.HELD: ["requested", "scheduled", "held"], Stage.THANKED: ["requested", "scheduled", "held", "thanked"]}[stage]
+    path = {
+        Stage.PLANNED: [],
+        Stage.REQUESTED: ["requested"],
+        Stage.SCHEDULED: ["requested", "scheduled"],
+        Stage.HELD: ["requested", "scheduled", "held"],
+        Stage.THANKED: ["requested", "scheduled", "held", "thanked"],
+    }[stage]
     for to in path:
-        conversation_transition(conversation=c, to_stage=to, scheduled_for=aware(2030, 1, 1, 12) if to == "scheduled" else None)
+        conversation_transition(
+            conversation=c, to_stage=to, scheduled_for=aware(2030, 1, 1, 12) if to == "scheduled" else None
+        )
     html = web.get(reverse("pipeline")).content.decode()
     card = _card(html, c.pk)
     offered = set(re.findall(r'name="stage" value="([a-z_]+)"', card))
@@ -35,7 +42,9 @@ def test_each_card_offers_exactly_the_legal_moves(web, user, contact, stage):
 
 
 def test_moving_a_card_uses_the_service(web, user, requested):
-    response = web.post(reverse("conversation_move", args=[requested.pk]), {"stage": "declined", "next": reverse("pipeline")})
+    response = web.post(
+        reverse("conversation_move", args=[requested.pk]), {"stage": "declined", "next": reverse("pipeline")}
+    )
     assert response.status_code == 302 and response.url == reverse("pipeline")
     requested.refresh_from_db()
     assert requested.stage == "declined"
@@ -56,9 +65,15 @@ def test_an_unknown_stage_is_404(web, requested):
 
 def test_scheduling_takes_date_time_and_place_in_the_users_time_zone(web, user, requested):
     profile_update(profile=user.profile, timezone="Europe/Paris")
-    response = web.post(reverse("conversation_move", args=[requested.pk]), {
-        "stage": "scheduled", "date": "2030-06-03", "time": "09:30", "location": "Café Oberkampf",
-    })
+    response = web.post(
+        reverse("conversation_move", args=[requested.pk]),
+        {
+            "stage": "scheduled",
+            "date": "2030-06-03",
+            "time": "09:30",
+            "location": "Café Oberkampf",
+        },
+    )
     assert response.status_code == 302
     requested.refresh_from_db()
     assert requested.stage == "scheduled"
@@ -67,7 +82,10 @@ def test_scheduling_takes_date_time_and_place_in_the_users_time_zone(web, user, 
 
 
 def test_scheduling_without_a_date_shows_the_form_again_and_changes_nothing(web, requested):
-    response = web.post(reverse("conversation_move", args=[requested.pk]), {"stage": "scheduled", "date": "", "time": "09:30", "location": "Zoom"})
+    response = web.post(
+        reverse("conversation_move", args=[requested.pk]),
+        {"stage": "scheduled", "date": "", "time": "09:30", "location": "Zoom"},
+    )
     assert response.status_code == 400
     assert "date" in response.context["form"].errors
     assert 'for="id_date"' in response.content.decode()
@@ -77,7 +95,9 @@ def test_scheduling_without_a_date_shows_the_form_again_and_changes_nothing(web,
 
 def test_a_wall_time_skipped_by_dst_is_refused(web, user, requested):
     profile_update(profile=user.profile, timezone="America/Toronto")
-    response = web.post(reverse("conversation_move", args=[requested.pk]), {"stage": "scheduled", "date": "2030-03-10", "time": "02:30"})
+    response = web.post(
+        reverse("conversation_move", args=[requested.pk]), {"stage": "scheduled", "date": "2030-03-10", "time": "02:30"}
+    )
     assert response.status_code == 400
     assert "does not exist in your time zone" in response.content.decode()
     requested.refresh_from_db()
@@ -97,14 +117,25 @@ def test_the_move_page_refuses_an_illegal_move(web, requested):
 
 
 def test_the_next_parameter_cannot_redirect_off_site(web, requested):
-    response = web.post(reverse("conversation_move", args=[requested.pk]), {"stage": "cancelled", "next": "https://evil.example.com/"})
+    response = web.post(
+        reverse("conversation_move", args=[requested.pk]), {"stage": "cancelled", "next": "https://evil.example.com/"}
+    )
     assert response.url == reverse("pipeline")
 
 
 def test_prep_brief_shows_who_how_we_met_agenda_and_earlier_notes(web, user, contact, requested, note):
-    web.post(reverse("conversation_detail", args=[requested.pk]), {"agenda": "Ask about discovery", "location": "Zoom", "outcome": ""})
+    web.post(
+        reverse("conversation_detail", args=[requested.pk]),
+        {"agenda": "Ask about discovery", "location": "Zoom", "outcome": ""},
+    )
     html = web.get(reverse("conversation_detail", args=[requested.pk])).content.decode()
-    for text in ("Priya Raman", "Senior PM", "Mind the Product meetup", "Ask about discovery", "Loves <strong>metrics</strong>"):
+    for text in (
+        "Priya Raman",
+        "Senior PM",
+        "Mind the Product meetup",
+        "Ask about discovery",
+        "Loves <strong>metrics</strong>",
+    ):
         assert text in html
 
 
@@ -121,7 +152,8 @@ def test_the_board_runs_a_fixed_number_of_queries(web, user, rows, django_assert
 
 
 def test_a_chat_page_shows_its_time_on_the_users_clock(client, user):
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
+    from datetime import timezone as dt_timezone
 
     from crm.services import profile_update
     from outreach.services import conversation_transition

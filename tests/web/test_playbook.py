@@ -20,7 +20,10 @@ def test_every_pathway_has_its_checklist(web, user, pathway):
 
 
 def test_a_ready_case_study_completes_its_step_and_links_to_the_piece(web, user):
-    response = web.post(reverse("playbook"), {"title": "Checkout redesign", "kind": "case_study", "status": "ready", "url": "", "summary": ""})
+    response = web.post(
+        reverse("playbook"),
+        {"title": "Checkout redesign", "kind": "case_study", "status": "ready", "url": "", "summary": ""},
+    )
     assert response.status_code == 302
     item = PortfolioItem.objects.get(owner=user)
     html = web.get(reverse("playbook")).content.decode()
@@ -30,7 +33,9 @@ def test_a_ready_case_study_completes_its_step_and_links_to_the_piece(web, user)
 
 def test_informational_interview_requests_on_linkedin_count_towards_their_step(web, user):
     for _ in range(2):
-        c = conversation_create(owner=user, contact=ContactFactory(owner=user, source="linkedin"), kind="informational_interview")
+        c = conversation_create(
+            owner=user, contact=ContactFactory(owner=user, source="linkedin"), kind="informational_interview"
+        )
         conversation_transition(conversation=c, to_stage="requested")
     progress = {p.step.key: p for p in web.get(reverse("playbook")).context["steps"]}
     assert progress["informational-interviews"].count == 2

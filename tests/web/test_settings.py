@@ -15,24 +15,50 @@ def test_the_page_shows_the_profile_and_the_calendar_feed_url(web, user, setting
 
 
 def test_saving_the_profile(web, user):
-    response = web.post(reverse("settings"), {
-        "timezone": "Europe/Berlin", "digest_hour": "7", "email_reminders": "on", "pathway": "internal_move",
-        "weekly_request_goal": "5", "nudge_after_days": "5", "max_nudges": "1",
-    })
+    response = web.post(
+        reverse("settings"),
+        {
+            "timezone": "Europe/Berlin",
+            "digest_hour": "7",
+            "email_reminders": "on",
+            "pathway": "internal_move",
+            "weekly_request_goal": "5",
+            "nudge_after_days": "5",
+            "max_nudges": "1",
+        },
+    )
     assert response.status_code == 302
     user.profile.refresh_from_db()
     p = user.profile
     assert (p.timezone, p.digest_hour, p.email_reminders, p.daily_digest, p.pathway, p.weekly_request_goal) == (
-        "Europe/Berlin", 7, True, False, "internal_move", 5)
+        "Europe/Berlin",
+        7,
+        True,
+        False,
+        "internal_move",
+        5,
+    )
 
 
 def test_bad_settings_show_errors_and_change_nothing(web, user):
-    response = web.post(reverse("settings"), {
-        "timezone": "Mars/Olympus", "digest_hour": "25", "pathway": "internal_move", "weekly_request_goal": "-1",
-        "nudge_after_days": "0", "max_nudges": "1",
-    })
+    response = web.post(
+        reverse("settings"),
+        {
+            "timezone": "Mars/Olympus",
+            "digest_hour": "25",
+            "pathway": "internal_move",
+            "weekly_request_goal": "-1",
+            "nudge_after_days": "0",
+            "max_nudges": "1",
+        },
+    )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"timezone", "digest_hour", "weekly_request_goal", "nudge_after_days"}
+    assert set(response.context["form"].errors) == {
+        "timezone",
+        "digest_hour",
+        "weekly_request_goal",
+        "nudge_after_days",
+    }
     user.profile.refresh_from_db()
     assert user.profile.timezone == "UTC" and user.profile.pathway == "build_experience"
 

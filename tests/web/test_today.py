@@ -72,14 +72,18 @@ def test_completing_twice_says_so_instead_of_failing(frozen, web, follow_up):
 
 
 def test_snoozing_inline_moves_the_due_date_to_the_digest_hour_of_that_day(frozen, web, user, follow_up):
-    response = web.post(reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-13"}, HTTP_HX_REQUEST="true")
+    response = web.post(
+        reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-13"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     follow_up.refresh_from_db()
     assert follow_up.due_at == aware(2026, 3, 13, 8)
 
 
 def test_snoozing_into_the_past_is_refused_with_a_message(frozen, web, follow_up):
-    response = web.post(reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-01"}, HTTP_HX_REQUEST="true")
+    response = web.post(
+        reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-01"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400
     assert "Snooze to a time in the future." in response.content.decode()
     follow_up.refresh_from_db()
@@ -87,7 +91,9 @@ def test_snoozing_into_the_past_is_refused_with_a_message(frozen, web, follow_up
 
 
 def test_snoozing_without_htmx_redirects_back_with_a_message(frozen, web, follow_up):
-    response = web.post(reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-13", "next": "/"}, follow=True)
+    response = web.post(
+        reverse("follow_up_snooze", args=[follow_up.pk]), {"due_on": "2026-03-13", "next": "/"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/"
     assert "Snoozed until Fri 13 Mar." in response.content.decode()
 
@@ -114,8 +120,14 @@ def test_reconnect_due_contacts_are_listed(frozen, web, user):
 
 def test_failed_reminders_are_shown_with_their_reason(frozen, web, user, follow_up):
     Reminder.objects.create(
-        owner=user, follow_up=follow_up, kind="follow_up_due", send_at=follow_up.due_at, dedupe_key="t:failed",
-        status=Reminder.Status.FAILED, last_error="SMTP 550: mailbox unavailable", attempts=5,
+        owner=user,
+        follow_up=follow_up,
+        kind="follow_up_due",
+        send_at=follow_up.due_at,
+        dedupe_key="t:failed",
+        status=Reminder.Status.FAILED,
+        last_error="SMTP 550: mailbox unavailable",
+        attempts=5,
     )
     html = web.get(reverse("today")).content.decode()
     assert "Reminders that could not be sent" in html
@@ -124,8 +136,13 @@ def test_failed_reminders_are_shown_with_their_reason(frozen, web, user, follow_
 
 def test_job_changes_invite_a_congratulation_and_can_be_dismissed(frozen, web, user, contact):
     event = ContactEvent.objects.create(
-        owner=user, contact=contact, kind="job_change", summary="Moved", previous_company="Shopify",
-        new_company="Cohere", new_title="Group PM",
+        owner=user,
+        contact=contact,
+        kind="job_change",
+        summary="Moved",
+        previous_company="Shopify",
+        new_company="Cohere",
+        new_title="Group PM",
     )
     html = web.get(reverse("today")).content.decode()
     assert "moved to <strong>Cohere</strong> as Group PM" in html and "congratulate Priya" in html

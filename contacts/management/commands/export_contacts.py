@@ -22,7 +22,7 @@ class Command(BaseCommand):
         chunks = contacts_csv(owner) if format == "csv" else contacts_vcf(owner)
         total = Contact.objects.filter(owner=owner).count()
         bar = ProgressBar(self.stderr, total, enabled=bool(output))
-        with (open(output, "w", encoding="utf-8", newline="") if output else _Stdout(self.stdout)) as out:
+        with open(output, "w", encoding="utf-8", newline="") if output else _Stdout(self.stdout) as out:
             written = 0
             for index, chunk in enumerate(chunks):
                 out.write(chunk)

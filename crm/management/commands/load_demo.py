@@ -19,7 +19,13 @@ from contacts.services import contact_create, contact_update
 from crm.services import note_create, opportunity_create, portfolio_item_create, profile_update
 from outreach.localtime import local_today, user_tz
 from outreach.models import MessageTemplate
-from outreach.services import record_touch, conversation_create, conversation_transition, conversation_update, follow_up_create
+from outreach.services import (
+    conversation_create,
+    conversation_transition,
+    conversation_update,
+    follow_up_create,
+    record_touch,
+)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # a throwaway local account; the password validators are deliberately bypassed
@@ -28,8 +34,22 @@ TIMEZONE = "America/Toronto"
 # (first, last, company, position, relationship, how we met) — the LinkedIn export.
 LINKEDIN = [
     ("Priya", "Raman", "Shopify", "Senior Product Manager", "product_manager", "Mind the Product Toronto meetup"),
-    ("Marcus", "Okafor", "Stripe", "Product Manager, Billing", "product_manager", "Commented on his post about usage-based pricing"),
-    ("Hannah", "Lindqvist", "Spotify", "Group Product Manager", "product_manager", "Friend of a friend from university"),
+    (
+        "Marcus",
+        "Okafor",
+        "Stripe",
+        "Product Manager, Billing",
+        "product_manager",
+        "Commented on his post about usage-based pricing",
+    ),
+    (
+        "Hannah",
+        "Lindqvist",
+        "Spotify",
+        "Group Product Manager",
+        "product_manager",
+        "Friend of a friend from university",
+    ),
     ("Diego", "Alvarez", "Wealthsimple", "Product Manager", "product_manager", "Spoke at ProductCamp"),
     ("Aiko", "Tanaka", "Figma", "Product Designer", "designer", "Figma Config watch party"),
     ("Sam", "Whitfield", "Atlassian", "Principal Product Manager", "product_manager", "Jira Align webinar Q&A"),
@@ -58,14 +78,61 @@ LINKEDIN = [
 MOVED = {("Kwame", "Mensah"): ("Cohere", "Group Product Manager"), ("Lucas", "Dubois"): ("Linear", "Product Lead")}
 OTHERS = [
     # first, last, company, title, relationship, source, how we met, tags
-    ("Jordan", "Reyes", "Acme Insurance", "Product Owner", "internal_colleague", "internal", "Sits two rows over", ["internal"]),
-    ("Nadia", "Petrova", "Acme Insurance", "Senior Product Manager", "product_manager", "internal", "Quarterly planning", ["internal", "mentor"]),
-    ("Chris", "Ng", "Lenny's Community", "Community PM", "product_manager", "slack_community", "#career-switchers channel", ["slack"]),
-    ("Alex", "Johnson", "Pendo", "Product Manager", "product_manager", "slack_community", "Mind the Product Slack", ["slack"]),
-    ("Zoe", "Adams", "Ada Support", "Product Manager", "product_manager", "referral", "Introduced by Priya", ["fintech"]),
+    (
+        "Jordan",
+        "Reyes",
+        "Acme Insurance",
+        "Product Owner",
+        "internal_colleague",
+        "internal",
+        "Sits two rows over",
+        ["internal"],
+    ),
+    (
+        "Nadia",
+        "Petrova",
+        "Acme Insurance",
+        "Senior Product Manager",
+        "product_manager",
+        "internal",
+        "Quarterly planning",
+        ["internal", "mentor"],
+    ),
+    (
+        "Chris",
+        "Ng",
+        "Lenny's Community",
+        "Community PM",
+        "product_manager",
+        "slack_community",
+        "#career-switchers channel",
+        ["slack"],
+    ),
+    (
+        "Alex",
+        "Johnson",
+        "Pendo",
+        "Product Manager",
+        "product_manager",
+        "slack_community",
+        "Mind the Product Slack",
+        ["slack"],
+    ),
+    (
+        "Zoe",
+        "Adams",
+        "Ada Support",
+        "Product Manager",
+        "product_manager",
+        "referral",
+        "Introduced by Priya",
+        ["fintech"],
+    ),
     ("Pat", "Sullivan", "RBC", "Product Director", "product_manager", "event", "Elevate Festival", ["fintech"]),
 ]
-HEADER = "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n"
+HEADER = (
+    'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+)
 
 
 def _ascii(text: str) -> str:
@@ -93,17 +160,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             user = self._build()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo account ready: log in as {DEMO_USERNAME} / {DEMO_PASSWORD} "
-            f"({Contact.objects.filter(owner=user).count()} contacts)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo account ready: log in as {DEMO_USERNAME} / {DEMO_PASSWORD} "
+                f"({Contact.objects.filter(owner=user).count()} contacts)."
+            )
+        )
 
     def _build(self):
         User = get_user_model()
         User.objects.filter(username=DEMO_USERNAME).delete()
         user = User.objects.create_user(
-            username=DEMO_USERNAME, email="demo@example.com", password=DEMO_PASSWORD,
-            first_name="Alex", last_name="Rivera",
+            username=DEMO_USERNAME,
+            email="demo@example.com",
+            password=DEMO_PASSWORD,
+            first_name="Alex",
+            last_name="Rivera",
         )
         profile_update(profile=user.profile, timezone=TIMEZONE, pathway="build_experience", weekly_request_goal=5)
         now = timezone.now()
@@ -115,7 +187,9 @@ class Command(BaseCommand):
         for first, last, _company, _position, relationship, met in LINKEDIN:
             contact = contacts[f"{first} {last}"]
             contact_update(
-                contact=contact, relationship=relationship, how_we_met=met,
+                contact=contact,
+                relationship=relationship,
+                how_we_met=met,
                 reconnect_every_days=60 if relationship == "product_manager" else None,
                 tags=["pm"] if relationship == "product_manager" else [],
             )
@@ -123,8 +197,15 @@ class Command(BaseCommand):
 
         for first, last, company, title, relationship, source, met, tags in OTHERS:
             contacts[f"{first} {last}"] = contact_create(
-                owner=user, first_name=first, last_name=last, title=title, relationship=relationship,
-                source=source, how_we_met=met, tags=tags, reconnect_every_days=45,
+                owner=user,
+                first_name=first,
+                last_name=last,
+                title=title,
+                relationship=relationship,
+                source=source,
+                how_we_met=met,
+                tags=tags,
+                reconnect_every_days=45,
                 company=company_get_or_create(owner=user, name=company),
                 email=f"{_ascii(first)}.{_ascii(last)}@example.com",
             )
@@ -149,87 +230,209 @@ class Command(BaseCommand):
         later_today = max(now + timedelta(hours=2), datetime.combine(today, time(15), tzinfo=tz))
         if later_today.astimezone(tz).date() != today:
             later_today = now + timedelta(minutes=30)
-        priya = self._ask(c["Priya Raman"], "informational_interview", templates, asked=days(6),
-                          scheduled=later_today, location="https://meet.google.com/abc-defg-hij", booked_at=days(3))
-        conversation_update(conversation=priya, agenda=(
-            "- How did you move from support to product at Shopify?\n"
-            "- What does a great first 90 days look like for a new APM?\n"
-            "- Would you look at my checkout redesign case study?"
-        ))
-        note_create(owner=user, contact=c["Priya Raman"], conversation=priya, kind="general", body=(
-            "Replied within a day: happy to talk. She moved from **support to product** at Shopify in 2019 "
-            "and now runs checkout. Mentioned their team is hiring APMs next year — don't ask, just listen."
-        ))
-        self._ask(c["Nadia Petrova"], "coffee_chat", templates, asked=days(5),
-                  scheduled=datetime.combine(today + timedelta(days=2), time(12, 30), tzinfo=tz),
-                  location="Acme café, 3rd floor", booked_at=days(2))
-        self._ask(c["Sam Whitfield"], "informational_interview", templates, asked=days(12),
-                  scheduled=datetime.combine(today + timedelta(days=6), time(10), tzinfo=tz),
-                  location="Zoom", booked_at=days(7))
+        priya = self._ask(
+            c["Priya Raman"],
+            "informational_interview",
+            templates,
+            asked=days(6),
+            scheduled=later_today,
+            location="https://meet.google.com/abc-defg-hij",
+            booked_at=days(3),
+        )
+        conversation_update(
+            conversation=priya,
+            agenda=(
+                "- How did you move from support to product at Shopify?\n"
+                "- What does a great first 90 days look like for a new APM?\n"
+                "- Would you look at my checkout redesign case study?"
+            ),
+        )
+        note_create(
+            owner=user,
+            contact=c["Priya Raman"],
+            conversation=priya,
+            kind="general",
+            body=(
+                "Replied within a day: happy to talk. She moved from **support to product** at Shopify in 2019 "
+                "and now runs checkout. Mentioned their team is hiring APMs next year — don't ask, just listen."
+            ),
+        )
+        self._ask(
+            c["Nadia Petrova"],
+            "coffee_chat",
+            templates,
+            asked=days(5),
+            scheduled=datetime.combine(today + timedelta(days=2), time(12, 30), tzinfo=tz),
+            location="Acme café, 3rd floor",
+            booked_at=days(2),
+        )
+        self._ask(
+            c["Sam Whitfield"],
+            "informational_interview",
+            templates,
+            asked=days(12),
+            scheduled=datetime.combine(today + timedelta(days=6), time(10), tzinfo=tz),
+            location="Zoom",
+            booked_at=days(7),
+        )
 
-        held = self._ask(c["Hannah Lindqvist"], "informational_interview", templates, asked=days(21),
-                         scheduled=days(2), booked_at=days(15), held_at=days(2))
-        note_create(owner=user, contact=c["Hannah Lindqvist"], conversation=held, kind="advice", body=(
-            "Lead with **outcomes**, not features. Her advice: pick one metric per case study and show the "
-            "before/after. Suggested reading: *Continuous Discovery Habits*."
-        ))
-        thanked = self._ask(c["Diego Alvarez"], "coffee_chat", templates, asked=days(40),
-                            scheduled=days(30), booked_at=days(35), held_at=days(30), thanked_at=days(29))
-        note_create(owner=user, contact=c["Diego Alvarez"], conversation=thanked, kind="challenge", body=(
-            "Their team struggles to turn support tickets into roadmap input — my support-ops dashboards "
-            "could help. Offered to share the tagging taxonomy I built."
-        ))
-        note_create(owner=user, contact=c["Diego Alvarez"], conversation=thanked, kind="opportunity",
-                    body="An **Associate PM** role opens on the Invest team in the spring; Diego offered a referral.")
-        self._ask(c["Amara Nwosu"], "case_study_feedback", templates, asked=days(50),
-                  scheduled=days(40), booked_at=days(45), held_at=days(40), thanked_at=days(39))
+        held = self._ask(
+            c["Hannah Lindqvist"],
+            "informational_interview",
+            templates,
+            asked=days(21),
+            scheduled=days(2),
+            booked_at=days(15),
+            held_at=days(2),
+        )
+        note_create(
+            owner=user,
+            contact=c["Hannah Lindqvist"],
+            conversation=held,
+            kind="advice",
+            body=(
+                "Lead with **outcomes**, not features. Her advice: pick one metric per case study and show the "
+                "before/after. Suggested reading: *Continuous Discovery Habits*."
+            ),
+        )
+        thanked = self._ask(
+            c["Diego Alvarez"],
+            "coffee_chat",
+            templates,
+            asked=days(40),
+            scheduled=days(30),
+            booked_at=days(35),
+            held_at=days(30),
+            thanked_at=days(29),
+        )
+        note_create(
+            owner=user,
+            contact=c["Diego Alvarez"],
+            conversation=thanked,
+            kind="challenge",
+            body=(
+                "Their team struggles to turn support tickets into roadmap input — my support-ops dashboards "
+                "could help. Offered to share the tagging taxonomy I built."
+            ),
+        )
+        note_create(
+            owner=user,
+            contact=c["Diego Alvarez"],
+            conversation=thanked,
+            kind="opportunity",
+            body="An **Associate PM** role opens on the Invest team in the spring; Diego offered a referral.",
+        )
+        self._ask(
+            c["Amara Nwosu"],
+            "case_study_feedback",
+            templates,
+            asked=days(50),
+            scheduled=days(40),
+            booked_at=days(45),
+            held_at=days(40),
+            thanked_at=days(39),
+        )
         self._ask(c["Zoe Adams"], "referral_request", templates, asked=days(14), then="declined", then_at=days(10))
         self._ask(c["Pat Sullivan"], "coffee_chat", templates, asked=days(30), then="cancelled", then_at=days(25))
-        note_create(owner=user, contact=c["Jordan Reyes"], kind="general",
-                    body="Owns the claims intake flow; open to me shadowing sprint planning.")
+        note_create(
+            owner=user,
+            contact=c["Jordan Reyes"],
+            kind="general",
+            body="Owns the claims intake flow; open to me shadowing sprint planning.",
+        )
 
         # Old acquaintances whose reconnect cadence has run out.
         for name, ago in (("Ravi Iyer", 75), ("Owen MacLeod", 90), ("Sofia Rossi", 64), ("Isabel Moreno", 70)):
             record_touch(contact=c[name], at=days(ago))
 
         # Follow-ups the user owes: some overdue, some due later today.
-        follow_up_create(owner=user, contact=c["Hannah Lindqvist"], kind="send_material",
-                         title="Send Hannah the checkout case study", due_at=days(1))
-        follow_up_create(owner=user, contact=c["Ravi Iyer"], kind="reconnect",
-                         title="Congratulate Ravi on the HubSpot AI launch", due_at=later_today)
-        follow_up_create(owner=user, contact=c["Jordan Reyes"], kind="other",
-                         title="Ask Jordan to join the claims sprint review", due_at=later_today + timedelta(minutes=30))
-        follow_up_create(owner=user, contact=c["Diego Alvarez"], kind="apply",
-                         title="Apply to the Wealthsimple APM role", due_at=today + timedelta(days=3))
+        follow_up_create(
+            owner=user,
+            contact=c["Hannah Lindqvist"],
+            kind="send_material",
+            title="Send Hannah the checkout case study",
+            due_at=days(1),
+        )
+        follow_up_create(
+            owner=user,
+            contact=c["Ravi Iyer"],
+            kind="reconnect",
+            title="Congratulate Ravi on the HubSpot AI launch",
+            due_at=later_today,
+        )
+        follow_up_create(
+            owner=user,
+            contact=c["Jordan Reyes"],
+            kind="other",
+            title="Ask Jordan to join the claims sprint review",
+            due_at=later_today + timedelta(minutes=30),
+        )
+        follow_up_create(
+            owner=user,
+            contact=c["Diego Alvarez"],
+            kind="apply",
+            title="Apply to the Wealthsimple APM role",
+            due_at=today + timedelta(days=3),
+        )
 
         # Proof of work for the playbook.
         case_study = portfolio_item_create(
-            owner=user, title="Checkout redesign: cutting drop-off for a local grocer", kind="case_study",
-            status="ready", url="https://example.com/case-studies/checkout",
+            owner=user,
+            title="Checkout redesign: cutting drop-off for a local grocer",
+            kind="case_study",
+            status="ready",
+            url="https://example.com/case-studies/checkout",
             summary="Found three causes of cart abandonment from 40 support tickets; prototyped a one-page checkout.",
         )
-        portfolio_item_create(owner=user, title="Reforge: Product Management Foundations", kind="course", status="shared")
-        portfolio_item_create(owner=user, title="Support-ticket tagging to roadmap proposal", kind="feature_proposal",
-                              status="drafting")
+        portfolio_item_create(
+            owner=user, title="Reforge: Product Management Foundations", kind="course", status="shared"
+        )
+        portfolio_item_create(
+            owner=user, title="Support-ticket tagging to roadmap proposal", kind="feature_proposal", status="drafting"
+        )
         fatima = c["Fatima Zahra"].conversations.first()
         conversation_update(conversation=fatima, portfolio_item=case_study)
-        opportunity_create(owner=user, title="Associate Product Manager, Invest", status="heard",
-                           company=c["Diego Alvarez"].company, referrer=c["Diego Alvarez"])
+        opportunity_create(
+            owner=user,
+            title="Associate Product Manager, Invest",
+            status="heard",
+            company=c["Diego Alvarez"].company,
+            referrer=c["Diego Alvarez"],
+        )
         return user
 
-    def _ask(self, contact, kind, templates, *, asked, scheduled=None, location="", booked_at=None,
-             held_at=None, thanked_at=None, then=None, then_at=None):
+    def _ask(
+        self,
+        contact,
+        kind,
+        templates,
+        *,
+        asked,
+        scheduled=None,
+        location="",
+        booked_at=None,
+        held_at=None,
+        thanked_at=None,
+        then=None,
+        then_at=None,
+    ):
         start = (asked or self.now) - timedelta(days=1)
         conversation = conversation_create(
-            owner=self.user, contact=contact, kind=kind, at=start, template=templates.get(kind),
-            channel="email" if contact.email else "linkedin", location=location,
+            owner=self.user,
+            contact=contact,
+            kind=kind,
+            at=start,
+            template=templates.get(kind),
+            channel="email" if contact.email else "linkedin",
+            location=location,
         )
         if asked is None:
             return conversation
         conversation_transition(conversation=conversation, to_stage="requested", at=asked)
         if scheduled is not None:
-            conversation_transition(conversation=conversation, to_stage="scheduled", at=booked_at or asked,
-                                    scheduled_for=scheduled)
+            conversation_transition(
+                conversation=conversation, to_stage="scheduled", at=booked_at or asked, scheduled_for=scheduled
+            )
         if held_at is not None:
             conversation_transition(conversation=conversation, to_stage="held", at=held_at)
         if thanked_at is not None:
