@@ -2,18 +2,29 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# Stamps named after the requirement files' checksums: an edited file reinstalls, nothing else does.
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install migrate demo ci bench clean
+.PHONY: run test test-fast lint install install-dev migrate demo ci bench clean
 
-$(STAMP): requirements.txt
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coffeechat needs Python 3.11 or newer")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime only: what production installs.
+$(STAMP): requirements.txt | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.installed-[0-9]* && touch $@
+
+# Runtime plus the test and lint tools.
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-* && touch $@
 
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
 
 # Local development runs with DEBUG on unless told otherwise.
 migrate: install
@@ -24,8 +35,17 @@ run: migrate
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} $(BIN)/honcho --procfile Procfile.dev start
 
 ## The whole test suite; PostgreSQL/Redis/Chromium tests skip when absent unless REQUIRE_SERVICES=1.
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The inner loop: no browser, no integration processes, nothing marked slow; parallel on every core.
+test-fast: install-dev
+	$(BIN)/python -m pytest -n auto -m "not browser and not slow and not redis" --ignore=tests/integration $(PYTEST_ARGS)
+
+## ruff: lint (pyflakes, sorted imports, complexity) and formatting.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## A realistic demo account: user `demo`, password `demo`.
 demo: migrate
