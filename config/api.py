@@ -13,6 +13,17 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.dates import OUT_OF_RANGE, in_supported_range
+from accounts.errors import ApplicationError
+
+# What each kind of business-rule refusal answers over HTTP.
+APPLICATION_ERROR_STATUS = {
+    ApplicationError.INVALID: status.HTTP_400_BAD_REQUEST,
+    ApplicationError.CONFLICT: status.HTTP_409_CONFLICT,
+    ApplicationError.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    ApplicationError.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
@@ -21,25 +32,14 @@ class Pagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus domain errors and model validation errors as 400s.
+    """DRF's handler, plus business-rule refusals and model validation errors.
 
-    Services raise django.core.exceptions.ValidationError (from full_clean) and
-    outreach.services.DomainError; both become `{field: [messages]}` / `{detail: message}`.
+    Services raise accounts.errors.ApplicationError (`{detail: message, …extra}` with the
+    status its code maps to) and django.core.exceptions.ValidationError from full_clean
+    (`{field: [messages]}`, 400). This is the only place that knows their HTTP status.
     """
-    from outreach.services import DomainError, IllegalTransition
-
-    if isinstance(exc, IllegalTransition):
-        return Response(
-            {
-                "detail": str(exc),
-                "current_stage": exc.current,
-                "requested_stage": exc.requested,
-                "allowed_stages": exc.allowed,
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, DomainError):
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": exc.message, **exc.extra}, status=APPLICATION_ERROR_STATUS[exc.code])
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
@@ -135,10 +135,6 @@ def id_filter(field_name: str, **kwargs):
 # --- times ---------------------------------------------------------------------------------------
 
 
-# Moments the API accepts (see contacts.dates).
-from contacts.dates import OUT_OF_RANGE, in_supported_range  # noqa: E402
-
-
 class UserDateTimeField(serializers.DateTimeField):
     """An ISO-8601 date-time; one without an offset is read as the requesting user's local time."""
 
@@ -156,7 +152,7 @@ class UserDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
     def default_timezone(self):
-        from outreach.localtime import user_tz
+        from accounts.localtime import user_tz
 
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:

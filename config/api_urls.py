@@ -6,19 +6,16 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from accounts.api import ApiTokenViewSet, CalendarTokenView, MeView, RegisterView, TokenView
 from contacts.api import CompanyViewSet, ContactViewSet, TagViewSet
-from crm.api import (
-    ApiTokenViewSet,
-    CalendarTokenView,
-    DashboardView,
-    MeView,
-    NoteViewSet,
-    OpportunityViewSet,
+from crm.api import DashboardView, NoteViewSet, OpportunityViewSet
+from outreach.api import (
+    ConversationViewSet,
+    FollowUpViewSet,
+    MessageTemplateViewSet,
     PortfolioItemViewSet,
-    RegisterView,
-    TokenView,
+    ReminderViewSet,
 )
-from outreach.api import ConversationViewSet, FollowUpViewSet, MessageTemplateViewSet, ReminderViewSet
 
 
 @csrf_exempt  # it changes nothing, and a CSRF failure page would hide the JSON 404

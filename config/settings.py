@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    # Dependencies point down: accounts <- contacts <- outreach <- crm.
+    "accounts",
     "contacts",
     "outreach",
     "crm",
@@ -231,9 +233,9 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "contacts.models.Source",
         "NoteKindEnum": "crm.models.NoteKind",
         "OpportunityStatusEnum": "crm.models.OpportunityStatus",
-        "PortfolioKindEnum": "crm.models.PortfolioKind",
-        "PortfolioStatusEnum": "crm.models.PortfolioStatus",
-        "PathwayEnum": "crm.models.Pathway",
+        "PortfolioKindEnum": "outreach.models.PortfolioKind",
+        "PortfolioStatusEnum": "outreach.models.PortfolioStatus",
+        "PathwayEnum": "accounts.models.Pathway",
     },
 }
 

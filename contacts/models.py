@@ -2,47 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
-
-def enum_check(field: str, choices, name: str) -> models.CheckConstraint:
-    """A database check that `field` holds one of the enum's values."""
-    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
-
-
-class OwnedModel(models.Model):
-    """Every row belongs to exactly one user; nothing is shared."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        abstract = True
-
-    # Constraint violation codes reported on a field rather than as a form-wide error.
-    CONSTRAINT_FIELDS: dict[str, str] = {}
-
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            errors: dict[str, list] = {}
-            for field, field_errors in exc.error_dict.items():
-                for error in field_errors:
-                    errors.setdefault(self.CONSTRAINT_FIELDS.get(error.code, field), []).append(error)
-            raise ValidationError(errors) from None
-
-    def check_same_owner(self, *field_names: str) -> None:
-        """Refuse links to another user's rows (the service layer calls this through full_clean)."""
-        errors = {}
-        for name in field_names:
-            related = getattr(self, name, None)
-            if related is not None and related.owner_id != self.owner_id:
-                errors[name] = "Not found."
-        if errors:
-            raise ValidationError(errors)
+from accounts.models import OwnedModel, enum_check
 
 
 class Company(OwnedModel):

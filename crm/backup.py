@@ -16,26 +16,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from contacts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from accounts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from accounts.errors import ApplicationError
+from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
-from outreach.models import Conversation, FollowUp, MessageTemplate, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, StageChange
 from outreach.starter_templates import STARTER_TEMPLATES
 
-from .models import Note, Opportunity, PortfolioItem, Profile
-from .services import PROFILE_FIELDS
+from .models import Note, Opportunity
 
 FORMAT = "coffeechat-backup"
 VERSION = 1
-
-
-class BackupRejected(Exception):
-    """The document cannot be restored; nothing was written."""
-
-    def __init__(self, message: str, status_code: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
 
 
 # (section, model, plain fields, {fk field: section it points into}, timestamps kept on restore)
@@ -145,7 +137,7 @@ def backup_build(user) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
         },
-        "profile": {name: getattr(profile, name) for name in PROFILE_FIELDS},
+        "profile": {name: getattr(profile, name) for name in Profile.SETTINGS},
     }
     for section, model, fields, links, stamps in SECTIONS:
         rows = []
@@ -223,19 +215,19 @@ def _parse(model, name: str, value):
 def backup_restore(*, user, data) -> dict:
     """Write a backup into the user's empty account; returns how many rows of each kind.
 
-    Refuses (BackupRejected, 409) an account that already has data, and (400) a document
+    Refuses (ApplicationError, a conflict) an account that already has data, and a document
     that is not a Coffeechat backup or does not hold together. All or nothing.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupRejected('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
+        raise ApplicationError('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
     if data.get("version") != VERSION:
-        raise BackupRejected(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
+        raise ApplicationError(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
     Profile.objects.select_for_update().get(user=user)  # one restore at a time per account
     if not account_is_empty(user):
-        raise BackupRejected(
+        raise ApplicationError(
             "This account already has data. A backup can only be restored into an empty account: "
             "sign up for a new account and restore there.",
-            status_code=409,
+            code=ApplicationError.CONFLICT,
         )
     MessageTemplate.objects.filter(owner=user).delete()
     counts = {}
@@ -245,7 +237,7 @@ def backup_restore(*, user, data) -> dict:
         for section, model, fields, links, stamps in SECTIONS:
             rows = data.get(section) or []
             if not isinstance(rows, list):
-                raise BackupRejected(f"“{section}” must be a list.")
+                raise ApplicationError(f"“{section}” must be a list.")
             ids[section] = {}
             created = []
             for index, row in enumerate(rows):
@@ -261,40 +253,40 @@ def backup_restore(*, user, data) -> dict:
             if model is Conversation:
                 _restore_history(user, created)
             counts[section] = len(created)
-    except BackupRejected:
+    except ApplicationError:
         raise
     except ValidationError as exc:
-        raise BackupRejected(f"The backup does not hold together: {'; '.join(exc.messages)}") from None
+        raise ApplicationError(f"The backup does not hold together: {'; '.join(exc.messages)}") from None
     except IntegrityError as exc:
-        raise BackupRejected(f"The backup does not hold together: {exc}".splitlines()[0]) from None
+        raise ApplicationError(f"The backup does not hold together: {exc}".splitlines()[0]) from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise BackupRejected(f"The backup is malformed: {exc}") from None
+        raise ApplicationError(f"The backup is malformed: {exc}") from None
     transaction.on_commit(lambda: _plan_reminders(user.pk))
     return counts
 
 
 def _restore_profile(user, values: dict) -> None:
     profile = Profile.objects.get(user=user)
-    for name in PROFILE_FIELDS:
+    for name in Profile.SETTINGS:
         if name in values:
             setattr(profile, name, values[name])
     try:
         profile.full_clean()
     except ValidationError as exc:
-        raise BackupRejected(f"profile: {'; '.join(exc.messages)}") from None
-    profile.save(update_fields=list(PROFILE_FIELDS))
+        raise ApplicationError(f"profile: {'; '.join(exc.messages)}") from None
+    profile.save(update_fields=list(Profile.SETTINGS))
 
 
 def _build(user, model, row, fields, links, ids, where):
     if not isinstance(row, dict) or "id" not in row:
-        raise BackupRejected(f"{where}: each row needs an “id”.")
+        raise ApplicationError(f"{where}: each row needs an “id”.")
     values = {}
     for name in fields:
         if name in row:
             try:
                 values[name] = _parse(model, name, row[name])
             except ValueError as exc:
-                raise BackupRejected(f"{where}.{name}: {exc}.") from None
+                raise ApplicationError(f"{where}.{name}: {exc}.") from None
     obj = model(owner=user, **values)
     for name, section in links.items():
         ref = row.get(name)
@@ -302,12 +294,12 @@ def _build(user, model, row, fields, links, ids, where):
             continue
         target = ids.get(section, {}).get(ref)
         if target is None:
-            raise BackupRejected(f"{where}.{name}: no {section} row with id {ref}.")
+            raise ApplicationError(f"{where}.{name}: no {section} row with id {ref}.")
         setattr(obj, name, target)
     try:
         obj.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise BackupRejected(f"{where}: {'; '.join(exc.messages)}") from None
+        raise ApplicationError(f"{where}: {'; '.join(exc.messages)}") from None
     return obj
 
 
@@ -332,13 +324,13 @@ def _link_contacts(created, ids) -> None:
         if ref is not None:
             target = ids["contacts"].get(ref)
             if target is None:
-                raise BackupRejected(f"contacts id {row['id']}: referred_by {ref} is not in the backup.")
+                raise ApplicationError(f"contacts id {row['id']}: referred_by {ref} is not in the backup.")
             contact.referred_by = target
             referred.append(contact)
         for tag_ref in row.get("tags") or []:
             tag = ids["tags"].get(tag_ref)
             if tag is None:
-                raise BackupRejected(f"contacts id {row['id']}: tag {tag_ref} is not in the backup.")
+                raise ApplicationError(f"contacts id {row['id']}: tag {tag_ref} is not in the backup.")
             links.append(through(contact_id=contact.pk, tag_id=tag.pk))
     if referred:
         Contact.objects.bulk_update(referred, ["referred_by"], batch_size=1000)
@@ -351,7 +343,7 @@ def _restore_history(user, created) -> None:
     for row, conversation in created:
         history = row.get("stage_history") or []
         if not isinstance(history, list) or not all(isinstance(entry, dict) for entry in history):
-            raise BackupRejected(f"conversations id {row['id']}: “stage_history” must be a list of objects.")
+            raise ApplicationError(f"conversations id {row['id']}: “stage_history” must be a list of objects.")
         for entry in history:
             moments.append(_parse(StageChange, "recorded_at", entry.get("recorded_at") or entry["at"]))
             changes.append(

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from config.parsers import JSONParser
 
-from .backup import BackupRejected, backup_build, backup_restore
+from .backup import backup_build, backup_restore
 
 
 class BackupExportView(APIView):
@@ -69,10 +69,7 @@ class BackupRestoreView(APIView):
             return Response(
                 {"detail": "Attach the backup as `file` (multipart) or send it as the JSON body."}, status=400
             )
-        try:
-            counts = backup_restore(user=request.user, data=data)
-        except BackupRejected as exc:
-            return Response({"detail": exc.message}, status=exc.status_code)
+        counts = backup_restore(user=request.user, data=data)  # an ApplicationError answers 400 or 409
         return Response({"restored": counts}, status=status.HTTP_201_CREATED)
 
 

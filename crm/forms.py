@@ -6,9 +6,12 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.errors import ApplicationError
+from accounts.models import Profile
+from accounts.services import NAME_FIELDS
 from contacts.models import Contact
-from crm.models import Note, PortfolioItem, Profile
-from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate
+from crm.models import Note
+from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem
 
 
 class Form(forms.Form):
@@ -19,9 +22,12 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: next to the field when the form has it."""
-    if hasattr(error, "error_dict"):
+def add_service_errors(form: forms.Form, error: ValidationError | ApplicationError) -> None:
+    """Attach a service's refusal to the form: next to the field when the form has it."""
+    if isinstance(error, ApplicationError):
+        target = error.field if error.field in form.fields else None
+        form.add_error(target, error.message)
+    elif hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             target = field if field in form.fields else None
             for message in messages:
@@ -194,25 +200,12 @@ class ProfileForm(Form):
     nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
 
-    PROFILE_FIELDS = (
-        "first_name",
-        "last_name",
-        "timezone",
-        "digest_hour",
-        "email_reminders",
-        "daily_digest",
-        "pathway",
-        "weekly_request_goal",
-        "nudge_after_days",
-        "max_nudges",
-    )
+    PROFILE_FIELDS = (*NAME_FIELDS, *Profile.SETTINGS)
 
     @classmethod
     def initial_for(cls, user) -> dict:
         profile = user.profile
-        return {
-            name: getattr(user if name in ("first_name", "last_name") else profile, name) for name in cls.PROFILE_FIELDS
-        }
+        return {name: getattr(user if name in NAME_FIELDS else profile, name) for name in cls.PROFILE_FIELDS}
 
 
 class PortfolioItemForm(Form):

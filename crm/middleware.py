@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from outreach.localtime import user_tz
+from accounts.localtime import user_tz
 
 
 class UserTimezoneMiddleware:

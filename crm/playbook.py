@@ -7,8 +7,9 @@ checklist data lives in PLAYBOOKS; `playbook_progress` reads the user's rows onc
 
 from dataclasses import dataclass, field
 
-from crm.models import Note, PortfolioItem, Profile
-from outreach.models import Conversation, Stage
+from accounts.models import Profile
+from crm.models import Note
+from outreach.models import Conversation, PortfolioItem, Stage
 
 # Stages a conversation has passed through once it reached `requested` / `held`.
 REACHED = {

@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.localtime import local_day_bounds, local_today
+from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
-from outreach.localtime import local_day_bounds, local_today
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
 from outreach.selectors import (
     conversation_list,
@@ -22,15 +23,11 @@ from outreach.selectors import (
     requests_sent_in_week,
 )
 
-from .models import Note, Opportunity, PortfolioItem, Profile
+from .models import Note, Opportunity
 
 # Stages that count as "they answered" when measuring response rates.
 RESPONSE_STAGES = (Stage.SCHEDULED, Stage.DECLINED)
 FUNNEL_STAGES = (Stage.REQUESTED, Stage.SCHEDULED, Stage.HELD, Stage.THANKED)
-
-
-def profile_get(*, user) -> Profile:
-    return Profile.objects.select_related("user").get(user=user)
 
 
 def note_list(*, user) -> QuerySet[Note]:
@@ -39,21 +36,6 @@ def note_list(*, user) -> QuerySet[Note]:
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
     return Opportunity.objects.filter(owner=user).select_related("company", "referrer")
-
-
-def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
-    """Portfolio items with the feedback conversations that point at them."""
-    feedback = Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
-    return PortfolioItem.objects.filter(owner=user).prefetch_related(
-        Prefetch("conversations", queryset=feedback, to_attr="feedback_conversations")
-    )
-
-
-def api_token_list(*, user) -> QuerySet:
-    """The user's API tokens (django-rest-knox rows; only a hash of each secret is stored)."""
-    from knox.models import get_token_model
-
-    return get_token_model().objects.filter(user=user).order_by("-created")
 
 
 def user_get(*, user):

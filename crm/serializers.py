@@ -1,7 +1,5 @@
 """API shapes for the user's own side: parsing and validation only; crm.services writes."""
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.api import ChoiceField, ModelSerializer
@@ -10,7 +8,7 @@ from contacts.models import Company, Contact, Source
 from outreach.models import Conversation, Stage
 
 from .markdown import render_markdown
-from .models import Note, Opportunity, PortfolioItem, Profile, validate_timezone
+from .models import Note, Opportunity
 
 
 class NoteSerializer(ModelSerializer):
@@ -47,82 +45,6 @@ class OpportunitySerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-
-class FeedbackConversationSerializer(serializers.ModelSerializer):
-    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
-
-    class Meta:
-        model = Conversation
-        fields = ["id", "contact", "contact_name", "kind", "stage", "scheduled_for", "held_at", "outcome"]
-        read_only_fields = fields
-
-
-class PortfolioItemSerializer(ModelSerializer):
-    feedback = FeedbackConversationSerializer(
-        source="feedback_conversations",
-        many=True,
-        read_only=True,
-        help_text="The conversations that gathered feedback on this item.",
-    )
-
-    class Meta:
-        model = PortfolioItem
-        fields = ["id", "title", "kind", "url", "summary", "status", "feedback", "created_at"]
-        read_only_fields = ["created_at"]
-
-
-class ProfileSerializer(ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(
-        source="user.first_name",
-        max_length=150,
-        required=False,
-        allow_blank=True,
-        help_text="Your name signs your messages ({my_name}) and greets you in e-mails.",
-    )
-    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
-    timezone = serializers.CharField(
-        max_length=64, help_text="IANA time zone name, e.g. Europe/Berlin or America/Toronto."
-    )
-    calendar_url = serializers.SerializerMethodField(help_text="Your private calendar feed (iCalendar).")
-
-    class Meta:
-        model = Profile
-        fields = [
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "timezone",
-            "digest_hour",
-            "email_reminders",
-            "daily_digest",
-            "nudge_after_days",
-            "weekly_request_goal",
-            "max_nudges",
-            "pathway",
-            "calendar_url",
-        ]
-
-    def validate_timezone(self, value):
-        try:
-            validate_timezone(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
-
-    def get_calendar_url(self, obj) -> str:
-        return calendar_url(obj)
-
-
-def calendar_url(profile: Profile) -> str:
-    return f"{settings.SITE_URL}/calendar/{profile.calendar_token}.ics"
-
-
-class CalendarUrlSerializer(serializers.Serializer):
-    calendar_url = serializers.URLField(read_only=True)
 
 
 class DashboardQuerySerializer(serializers.Serializer):
@@ -188,41 +110,3 @@ class DashboardSerializer(serializers.Serializer):
     sources = SourceUsageSerializer(many=True, help_text="Which contact sources get replies.")
     failed_reminders = serializers.IntegerField(help_text="Reminder emails that could not be delivered.")
     job_changes = serializers.IntegerField(help_text="Job changes seen in imports and not yet acknowledged.")
-
-
-# --- accounts and tokens ---------------------------------------------------------------------
-
-
-class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    email = serializers.EmailField()
-    # Password rules and a taken username are checked by crm.services.user_register.
-    password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=128)
-
-
-class UserSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-class TokenCreatedSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only once.")
-    id = serializers.CharField(help_text="The token's id, for revoking it (DELETE /auth/tokens/{id}/).")
-    created = serializers.DateTimeField()
-
-
-class ApiTokenSerializer(serializers.Serializer):
-    id = serializers.CharField(source="token_key", read_only=True, help_text="The first characters of the token.")
-    created = serializers.DateTimeField(read_only=True)
-    expiry = serializers.DateTimeField(read_only=True, allow_null=True)
-    current = serializers.SerializerMethodField(help_text="This request was made with this token.")
-
-    def get_current(self, obj) -> bool:
-        auth = getattr(self.context.get("request"), "auth", None)
-        return getattr(auth, "digest", None) == obj.digest

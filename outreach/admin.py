@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conversation, FollowUp, MessageTemplate, Reminder, StageChange
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange
 
 
 class StageChangeInline(admin.TabularInline):
@@ -47,3 +47,10 @@ class ReminderAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     raw_id_fields = ("follow_up", "conversation", "owner")
     readonly_fields = ("dedupe_key", "sent_at", "attempts", "claimed_at", "created_at")
+
+
+@admin.register(PortfolioItem)
+class PortfolioItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "url", "created_at", "owner")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "owner__username")

@@ -1,22 +1,25 @@
 """/api/v1/conversations/, /follow-ups/, /templates/, /reminders/: the pipeline over HTTP."""
 
+import django_filters
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import enum_filter
 from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
 
 from . import selectors, services
 from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter
-from .models import unknown_placeholders
+from .models import PortfolioItem, PortfolioKind, PortfolioStatus, unknown_placeholders
 from .serializers import (
     DUE_AT_HELP,
     ConversationCreateSerializer,
     ConversationSerializer,
     FollowUpSerializer,
     MessageTemplateSerializer,
+    PortfolioItemSerializer,
     ReminderSerializer,
     RenderedMessageSerializer,
     RenderRequestSerializer,
@@ -183,3 +186,29 @@ class ReminderViewSet(OwnedReadOnlyViewSet):
     search_fields = ["last_error"]
     ordering_fields = ["send_at", "sent_at", "created_at", "status"]
     ordering = ["-send_at", "-id"]
+
+
+class PortfolioItemFilter(django_filters.FilterSet):
+    kind = enum_filter(PortfolioKind.choices)
+    status = enum_filter(PortfolioStatus.choices)
+
+    class Meta:
+        model = PortfolioItem
+        fields = ["kind", "status"]
+
+
+class PortfolioItemViewSet(OwnedModelViewSet):
+    """Proof of PM work, with the feedback conversations about each piece."""
+
+    selector = selectors.portfolio_item_list
+    serializer_class = PortfolioItemSerializer
+    filterset_class = PortfolioItemFilter
+    search_fields = ["title", "summary"]
+    ordering_fields = ["created_at", "title", "status", "kind"]
+    ordering = ["-created_at", "-id"]
+
+    def create_object(self, data):
+        return services.portfolio_item_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.portfolio_item_update(item=instance, **data)

@@ -18,7 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .localtime import user_tz
+from accounts.localtime import user_tz
+
 from .models import Conversation, FollowUp, Stage
 
 # Past chats stay in the feed this long, so the calendar keeps its history without growing forever.

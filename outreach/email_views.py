@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.errors import ApplicationError
+from accounts.localtime import user_tz
+
 from . import reminders
 from .emails import (
     ACTION_COMPLETE,
@@ -26,9 +29,8 @@ from .emails import (
     local_time,
     read_link,
 )
-from .localtime import user_tz
 from .models import FollowUp, Reminder
-from .services import DomainError, follow_up_complete, follow_up_snooze
+from .services import follow_up_complete, follow_up_snooze
 
 PAGE = "outreach/email/action_page.html"
 
@@ -93,7 +95,7 @@ def _follow_up_action(request, user, action: str, payload: dict):
             follow_up_complete(follow_up=follow_up)
             return _page(request, "Done", f"“{follow_up.title}” is marked as done. Nice work.")
         follow_up = follow_up_snooze(follow_up=follow_up, due_at=timezone.now() + SNOOZE_BY[action])
-    except (DomainError, ValidationError) as exc:
+    except (ApplicationError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return _page(request, "Could not do that", message, status=400)
     return _page(request, "Snoozed", f"“{follow_up.title}” is now due {local_time(follow_up.due_at, tz)}.")

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .localtime import local_day_bounds, local_today, user_tz
+from accounts.localtime import local_day_bounds, local_today, user_tz
+
 from .models import Conversation, FollowUp, Reminder, Stage
 from .selectors import requests_sent_in_week
 

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
-from contacts.models import Contact, OwnedModel, enum_check
+from accounts.models import OwnedModel, enum_check
+from contacts.models import Contact
 
 
 class Stage(models.TextChoices):
@@ -80,6 +81,46 @@ def render_placeholders(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text or "")
 
 
+# Proof of PM work that a case-study feedback ask is about. It lives beside the pipeline,
+# like the template (how you ask): the conversation points at what it asks about.
+class PortfolioKind(models.TextChoices):
+    CASE_STUDY = "case_study"
+    PROTOTYPE = "prototype"
+    FEATURE_PROPOSAL = "feature_proposal"
+    REDESIGN = "redesign"
+    COURSE = "course"
+    CERTIFICATION = "certification"
+
+
+class PortfolioStatus(models.TextChoices):
+    IDEA = "idea"
+    DRAFTING = "drafting"
+    READY = "ready"
+    SHARED = "shared"
+
+
+class PortfolioItem(OwnedModel):
+    Kind = PortfolioKind
+    Status = PortfolioStatus
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    url = models.URLField(blank=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IDEA)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            enum_check("kind", PortfolioKind, "portfolio_kind_valid"),
+            enum_check("status", PortfolioStatus, "portfolio_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 class Channel(models.TextChoices):
     LINKEDIN = "linkedin", "LinkedIn"
     EMAIL = "email"
@@ -104,7 +145,7 @@ class Conversation(OwnedModel):
         MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
     )
     portfolio_item = models.ForeignKey(
-        "crm.PortfolioItem",
+        PortfolioItem,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

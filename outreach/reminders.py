@@ -23,7 +23,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .localtime import local_day_bounds, local_instant, local_today, user_tz
+from accounts.localtime import local_day_bounds, local_instant, local_today, user_tz
+from accounts.models import Profile
+from accounts.services import profile_update
+
 from .models import Conversation, FollowUp, Reminder, Stage
 
 logger = logging.getLogger(__name__)
@@ -427,16 +430,10 @@ def _rearm_future(user) -> None:
 def reminder_emails_turn_off(*, user, kind: str) -> str:
     """The one-click "stop these emails" link: the digest link turns off the digest, any other
     reminder's link turns off reminder emails. Returns the profile setting that was switched.
-
-    The profile is reached through the user (outreach does not import crm); the change is a
-    single boolean, so saving just that field is the whole of crm's profile update.
     """
     setting = "daily_digest" if kind == Kind.DAILY_DIGEST else "email_reminders"
     with transaction.atomic():
-        profile = type(user.profile).objects.select_for_update().get(pk=user.profile.pk)
-        if getattr(profile, setting):
-            setattr(profile, setting, False)
-            profile.save(update_fields=[setting])
-        user.profile = profile
-        profile_changed(user)
+        profile = Profile.objects.select_for_update().select_related("user").get(user=user)
+        profile_update(profile=profile, **{setting: False})
+    user.profile = profile
     return setting

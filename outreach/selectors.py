@@ -16,8 +16,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .localtime import local_day_bounds, local_today
-from .models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from accounts.localtime import local_day_bounds, local_today
+
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
 
 
 def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
@@ -111,3 +112,11 @@ def template_list(*, user) -> QuerySet[MessageTemplate]:
 
 def reminder_list(*, user) -> QuerySet[Reminder]:
     return Reminder.objects.filter(owner=user)
+
+
+def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
+    """Portfolio items with the feedback conversations that point at them."""
+    feedback = Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
+    return PortfolioItem.objects.filter(owner=user).prefetch_related(
+        Prefetch("conversations", queryset=feedback, to_attr="feedback_conversations")
+    )

@@ -18,12 +18,9 @@ from config.api import (
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Contact
 
-from .models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
 from .selectors import conversation_suggests_no_response
 from .services import legal_next_stages
-
-# crm.PortfolioItem, reached through the model so that outreach does not import crm.
-PortfolioItem = Conversation._meta.get_field("portfolio_item").related_model
 
 DUE_AT_HELP = (
     "When it is due. A date alone (YYYY-MM-DD) means your digest hour that day; a date-time "
@@ -198,3 +195,26 @@ class ReminderSerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class FeedbackConversationSerializer(serializers.ModelSerializer):
+    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "contact", "contact_name", "kind", "stage", "scheduled_for", "held_at", "outcome"]
+        read_only_fields = fields
+
+
+class PortfolioItemSerializer(ModelSerializer):
+    feedback = FeedbackConversationSerializer(
+        source="feedback_conversations",
+        many=True,
+        read_only=True,
+        help_text="The conversations that gathered feedback on this item.",
+    )
+
+    class Meta:
+        model = PortfolioItem
+        fields = ["id", "title", "kind", "url", "summary", "status", "feedback", "created_at"]
+        read_only_fields = ["created_at"]

@@ -10,13 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.dates import require_supported_range
+from accounts.dates import require_supported_range
+from accounts.errors import ApplicationError
+from accounts.localtime import resolve_due_at
+from accounts.models import profile_setting
+from accounts.services import model_update
 from contacts.models import Contact
 from contacts.services import contact_touch
 
 from . import reminders
-from .localtime import resolve_due_at
-from .models import Conversation, FollowUp, MessageTemplate, Stage, StageChange, render_placeholders
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
 from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -33,28 +36,22 @@ FINAL_STAGES = tuple(stage for stage, moves in TRANSITIONS.items() if not moves)
 CLOSING_STAGES = (Stage.DECLINED, Stage.NO_RESPONSE, Stage.CANCELLED)
 
 
-class DomainError(Exception):
-    """A business rule refused the request; the message is meant for the user."""
+class IllegalTransition(ApplicationError):
+    """A move the table does not allow; it names the current stage and the legal next ones."""
 
-
-class IllegalTransition(DomainError):
     def __init__(self, current: str, requested: str):
         self.current = current
         self.requested = requested
         self.allowed = list(TRANSITIONS.get(current, ()))
         allowed = ", ".join(self.allowed) if self.allowed else "none (this stage is final)"
         super().__init__(
-            f"Cannot move from '{current}' to '{requested}'. Legal next stages from '{current}': {allowed}."
+            f"Cannot move from '{current}' to '{requested}'. Legal next stages from '{current}': {allowed}.",
+            extra={"current_stage": current, "requested_stage": requested, "allowed_stages": self.allowed},
         )
 
 
 def legal_next_stages(stage: str) -> tuple[str, ...]:
     return TRANSITIONS.get(stage, ())
-
-
-def _profile_setting(owner, name: str, default: int) -> int:
-    profile = getattr(owner, "profile", None)
-    return getattr(profile, name) if profile else default
 
 
 # --- conversations -----------------------------------------------------------------------
@@ -87,10 +84,6 @@ def conversation_create(*, owner, contact: Contact, kind: str, at: datetime | No
 @transaction.atomic
 def conversation_update(*, conversation: Conversation, **fields) -> Conversation:
     """Edit the descriptive fields; `stage` and its timestamps only move through transitions."""
-    unknown = set(fields) - set(CONVERSATION_FIELDS)
-    if unknown:
-        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
-    duration_changed = "duration_minutes" in fields and fields["duration_minutes"] != conversation.duration_minutes
     new_contact = fields.get("contact")
     if new_contact is not None and new_contact.pk != conversation.contact_id and _conversation_under_way(conversation):
         # Its follow-ups, notes and touches are with the first contact: moving the ask alone
@@ -104,11 +97,8 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
                 )
             }
         )
-    for name, value in fields.items():
-        setattr(conversation, name, value)
-    conversation.full_clean()
-    conversation.save(update_fields=[*fields, "updated_at"])
-    if duration_changed and conversation.stage == Stage.SCHEDULED:
+    changed = model_update(instance=conversation, fields=CONVERSATION_FIELDS, data=fields)
+    if "duration_minutes" in changed and conversation.stage == Stage.SCHEDULED:
         reminders.plan_chat_reminders(conversation)
     return conversation
 
@@ -222,9 +212,9 @@ def conversation_close(*, conversation: Conversation, at: datetime, to_stage: st
 
 def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:
     owner = conversation.owner
-    if nudges_this_round(conversation).count() >= _profile_setting(owner, "max_nudges", 2):
+    if nudges_this_round(conversation).count() >= profile_setting(owner, "max_nudges"):
         return None
-    days = _profile_setting(owner, "nudge_after_days", 7)
+    days = profile_setting(owner, "nudge_after_days")
     return follow_up_create(
         owner=owner,
         contact=conversation.contact,
@@ -238,9 +228,7 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
 def should_suggest_no_response(conversation: Conversation) -> bool:
     """The last nudge went unanswered: suggest closing the ask rather than nudging again."""
     annotated = conversation_list(user=conversation.owner).get(pk=conversation.pk)
-    return conversation_suggests_no_response(
-        annotated, max_nudges=_profile_setting(conversation.owner, "max_nudges", 2)
-    )
+    return conversation_suggests_no_response(annotated, max_nudges=profile_setting(conversation.owner, "max_nudges"))
 
 
 # --- staying in touch --------------------------------------------------------------------
@@ -282,6 +270,8 @@ def reconnect_follow_up_sync(*, contact: Contact) -> None:
 
 # --- follow-ups --------------------------------------------------------------------------
 
+FOLLOW_UP_FIELDS = ("contact", "conversation", "kind", "title", "due_at")
+
 
 @transaction.atomic
 def follow_up_create(
@@ -310,17 +300,11 @@ def follow_up_create(
 
 @transaction.atomic
 def follow_up_update(*, follow_up: FollowUp, **fields) -> FollowUp:
-    allowed = {"contact", "conversation", "kind", "title", "due_at"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
+    """Edit what is owed and when; an open follow-up's reminder follows its new due time."""
     if "due_at" in fields:
         fields["due_at"] = resolve_due_at(follow_up.owner, fields["due_at"])
-    for name, value in fields.items():
-        setattr(follow_up, name, value)
-    follow_up.full_clean()
-    follow_up.save(update_fields=list(fields))
-    if follow_up.status == FollowUp.Status.OPEN:
+    changed = model_update(instance=follow_up, fields=FOLLOW_UP_FIELDS, data=fields)
+    if changed and follow_up.status == FollowUp.Status.OPEN:
         reminders.plan_follow_up_reminder(follow_up)
     return follow_up
 
@@ -330,7 +314,7 @@ def _require_open(follow_up: FollowUp) -> FollowUp:
         FollowUp.objects.select_for_update(of=("self",)).select_related("contact", "conversation").get(pk=follow_up.pk)
     )
     if locked.status != FollowUp.Status.OPEN:
-        raise DomainError(f"This follow-up is already {locked.status}.")
+        raise ApplicationError(f"This follow-up is already {locked.status}.")
     return locked
 
 
@@ -394,11 +378,11 @@ def template_create(*, owner, **fields) -> MessageTemplate:
     return template
 
 
+TEMPLATE_FIELDS = ("name", "kind", "subject", "body")
+
+
 def template_update(*, template: MessageTemplate, **fields) -> MessageTemplate:
-    for name, value in fields.items():
-        setattr(template, name, value)
-    template.full_clean()
-    template.save(update_fields=list(fields) or None)
+    model_update(instance=template, fields=TEMPLATE_FIELDS, data=fields)
     return template
 
 
@@ -422,3 +406,22 @@ def template_render(*, template: MessageTemplate, contact: Contact) -> dict[str,
         "subject": render_placeholders(template.subject, values),
         "body": render_placeholders(template.body, values),
     }
+
+
+# --- portfolio ---------------------------------------------------------------------------
+
+
+PORTFOLIO_ITEM_FIELDS = ("title", "kind", "url", "summary", "status")
+
+
+def portfolio_item_create(*, owner, **fields) -> PortfolioItem:
+    """A piece of PM work the user can ask feedback on."""
+    item = PortfolioItem(owner=owner, **fields)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def portfolio_item_update(*, item: PortfolioItem, **fields) -> PortfolioItem:
+    model_update(instance=item, fields=PORTFOLIO_ITEM_FIELDS, data=fields)
+    return item

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from accounts.errors import ApplicationError
+
 # LinkedIn caps connections at 30,000; a long "how we met" is still far below this.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -21,18 +23,22 @@ CHUNK = 1024 * 1024
 HEAD = 64 * 1024
 
 
-class ImportRejected(Exception):
-    """The whole file is refused; nothing was written. `status_code` is the HTTP answer."""
+class ImportRejected(ApplicationError):
+    """The whole file is refused; nothing was written."""
 
-    status_code = 400
+    def __init__(self, message: str, *, code: str = ApplicationError.INVALID):
+        super().__init__(message, field="file", code=code)
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    @property
+    def status_code(self) -> int:  # TODO(architecture #9 item 3): the importers' split removes this
+        from config.api import APPLICATION_ERROR_STATUS
+
+        return APPLICATION_ERROR_STATUS[self.code]
 
 
 class FileTooLarge(ImportRejected):
-    status_code = 413
+    def __init__(self, message: str):
+        super().__init__(message, code=ApplicationError.TOO_LARGE)
 
 
 _MAGIC = (

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateparse import parse_datetime
 
-from contacts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from accounts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from contacts.linkedin import normalise_linkedin_url
 
 

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import api_token_list
+from accounts.services import api_token_create, api_token_revoke, calendar_token_rotate, profile_update
 from crm.forms import ProfileForm, add_service_errors
-from crm.selectors import api_token_list
-from crm.services import api_token_create, api_token_revoke, calendar_token_rotate, profile_update
 
 from .common import page_view
 

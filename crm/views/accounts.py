@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 
+from accounts.services import user_register
 from crm.forms import SignupForm, add_service_errors
-from crm.services import profile_update, user_register
 
 
 def signup(request):
@@ -20,13 +19,8 @@ def signup(request):
         return redirect("today")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        timezone = data.pop("timezone")
         try:
-            with transaction.atomic():
-                user = user_register(**data)
-                if timezone:
-                    profile_update(profile=user.profile, timezone=timezone)
+            user = user_register(**form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

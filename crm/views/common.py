@@ -8,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.localtime import local_today, user_tz
 from config.pages import page_view
-from outreach.localtime import local_today, user_tz
 
 __all__ = ["owned_or_404", "page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
 

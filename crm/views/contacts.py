@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.errors import ApplicationError
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import contact_event_list
@@ -20,7 +21,6 @@ from crm.markdown import render_markdown
 from crm.services import note_create
 from outreach.models import Conversation, Stage
 from outreach.services import (
-    DomainError,
     conversation_create,
     conversation_transition,
     follow_up_create,
@@ -223,7 +223,7 @@ def contact_request(request, pk):
                     template=template,
                 )
                 conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED)
-        except (ValidationError, DomainError) as exc:
+        except (ValidationError, ApplicationError) as exc:
             if isinstance(exc, ValidationError):
                 add_service_errors(form, exc)
             else:

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.errors import ApplicationError
 from crm import selectors
 from crm.forms import SnoozeForm
 from outreach.models import FollowUp
 from outreach.selectors import follow_up_list as follow_up_selector
-from outreach.services import DomainError
 from outreach.services import follow_up_complete as complete_service
 from outreach.services import follow_up_snooze as snooze_service
 
@@ -81,7 +81,7 @@ def follow_up_complete(request, pk):
     follow_up = _follow_up_or_404(request, pk)
     try:
         complete_service(follow_up=follow_up)
-    except (DomainError, ValidationError) as exc:
+    except (ApplicationError, ValidationError) as exc:
         return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
     return _respond(request, follow_up, note=f"Done: {follow_up.title}.")
 
@@ -95,6 +95,6 @@ def follow_up_snooze(request, pk):
         return _respond(request, follow_up, error="Pick a date to snooze until.")
     try:
         snooze_service(follow_up=follow_up, due_at=form.cleaned_data["due_on"])
-    except (DomainError, ValidationError) as exc:
+    except (ApplicationError, ValidationError) as exc:
         return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
     return _respond(request, follow_up, note=f"Snoozed until {form.cleaned_data['due_on']:%a %d %b}.")

@@ -7,13 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.errors import ApplicationError
 from crm import selectors
 from crm.forms import ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.selectors import conversation_suggests_no_response
 from outreach.services import (
-    DomainError,
     IllegalTransition,
     conversation_transition,
     conversation_update,
@@ -128,7 +128,7 @@ def conversation_move(request, pk):
                 if form.cleaned_data["location"] != conversation.location:
                     conversation_update(conversation=conversation, location=form.cleaned_data["location"])
                 conversation_transition(conversation=conversation, to_stage=stage, scheduled_for=scheduled_for)
-    except DomainError as exc:  # IllegalTransition included
+    except ApplicationError as exc:  # IllegalTransition included
         return refuse([str(exc)])
     except ValidationError as exc:
         if form is not None:

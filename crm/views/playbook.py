@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 
 from crm.forms import PortfolioItemForm, add_service_errors
 from crm.playbook import playbook_progress
-from crm.selectors import portfolio_item_list
-from crm.services import portfolio_item_create
+from outreach.selectors import portfolio_item_list
+from outreach.services import portfolio_item_create
 
 from .common import page_view
 

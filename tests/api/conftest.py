@@ -10,9 +10,15 @@ from rest_framework.test import APIClient
 
 from contacts.models import ContactEvent
 from contacts.services import company_create, contact_create
-from crm.services import note_create, opportunity_create, portfolio_item_create
+from crm.services import note_create, opportunity_create
 from outreach.models import Reminder
-from outreach.services import conversation_create, conversation_transition, follow_up_create, template_create
+from outreach.services import (
+    conversation_create,
+    conversation_transition,
+    follow_up_create,
+    portfolio_item_create,
+    template_create,
+)
 
 # Every string of the seeded account carries this marker, so a response that leaks any of
 # it to another user is caught by a plain substring check.

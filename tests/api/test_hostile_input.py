@@ -6,9 +6,9 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.services import profile_update
 from contacts.models import Contact
 from contacts.services import contact_create
-from crm.services import profile_update
 from outreach.models import Conversation, FollowUp
 from tests.api.conftest import token_client
 from tests.factories import UserFactory

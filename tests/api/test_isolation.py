@@ -9,10 +9,11 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import Profile
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
-from crm.models import Note, Opportunity, PortfolioItem, Profile
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder
+from crm.models import Note, Opportunity
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder
 from tests.api.conftest import MARKER, seed_account
 
 API_PREFIX = "api/v1/"

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from crm.models import Profile
-from crm.services import profile_update, user_register
+from accounts.models import Profile
+from accounts.services import profile_update, user_register
 from outreach.models import MessageTemplate, unknown_placeholders
 from outreach.services import template_create, template_render
 from tests.factories import ContactFactory

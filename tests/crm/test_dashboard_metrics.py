@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from accounts.services import profile_update
 from contacts.models import ContactEvent
 from contacts.services import contact_create
-from crm.services import profile_update
 from outreach.models import Reminder
 from outreach.services import (
     conversation_create,

@@ -11,14 +11,16 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from accounts.services import profile_update
 from contacts.models import Contact, ContactEvent, Tag
 from contacts.services import company_create, contact_create
-from crm.services import note_create, opportunity_create, portfolio_item_create, profile_update
+from crm.services import note_create, opportunity_create
 from outreach.models import Conversation, MessageTemplate, Reminder
 from outreach.services import (
     conversation_create,
     conversation_transition,
     follow_up_create,
+    portfolio_item_create,
     template_create,
 )
 from tests.factories import UserFactory

@@ -10,8 +10,8 @@ import vobject
 from django.test import Client
 from django.utils import timezone
 
+from accounts.services import calendar_token_rotate, profile_update
 from contacts.services import company_create, contact_create
-from crm.services import calendar_token_rotate, profile_update
 from outreach.services import conversation_create, conversation_transition, follow_up_create
 
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")

@@ -9,7 +9,8 @@ from django.core import mail, signing
 from django.core.management import call_command
 from icalendar import Calendar
 
-from crm.services import note_create, profile_update
+from accounts.services import profile_update
+from crm.services import note_create
 from outreach.emails import LINK_SALT, sign_link
 from outreach.models import FollowUp, Reminder
 from outreach.services import conversation_transition, follow_up_create

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from accounts.errors import ApplicationError
 from contacts.models import Contact
 from outreach.models import FollowUp, Reminder
 from outreach.services import (
-    DomainError,
     conversation_transition,
     follow_up_cancel,
     follow_up_complete,
@@ -201,7 +201,7 @@ def test_snoozing_into_the_past_is_refused(user):
 def test_a_closed_follow_up_cannot_be_completed_again(user):
     follow_up = follow_up_create(owner=user, contact=ContactFactory(owner=user), kind="other", title="x", due_at=NOW)
     follow_up_cancel(follow_up=follow_up)
-    with pytest.raises(DomainError):
+    with pytest.raises(ApplicationError):
         follow_up_complete(follow_up=follow_up)
     follow_up.refresh_from_db()
     assert follow_up.status == "cancelled"

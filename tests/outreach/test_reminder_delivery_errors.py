@@ -108,7 +108,7 @@ def test_a_deactivated_account_gets_no_reminder_email(user, due_follow_up):
 
 
 def test_a_deactivated_account_gets_no_daily_digest(clock, user):
-    from crm.services import profile_update
+    from accounts.services import profile_update
 
     follow_up_create(
         owner=user, contact=ContactFactory(owner=user), kind="other", title="Owed", due_at=NOW - timedelta(days=2)

@@ -154,7 +154,7 @@ def test_holding_a_chat_cancels_its_emails_and_plans_the_thank_you_email(user, c
 
 
 def test_nothing_is_planned_while_reminders_are_off_and_it_comes_back_when_they_are_on(user, contact):
-    from crm.services import profile_update
+    from accounts.services import profile_update
 
     profile_update(profile=user.profile, email_reminders=False)
     follow_up = follow_up_create(owner=user, contact=contact, kind="other", title="x", due_at=NOW + timedelta(days=1))
@@ -166,7 +166,7 @@ def test_nothing_is_planned_while_reminders_are_off_and_it_comes_back_when_they_
 
 
 def test_turning_reminders_off_cancels_every_pending_email(user, follow_up):
-    from crm.services import profile_update
+    from accounts.services import profile_update
 
     profile_update(profile=user.profile, email_reminders=False)
     assert Reminder.objects.filter(owner=user, status=Status.PENDING).count() == 0

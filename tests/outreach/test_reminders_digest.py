@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from crm.services import profile_update
+from accounts.services import profile_update
 from outreach.models import Reminder
 from outreach.services import conversation_transition, follow_up_complete, follow_up_create
 from tests.factories import ContactFactory, aware, conversation

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from crm.services import user_register
+from accounts.services import user_register
 from outreach.models import FollowUp
 from outreach.services import conversation_transition, follow_up_create
 from tests.factories import ContactFactory, aware, conversation

@@ -106,7 +106,7 @@ def test_template_preview_ignores_another_users_contact(web, other_contact):
 def test_another_users_token_cannot_be_revoked(web, other_user):
     from knox.models import get_token_model
 
-    from crm.selectors import api_token_list
+    from accounts.selectors import api_token_list
 
     token, _ = get_token_model().objects.create(user=other_user)
     assert web.post(reverse("settings_token_revoke"), {"token": token.token_key}).status_code == 404

@@ -6,8 +6,8 @@ from datetime import timedelta
 import time_machine
 from django.urls import reverse
 
+from accounts.services import profile_update
 from contacts.services import contact_create
-from crm.services import profile_update
 from outreach.services import follow_up_create
 from tests.factories import aware
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm.services import profile_update
+from accounts.services import profile_update
 from outreach.models import Stage
 from outreach.services import TRANSITIONS, conversation_create, conversation_transition
 from tests.factories import ContactFactory, aware
@@ -155,7 +155,7 @@ def test_a_chat_page_shows_its_time_on_the_users_clock(client, user):
     from datetime import datetime
     from datetime import timezone as dt_timezone
 
-    from crm.services import profile_update
+    from accounts.services import profile_update
     from outreach.services import conversation_transition
     from tests.factories import conversation
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from crm.models import PortfolioItem
+from accounts.services import profile_update
 from crm.playbook import PLAYBOOKS
-from crm.services import profile_update
+from outreach.models import PortfolioItem
 from outreach.services import conversation_create, conversation_transition
 from tests.factories import ContactFactory
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from crm.services import profile_update
+from accounts.services import profile_update
 from tests.factories import CompanyFactory, ContactFactory
 
 User = get_user_model()

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from crm.selectors import api_token_list
+from accounts.selectors import api_token_list
 
 
 def test_the_page_shows_the_profile_and_the_calendar_feed_url(web, user, settings):

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.services import profile_update
 from contacts.models import ContactEvent
-from crm.services import profile_update
 from outreach.models import Reminder
 from outreach.services import conversation_create, conversation_transition, follow_up_create
 from tests.factories import ContactFactory, aware

@@ -13,17 +13,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.localtime import local_today, user_tz
+from accounts.services import profile_update
 from contacts.importers.services import import_contacts
 from contacts.models import Contact
 from contacts.services import contact_create, contact_update
-from crm.services import note_create, opportunity_create, portfolio_item_create, profile_update
-from outreach.localtime import local_today, user_tz
+from crm.services import note_create, opportunity_create
 from outreach.models import MessageTemplate
 from outreach.services import (
     conversation_create,
     conversation_transition,
     conversation_update,
     follow_up_create,
+    portfolio_item_create,
     record_touch,
 )
 

@@ -5,18 +5,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from contacts.dates import require_supported_range
+from .dates import require_supported_range
+from .models import profile_setting
 
 
 def user_tz(owner) -> zoneinfo.ZoneInfo:
-    # The profile lives in crm; reading it through the user keeps outreach free of a crm import.
-    profile = getattr(owner, "profile", None)
-    return zoneinfo.ZoneInfo(profile.timezone if profile else "UTC")
+    return zoneinfo.ZoneInfo(profile_setting(owner, "timezone"))
 
 
 def digest_hour(owner) -> int:
-    profile = getattr(owner, "profile", None)
-    return profile.digest_hour if profile else 8
+    return profile_setting(owner, "digest_hour")
 
 
 def local_instant(day: date, hour: int, tz: zoneinfo.ZoneInfo) -> datetime:

@@ -1,0 +1,120 @@
+"""/api/v1/me/, /me/calendar-token/, /auth/register/, /auth/token/ and /auth/tokens/."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from knox.models import get_token_model
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from config.ownership import OwnedViewSetMixin
+from config.parsers import JSONParser
+
+from . import selectors, services
+from .serializers import (
+    ApiTokenSerializer,
+    CalendarUrlSerializer,
+    ProfileSerializer,
+    RegisterSerializer,
+    TokenCreatedSerializer,
+    TokenRequestSerializer,
+    UserSerializer,
+    calendar_url,
+)
+
+
+class JSONView(APIView):
+    parser_classes = [JSONParser]
+
+
+class MeView(JSONView):
+    """Your profile and settings. `username` and `email` are read-only here."""
+
+    @extend_schema(responses={200: ProfileSerializer})
+    def get(self, request):
+        return Response(ProfileSerializer(selectors.profile_get(user=request.user)).data)
+
+    @extend_schema(request=ProfileSerializer, responses={200: ProfileSerializer})
+    def patch(self, request):
+        profile = selectors.profile_get(user=request.user)
+        body = ProfileSerializer(profile, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        fields.update(fields.pop("user", {}))  # first_name / last_name live on the user
+        profile = services.profile_update(profile=profile, **fields)
+        return Response(ProfileSerializer(profile).data)
+
+
+class CalendarTokenView(JSONView):
+    @extend_schema(
+        request=None,
+        responses={200: CalendarUrlSerializer},
+        description="A new secret calendar feed URL; the old one stops working at once.",
+    )
+    def post(self, request):
+        profile = services.calendar_token_rotate(profile=selectors.profile_get(user=request.user))
+        return Response({"calendar_url": calendar_url(profile)})
+
+
+class AuthThrottled(JSONView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class RegisterView(AuthThrottled):
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: UserSerializer},
+        auth=[],
+        description="Create an account (password rules apply). Then get a token from /auth/token/.",
+    )
+    def post(self, request):
+        body = RegisterSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.user_register(**body.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(AuthThrottled):
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: TokenCreatedSerializer},
+        auth=[],
+        description="A new API token for these credentials. Each call makes another token; "
+        "list and revoke them under /auth/tokens/.",
+    )
+    def post(self, request):
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(request, **body.validated_data)
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with the username and password given."]}
+            )
+        instance, token = services.api_token_create(user=user)
+        return Response(
+            {"token": token, "id": instance.token_key, "created": instance.created},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(description="Your API tokens (only their first characters are shown)."),
+    destroy=extend_schema(
+        description="Revoke a token: requests made with it are refused from now on.",
+        responses={204: OpenApiResponse(description="Revoked.")},
+    ),
+)
+class ApiTokenViewSet(OwnedViewSetMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    selector = selectors.api_token_list
+    model = get_token_model()
+    serializer_class = ApiTokenSerializer
+    lookup_field = "token_key"
+    lookup_url_kwarg = "id"
+    search_fields = ["token_key"]
+    ordering_fields = ["created"]
+    ordering = ["-created"]

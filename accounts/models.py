@@ -1,0 +1,123 @@
+"""The account core every other app builds on: the user's profile and settings, and the
+`OwnedModel` base that gives every row its one owner."""
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def enum_check(field: str, choices, name: str) -> models.CheckConstraint:
+    """A database check that `field` holds one of the enum's values."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class OwnedModel(models.Model):
+    """Every row belongs to exactly one user; nothing is shared."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    # Constraint violation codes reported on a field rather than as a form-wide error.
+    CONSTRAINT_FIELDS: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors: dict[str, list] = {}
+            for field, field_errors in exc.error_dict.items():
+                for error in field_errors:
+                    errors.setdefault(self.CONSTRAINT_FIELDS.get(error.code, field), []).append(error)
+            raise ValidationError(errors) from None
+
+    def check_same_owner(self, *field_names: str) -> None:
+        """Refuse links to another user's rows (the service layer calls this through full_clean)."""
+        errors = {}
+        for name in field_names:
+            related = getattr(self, name, None)
+            if related is not None and related.owner_id != self.owner_id:
+                errors[name] = "Not found."
+        if errors:
+            raise ValidationError(errors)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (e.g. America/Toronto).")
+
+
+class Pathway(models.TextChoices):
+    PRODUCT_TRIO = "product_trio"
+    INTERNAL_MOVE = "internal_move"
+    BUILD_EXPERIENCE = "build_experience"
+
+
+class Profile(models.Model):
+    Pathway = Pathway
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    digest_hour = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(0), MaxValueValidator(23)])
+    email_reminders = models.BooleanField(default=True)
+    daily_digest = models.BooleanField(default=True)
+    nudge_after_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    weekly_request_goal = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(100)])
+    max_nudges = models.PositiveSmallIntegerField(default=2, validators=[MaxValueValidator(10)])
+    pathway = models.CharField(max_length=32, choices=Pathway.choices, default=Pathway.BUILD_EXPERIENCE)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+
+    # The settings a user edits, declared once: the API's /me/, the Settings page and the backup read it.
+    SETTINGS = (
+        "timezone",
+        "digest_hour",
+        "email_reminders",
+        "daily_digest",
+        "nudge_after_days",
+        "weekly_request_goal",
+        "max_nudges",
+        "pathway",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__gte=0, digest_hour__lte=23), name="profile_digest_hour_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nudge_after_days__gte=1, nudge_after_days__lte=90),
+                name="profile_nudge_after_days_range",
+            ),
+            models.CheckConstraint(condition=models.Q(max_nudges__lte=10), name="profile_max_nudges_range"),
+            models.CheckConstraint(condition=models.Q(weekly_request_goal__lte=100), name="profile_weekly_goal_range"),
+            enum_check("pathway", Pathway, "profile_pathway_valid"),
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @classmethod
+    def default(cls, name: str):
+        """A setting's default, for a user who has no profile row (yet)."""
+        return cls._meta.get_field(name).get_default()
+
+
+def profile_setting(user, name: str):
+    """The user's setting, or its default when they have no profile (e.g. an unsaved user)."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, name) if profile is not None else Profile.default(name)

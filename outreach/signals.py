@@ -1,0 +1,25 @@
+"""Outreach's answers to what the apps beneath it announce (accounts, contacts)."""
+
+from django.dispatch import receiver
+
+from accounts.signals import account_created, profile_changed
+from contacts.signals import contact_cadence_changed
+
+from . import reminders
+from .services import reconnect_follow_up_sync
+from .starter_templates import templates_seed_starter
+
+
+@receiver(account_created, dispatch_uid="outreach.templates_seed_starter")
+def _seed_starter_templates(sender, user, **kwargs):
+    templates_seed_starter(owner=user)
+
+
+@receiver(profile_changed, dispatch_uid="outreach.reminders_profile_changed")
+def _replan_reminders(sender, user, changed, **kwargs):
+    reminders.profile_changed(user)
+
+
+@receiver(contact_cadence_changed, dispatch_uid="outreach.reconnect_follow_up_sync")
+def _sync_reconnect(sender, contact, **kwargs):
+    reconnect_follow_up_sync(contact=contact)
