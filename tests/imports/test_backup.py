@@ -23,6 +23,7 @@ from outreach.services import (
     portfolio_item_create,
     template_create,
 )
+from tests.data_paths import DATA
 from tests.factories import UserFactory
 
 
@@ -317,3 +318,14 @@ def test_backup_then_restore_gives_an_equal_account(names, notes, stages):
     assert restore(client_for(target), original).status_code == 201
     assert canonical(backup_of(client_for(target))) == canonical(original)
     assert Conversation.objects.filter(owner=target).count() == len(stages)
+
+
+def test_a_backup_taken_before_the_accounts_app_restores_after_it(other_user):
+    """tests/data/backup_before_accounts_app.json was exported from the demo account before
+    Profile moved to accounts and PortfolioItem to outreach; it must restore unchanged."""
+    original = json.loads((DATA / "backup_before_accounts_app.json").read_text(encoding="utf-8"))
+    response = restore(client_for(other_user), original)
+    assert response.status_code == 201, response.content
+    assert response.json()["restored"]["contacts"] == len(original["contacts"]) == 32
+    assert response.json()["restored"]["portfolio"] == len(original["portfolio"]) == 3
+    assert canonical(backup_of(client_for(other_user))) == canonical(original)
