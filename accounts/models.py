@@ -89,6 +89,9 @@ class Profile(models.Model):
         "max_nudges",
         "pathway",
     )
+    # Those that decide when (or whether) reminders go out: only a change to one of these
+    # re-plans the user's reminders.
+    TIMING_SETTINGS = ("timezone", "digest_hour", "email_reminders", "daily_digest", "nudge_after_days", "max_nudges")
 
     class Meta:
         constraints = [

@@ -74,14 +74,8 @@ def _stamp(moment: datetime) -> str:
 
 
 def _reminders_wanted(owner_id: int) -> bool:
-    """Whether the user takes reminder emails at all (the profile is read through the user:
-    outreach does not import crm)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model().objects.filter(pk=owner_id).values_list("profile__email_reminders", flat=True).first()
-        is not False
-    )
+    """Whether the user takes reminder emails at all."""
+    return Profile.objects.filter(user_id=owner_id).values_list("email_reminders", flat=True).first() is not False
 
 
 # A follow-up entered (or restored, or imported) already this far past due gets no e-mail of
@@ -128,15 +122,7 @@ def plan_chat_reminders(conversation: Conversation, now: datetime | None = None)
     gets only the heads-up; a chat in the past (logged after the fact) gets neither.
     """
     now = now or timezone.now()
-    start = conversation.scheduled_for
-    wanted = {}
-    if start > now:
-        wanted[f"chat_soon:{conversation.pk}:{_stamp(start)}"] = (Kind.CHAT_SOON, max(now, start - CHAT_SOON_LEAD))
-        if start - now > CHAT_SOON_LEAD:
-            wanted[f"chat_prep:{conversation.pk}:{_stamp(start)}"] = (
-                Kind.CHAT_PREP,
-                max(now, start - CHAT_PREP_LEAD),
-            )
+    wanted = _chat_reminders_wanted(conversation.pk, conversation.scheduled_for, now)
     _cancel(
         conversation.reminders.filter(kind__in=[Kind.CHAT_PREP, Kind.CHAT_SOON]).exclude(dedupe_key__in=wanted),
         "The chat was moved.",
@@ -145,6 +131,16 @@ def plan_chat_reminders(conversation: Conversation, now: datetime | None = None)
         return
     for key, (kind, send_at) in wanted.items():
         _arm(owner_id=conversation.owner_id, kind=kind, send_at=send_at, dedupe_key=key, conversation=conversation)
+
+
+def _chat_reminders_wanted(conversation_id: int, start: datetime, now: datetime) -> dict[str, tuple[str, datetime]]:
+    """{dedupe key: (kind, send_at)} of the chat reminders a chat starting at `start` should have."""
+    wanted = {}
+    if start > now:
+        wanted[f"chat_soon:{conversation_id}:{_stamp(start)}"] = (Kind.CHAT_SOON, max(now, start - CHAT_SOON_LEAD))
+        if start - now > CHAT_SOON_LEAD:
+            wanted[f"chat_prep:{conversation_id}:{_stamp(start)}"] = (Kind.CHAT_PREP, max(now, start - CHAT_PREP_LEAD))
+    return wanted
 
 
 def cancel_conversation_reminders(conversation: Conversation, reason: str) -> None:
@@ -419,12 +415,43 @@ def profile_changed(user) -> None:
 
 
 def _rearm_future(user) -> None:
-    """After reminders are switched back on, future emails for open work come back."""
+    """After reminders are switched back on, future emails for open work come back.
+
+    In bulk, a fixed number of queries however much is open: what plan_follow_up_reminder and
+    plan_chat_reminders do one item at a time (withdraw other times, re-arm a cancelled row
+    for the same key, create the missing ones).
+    """
     now = timezone.now()
-    for follow_up in FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN, due_at__gt=now):
-        plan_follow_up_reminder(follow_up)
-    for conversation in Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gt=now):
-        plan_chat_reminders(conversation, now)
+    wanted: dict[str, Reminder] = {}
+    follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN, due_at__gt=now)
+    for follow_up_id, due_at in follow_ups.values_list("id", "due_at"):
+        key = f"follow_up_due:{follow_up_id}:{_stamp(due_at)}"
+        wanted[key] = Reminder(
+            owner_id=user.pk, kind=Kind.FOLLOW_UP_DUE, send_at=due_at, dedupe_key=key, follow_up_id=follow_up_id
+        )
+    chats = Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gt=now)
+    for conversation_id, start in chats.values_list("id", "scheduled_for"):
+        for key, (kind, send_at) in _chat_reminders_wanted(conversation_id, start, now).items():
+            wanted[key] = Reminder(
+                owner_id=user.pk, kind=kind, send_at=send_at, dedupe_key=key, conversation_id=conversation_id
+            )
+    _cancel(
+        Reminder.objects.filter(owner=user, kind__in=[Kind.FOLLOW_UP_DUE, Kind.CHAT_PREP, Kind.CHAT_SOON])
+        .filter(Q(follow_up__in=follow_ups) | Q(conversation__in=chats))
+        .exclude(dedupe_key__in=wanted),
+        "The reminder was re-planned.",
+    )
+    existing = dict(Reminder.objects.filter(owner=user, dedupe_key__in=wanted).values_list("dedupe_key", "status"))
+    # A cancelled row for a wanted key comes back (a sent or pending one stays as it is). Its
+    # send_at stands: the key pins the due time, and a chat reminder's lead time that has
+    # already passed sends at the next sweep either way.
+    rearmed = [key for key, status in existing.items() if status == Status.CANCELLED]
+    Reminder.objects.filter(owner=user, dedupe_key__in=rearmed).update(
+        status=Status.PENDING, claimed_at=None, attempts=0, last_error=""
+    )
+    Reminder.objects.bulk_create(
+        [reminder for key, reminder in wanted.items() if key not in existing], ignore_conflicts=True, batch_size=500
+    )
 
 
 def reminder_emails_turn_off(*, user, kind: str) -> str:

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from accounts.models import Profile
 from accounts.signals import account_created, profile_changed
 from contacts.signals import contact_cadence_changed
 
@@ -17,7 +18,8 @@ def _seed_starter_templates(sender, user, **kwargs):
 
 @receiver(profile_changed, dispatch_uid="outreach.reminders_profile_changed")
 def _replan_reminders(sender, user, changed, **kwargs):
-    reminders.profile_changed(user)
+    if changed & set(Profile.TIMING_SETTINGS):
+        reminders.profile_changed(user)
 
 
 @receiver(contact_cadence_changed, dispatch_uid="outreach.reconnect_follow_up_sync")
