@@ -29,6 +29,7 @@ install-dev: $(DEV_STAMP)
 # Local development runs with DEBUG on unless told otherwise.
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createcachetable
 
 ## Serve http://127.0.0.1:8000 with a Celery worker and beat beside it (Ctrl-C stops all three).
 run: migrate

@@ -157,6 +157,21 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+# The shared store for throttles: every web and worker process must agree on the counts, so
+# Redis when REDIS_URL is set, else the database (`createcachetable`, run by `make run` and the
+# Procfile's release step). Never process memory. Redis failing open: see config/cache.py.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": env("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "coffeechat",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coffeechat_cache"}}
+
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The queue the worker consumes and beat and the sweep publish to (tests use their own).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
@@ -200,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "imports": env("THROTTLE_IMPORTS", default="30/hour"),
+        "exports": env("THROTTLE_EXPORTS", default="60/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

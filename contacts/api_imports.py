@@ -149,7 +149,14 @@ def _stamp() -> str:
     return timezone.localdate().isoformat()
 
 
-class ContactsCsvExportView(APIView):
+class ExportView(APIView):
+    """Exports read the whole account: throttled per user like imports (the "exports" scope)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "exports"
+
+
+class ContactsCsvExportView(ExportView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, summary="All contacts as CSV")
     def get(self, request):
         return _attachment(
@@ -157,7 +164,7 @@ class ContactsCsvExportView(APIView):
         )
 
 
-class ContactsVcfExportView(APIView):
+class ContactsVcfExportView(ExportView):
     @extend_schema(responses={(200, "text/vcard"): OpenApiTypes.STR}, summary="All contacts as vCard 3.0")
     def get(self, request):
         return _attachment(

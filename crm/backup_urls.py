@@ -15,11 +15,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.parsers import JSONParser
+from contacts.api_imports import ExportView
 
 from .backup import backup_build, backup_restore
 
 
-class BackupExportView(APIView):
+class BackupExportView(ExportView):
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT}, summary="The whole account as JSON")
     def get(self, request):
         response = JsonResponse(backup_build(request.user), json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -100,6 +100,10 @@ def pytest_configure(config):
 
     # Hashing passwords at full strength makes every user fixture slow; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counts: each test process keeps its own (tests clear them between tests), so a
+    # run never flushes the Redis that CI's broker uses. The shared backends are tested in
+    # tests/config/test_shared_cache.py.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Pages render {% static %} links; the manifest storage (production) needs collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

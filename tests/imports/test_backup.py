@@ -329,3 +329,18 @@ def test_a_backup_taken_before_the_accounts_app_restores_after_it(other_user):
     assert response.json()["restored"]["contacts"] == len(original["contacts"]) == 32
     assert response.json()["restored"]["portfolio"] == len(original["portfolio"]) == 3
     assert canonical(backup_of(client_for(other_user))) == canonical(original)
+
+
+def test_exports_are_throttled_per_user(user, other_user, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "exports": "2/hour"}
+    )
+    client = client_for(user)
+    urls = ["/api/v1/export/contacts.csv", "/api/v1/export/contacts.vcf", "/api/v1/export/backup.json"]
+    answers = [client.get(url) for url in urls]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[2]["Retry-After"]) > 0
+    # Another account has its own count.
+    assert client_for(other_user).get("/api/v1/export/backup.json").status_code == 200
