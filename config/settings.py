@@ -218,6 +218,10 @@ REST_FRAMEWORK = {
         "exports": env("THROTTLE_EXPORTS", default="60/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # How many proxies in front of the app append to X-Forwarded-For. 0: the client is the
+    # connection's address and the header is ignored (else any client could pick its own
+    # identity and dodge every rate limit). Behind one load balancer, set TRUSTED_PROXIES=1.
+    "NUM_PROXIES": env.int("TRUSTED_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
