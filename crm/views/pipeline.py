@@ -17,31 +17,24 @@ from outreach.services import (
     IllegalTransition,
     conversation_transition,
     conversation_update,
+    legal_moves,
     legal_next_stages,
 )
 
 from .common import page_view, safe_next, tz_of
 
-MOVE_LABELS = {
-    Stage.REQUESTED: "Mark requested",
-    Stage.SCHEDULED: "Schedule",
-    Stage.HELD: "Mark held",
-    Stage.THANKED: "Mark thanked",
-    Stage.DECLINED: "Declined",
-    Stage.NO_RESPONSE: "No response",
-    Stage.CANCELLED: "Cancel",
-}
-
 
 def card_moves(conversation) -> list[dict]:
-    """The legal moves of a card, read from the service's table (rescheduling has its own label)."""
-    moves = []
-    for stage in legal_next_stages(conversation.stage):
-        label = "Reschedule" if stage == conversation.stage == Stage.SCHEDULED else MOVE_LABELS[stage]
-        if stage == Stage.REQUESTED and conversation.stage == Stage.NO_RESPONSE:
-            label = "Ask again"
-        moves.append({"stage": stage, "label": label, "needs_time": stage == Stage.SCHEDULED})
-    return moves
+    """A card's buttons (and so its drop targets): the legal moves, labelled, from the service's table."""
+    return [
+        {
+            "stage": move.to,
+            "label": move.label_from(conversation.stage),
+            "needs_time": "scheduled_for" in move.requires,
+            "closing": move.closing,
+        }
+        for move in legal_moves(conversation.stage)
+    ]
 
 
 @page_view
