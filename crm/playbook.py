@@ -10,14 +10,7 @@ from dataclasses import dataclass, field
 from accounts.models import Profile
 from crm.models import Note
 from outreach.models import Conversation, PortfolioItem, Stage
-
-# Stages a conversation has passed through once it reached `requested` / `held`.
-REACHED = {
-    Stage.REQUESTED: {Stage.REQUESTED, Stage.SCHEDULED, Stage.HELD, Stage.THANKED, Stage.DECLINED, Stage.NO_RESPONSE},
-    Stage.SCHEDULED: {Stage.SCHEDULED, Stage.HELD, Stage.THANKED},
-    Stage.HELD: {Stage.HELD, Stage.THANKED},
-    Stage.THANKED: {Stage.THANKED},
-}
+from outreach.selectors import stages_reached
 
 
 @dataclass(frozen=True)
@@ -26,7 +19,7 @@ class Step:
     title: str
     why: str
     target: int = 1
-    # Evidence: conversations matching all of these …
+    # Evidence: conversations matching all of these (`reached`: the stage is in their history) …
     conversation_kinds: tuple[str, ...] = ()
     reached: str = ""
     contact_sources: tuple[str, ...] = ()
@@ -209,11 +202,16 @@ class StepProgress:
 
 
 def playbook_progress(*, user, pathway: str) -> list[StepProgress]:
-    """The pathway's steps with the user's rows that fulfil each (three queries)."""
+    """The pathway's steps with the user's rows that fulfil each (four queries).
+
+    A conversation has reached every stage it ever entered (its stage history, as the funnel
+    counts it), whatever its stage is now.
+    """
     steps = PLAYBOOKS.get(pathway, [])
     conversations = list(
         Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
     )
+    reached = stages_reached(user=user)
     items = list(PortfolioItem.objects.filter(owner=user).order_by("-created_at", "-id"))
     notes = list(Note.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id"))
     progress = []
@@ -222,7 +220,7 @@ def playbook_progress(*, user, pathway: str) -> list[StepProgress]:
         if step.reached:
             for c in conversations:
                 if (
-                    c.stage in REACHED[step.reached]
+                    step.reached in reached.get(c.pk, ())
                     and (not step.conversation_kinds or c.kind in step.conversation_kinds)
                     and (not step.contact_sources or c.contact.source in step.contact_sources)
                     and (not step.contact_relationships or c.contact.relationship in step.contact_relationships)

@@ -22,12 +22,9 @@ from outreach.selectors import (
     iso_week_bounds,
     requests_sent_in_week,
 )
+from outreach.services import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 
 from .models import Note, Opportunity
-
-# Stages that count as "they answered" when measuring response rates.
-RESPONSE_STAGES = (Stage.SCHEDULED, Stage.DECLINED)
-FUNNEL_STAGES = (Stage.REQUESTED, Stage.SCHEDULED, Stage.HELD, Stage.THANKED)
 
 
 def note_list(*, user) -> QuerySet[Note]:
@@ -71,7 +68,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     """Every dashboard figure, computed in the database, counting only `user`'s rows.
 
     - pipeline: conversations per stage (every stage present, zeros included);
-    - funnel: conversations that reached requested/scheduled/held/thanked in the last `days`;
+    - funnel: conversations that entered each of FUNNEL_STAGES in the last `days`;
     - response_rate, templates, sources: of the conversations requested in the last `days`,
       the share that reached scheduled or declined (null when nothing was requested);
     - follow_ups: open ones already past due (`overdue`) and due later today (`today`),
@@ -329,23 +326,11 @@ def recent_job_changes(*, user, limit: int = 5) -> list[ContactEvent]:
     )
 
 
-BOARD_STAGES = (
-    Stage.PLANNED,
-    Stage.REQUESTED,
-    Stage.NO_RESPONSE,
-    Stage.SCHEDULED,
-    Stage.HELD,
-    Stage.THANKED,
-    Stage.DECLINED,
-    Stage.CANCELLED,
-)
 FINAL_STAGE_CARDS = 12
 
 
 def pipeline_board(*, user) -> list[dict]:
-    """A column per stage; open stages show every card, final stages the most recent few."""
-    from outreach.services import FINAL_STAGES
-
+    """A column per stage, in the pipeline's order; open stages show every card, final stages the most recent few."""
     base = conversation_list(user=user)
     open_cards = list(base.exclude(stage__in=FINAL_STAGES).order_by("scheduled_for", "-updated_at", "-id"))
     columns = []

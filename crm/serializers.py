@@ -6,6 +6,7 @@ from config.api import ChoiceField, ModelSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, Source
 from outreach.models import Conversation, Stage
+from outreach.services import FUNNEL_STAGES, RESPONSE_STAGES
 
 from .markdown import render_markdown
 from .models import Note, Opportunity
@@ -76,11 +77,12 @@ PipelineSerializer = type(
 )
 
 
-class FunnelSerializer(serializers.Serializer):
-    requested = serializers.IntegerField(min_value=0)
-    scheduled = serializers.IntegerField(min_value=0)
-    held = serializers.IntegerField(min_value=0)
-    thanked = serializers.IntegerField(min_value=0)
+# One integer per stage of the pipeline's path, from the declaration in outreach.services.
+FunnelSerializer = type(
+    "FunnelSerializer",
+    (serializers.Serializer,),
+    {stage.value: serializers.IntegerField(min_value=0) for stage in FUNNEL_STAGES},
+)
 
 
 class FollowUpCountsSerializer(serializers.Serializer):
@@ -101,7 +103,7 @@ class DashboardSerializer(serializers.Serializer):
     response_rate = serializers.FloatField(
         allow_null=True,
         help_text="Of the conversations requested in the last `days`, the share that reached "
-        "scheduled or declined; null when none were requested.",
+        f"{' or '.join(RESPONSE_STAGES)}; null when none were requested.",
     )
     follow_ups = FollowUpCountsSerializer()
     week = WeekSerializer(help_text="Requests sent this ISO week (your time zone) against your weekly goal.")

@@ -1,5 +1,7 @@
 """/api/v1/conversations/, /follow-ups/, /templates/, /reminders/: the pipeline over HTTP."""
 
+import inspect
+
 import django_filters
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,6 +28,44 @@ from .serializers import (
     SnoozeSerializer,
     TransitionSerializer,
 )
+
+
+def _summary(function) -> str:
+    """The first paragraph of a function's docstring, on one line."""
+    return " ".join((inspect.getdoc(function) or "").split("\n\n")[0].split())
+
+
+def transition_description() -> str:
+    """The text of POST /conversations/{id}/transition/, written from the pipeline's declaration
+    (services.MOVES), so the schema lists exactly the moves the service allows."""
+    moves = []
+    for stage in services.BOARD_STAGES:
+        targets = [
+            f"{move.to} ({move.label_from(stage).lower()})" if stage in move.labels else move.to
+            for move in services.legal_moves(stage)
+        ]
+        if targets:
+            moves.append(f"- {stage} → {' | '.join(targets)}")
+    moves.append(f"- {', '.join(services.FINAL_STAGES)}: final")
+    required = [f"`{name}` is required for {move.to}." for move in services.MOVES for name in move.requires]
+    effects: dict = {}
+    for move in services.MOVES:
+        effects.setdefault(move.effect, []).append(move.to)
+    return "\n".join(
+        [
+            "Move the conversation along the pipeline. The legal moves:",
+            "",
+            *moves,
+            "",
+            *required,
+            "Any other move is refused with 400, naming the `current_stage` and the `allowed_stages`.",
+            "",
+            "Each move's effects, in one transaction with the move:",
+            "",
+            *(f"- → {' | '.join(stages)}: {_summary(effect)}" for effect, stages in effects.items()),
+        ]
+    )
+
 
 ILLEGAL_MOVE = OpenApiResponse(
     description="Invalid input, or a move the pipeline does not allow: the body names the "
@@ -65,12 +105,7 @@ class ConversationViewSet(OwnedModelViewSet):
     @extend_schema(
         request=TransitionSerializer,
         responses={200: ConversationSerializer, 400: ILLEGAL_MOVE},
-        description=(
-            "Move the conversation along the pipeline: planned → requested | cancelled; requested → "
-            "scheduled | declined | no_response | cancelled; no_response → requested; scheduled → "
-            "scheduled (reschedule) | held | cancelled; held → thanked. `scheduled_for` is required "
-            "for scheduled. Each move has its effects (nudges, reminders, thank-you and reconnect follow-ups)."
-        ),
+        description=transition_description(),
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

@@ -70,6 +70,19 @@ def conversation_suggests_no_response(conversation: Conversation, *, max_nudges:
     )
 
 
+def stages_reached(*, user) -> dict[int, set[str]]:
+    """Every stage each of the user's conversations ever entered, by conversation id (one query).
+
+    The stage history decides what a conversation reached, not its current stage: a chat
+    that was scheduled and then cancelled has reached requested and scheduled.
+    """
+    reached: dict[int, set[str]] = {}
+    rows = StageChange.objects.filter(owner=user).order_by().values_list("conversation_id", "stage").distinct()
+    for conversation_id, stage in rows:
+        reached.setdefault(conversation_id, set()).add(stage)
+    return reached
+
+
 def follow_up_list(*, user) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(owner=user).select_related("contact", "conversation")
 

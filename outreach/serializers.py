@@ -20,7 +20,7 @@ from contacts.models import Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
 from .selectors import conversation_suggests_no_response
-from .services import legal_next_stages
+from .services import MOVES, legal_next_stages
 
 DUE_AT_HELP = (
     "When it is due. A date alone (YYYY-MM-DD) means your digest hour that day; a date-time "
@@ -97,7 +97,11 @@ class ConversationCreateSerializer(ConversationSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     stage = ChoiceField(choices=Stage.choices, help_text="The stage to move to.")
-    scheduled_for = UserDateTimeField(required=False, help_text=f"Required when moving to scheduled. {NAIVE_TIME_HELP}")
+    scheduled_for = UserDateTimeField(
+        required=False,
+        help_text=f"Required when moving to {' or '.join(m.to for m in MOVES if 'scheduled_for' in m.requires)}. "
+        f"{NAIVE_TIME_HELP}",
+    )
     at = UserDateTimeField(required=False, help_text=f"When the move happened (default now). {NAIVE_TIME_HELP}")
 
 

@@ -1,9 +1,14 @@
 """The pipeline and follow-ups: every change of stage or follow-up status happens here.
 
-The legal moves are the TRANSITIONS table below; the API, the dashboard buttons and the
-board all read it. Each move runs in one transaction with all of its side effects.
+The pipeline is declared once, as the MOVES table below: each move's target stage, the
+stages it may start from, its button label, the fields it needs and its effect function.
+`conversation_transition` applies it; the legal next stages (TRANSITIONS), the stage
+order of the board and the funnel, the API's schema text, the board's buttons and drop
+targets all derive from it. Each move runs in one transaction with all of its side effects.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -22,18 +27,158 @@ from . import reminders
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
 from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
 
+# --- the pipeline: one declaration of every move -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """One move of the pipeline: into `to`, from any of `sources`, with its effect."""
+
+    to: str
+    label: str  # the board's button for the move
+    sources: tuple[str, ...]
+    # effect(conversation=, to_stage=, at=, **required fields): runs inside the transition's
+    # transaction on the locked row, after the table allowed the move.
+    effect: Callable[..., None]
+    requires: dict[str, str] = field(default_factory=dict)  # field -> message when it is missing
+    labels: dict[str, str] = field(default_factory=dict)  # source stage -> a button that reads better from it
+    closing: bool = False  # ends the ask before the end of the path (not counted by the funnel)
+    answer: bool = False  # the contact answered the request (counted by response rates)
+
+    def label_from(self, stage: str) -> str:
+        return self.labels.get(stage, self.label)
+
+
+# The effects come before the table because it names them; they skip the lock and the
+# legality check, so only conversation_transition calls them.
+
+
+def _enter_stage(conversation: Conversation, to_stage: str, at: datetime, extra_fields: tuple[str, ...] = ()) -> None:
+    StageChange.objects.create(
+        owner_id=conversation.owner_id,
+        conversation=conversation,
+        from_stage=conversation.stage,
+        stage=to_stage,
+        at=at,
+    )
+    conversation.stage = to_stage
+    conversation.full_clean()
+    conversation.save(update_fields=["stage", *extra_fields, "updated_at"])
+
+
+def _request(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
+    """The ask went out: sets `requested_at` and opens a nudge follow-up due `nudge_after_days` later."""
+    conversation.requested_at = at
+    _enter_stage(conversation, to_stage, at, ("requested_at",))
+    _open_next_nudge(conversation, after=at)
+
+
+def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, scheduled_for: datetime) -> None:
+    """The chat has a time, or a new one: open nudges cancelled; chat_prep and chat_soon reminders (re)planned."""
+    if timezone.is_naive(scheduled_for):
+        raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
+    require_supported_range(scheduled_for, "scheduled_for")
+    conversation.scheduled_for = scheduled_for
+    _enter_stage(conversation, to_stage, at, ("scheduled_for",))
+    for nudge in conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
+        _follow_up_close(nudge, FollowUp.Status.CANCELLED, at)
+    reminders.plan_chat_reminders(conversation)
+
+
+def _hold(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
+    """The chat happened: sets `held_at`, opens a thank-you follow-up due 24 h later, counts as a touch."""
+    conversation.held_at = at
+    _enter_stage(conversation, to_stage, at, ("held_at",))
+    reminders.cancel_conversation_reminders(conversation, reason="The chat was held.")
+    follow_up_create(
+        owner=conversation.owner,
+        contact=conversation.contact,
+        conversation=conversation,
+        kind=FollowUp.Kind.THANK_YOU,
+        title=f"Thank {conversation.contact.full_name}",
+        due_at=at + timedelta(hours=24),
+    )
+    record_touch(contact=conversation.contact, at=at)
+
+
+def _thank(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
+    """The thank-you is done: completes its follow-up; opens a reconnect follow-up if the contact has a cadence."""
+    _enter_stage(conversation, to_stage, at)
+    for thank_you in conversation.follow_ups.filter(kind=FollowUp.Kind.THANK_YOU, status=FollowUp.Status.OPEN):
+        _follow_up_close(thank_you, FollowUp.Status.DONE, at)
+    record_touch(contact=conversation.contact, at=at, open_reconnect=True)
+
+
+def _close(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
+    """Nothing more is owed on this ask: its open follow-ups and pending reminders are cancelled."""
+    _enter_stage(conversation, to_stage, at)
+    for follow_up in conversation.follow_ups.filter(status=FollowUp.Status.OPEN):
+        _follow_up_close(follow_up, FollowUp.Status.CANCELLED, at)
+    reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
+
+
+# A new conversation starts here; no move leads into it.
+START_STAGE = Stage.PLANNED
+
+# Every legal move, forward moves in the order of the path, then the ones that close the
+# ask early. The order is the order of a card's buttons and of the API's legal next stages.
+MOVES: tuple[Move, ...] = (
+    Move(
+        Stage.REQUESTED,
+        "Mark requested",
+        sources=(Stage.PLANNED, Stage.NO_RESPONSE),
+        effect=_request,
+        labels={Stage.NO_RESPONSE: "Ask again"},
+    ),
+    Move(
+        Stage.SCHEDULED,
+        "Schedule",
+        sources=(Stage.REQUESTED, Stage.SCHEDULED),
+        effect=_schedule,
+        requires={"scheduled_for": "A scheduled chat needs a date and time (scheduled_for)."},
+        labels={Stage.SCHEDULED: "Reschedule"},
+        answer=True,
+    ),
+    Move(Stage.HELD, "Mark held", sources=(Stage.SCHEDULED,), effect=_hold),
+    Move(Stage.THANKED, "Mark thanked", sources=(Stage.HELD,), effect=_thank),
+    Move(Stage.DECLINED, "Declined", sources=(Stage.REQUESTED,), effect=_close, closing=True, answer=True),
+    Move(Stage.NO_RESPONSE, "No response", sources=(Stage.REQUESTED,), effect=_close, closing=True),
+    Move(
+        Stage.CANCELLED,
+        "Cancel",
+        sources=(Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED),
+        effect=_close,
+        closing=True,
+    ),
+)
+
+# --- derived from MOVES: nothing below names a stage ---
+
+MOVE_INTO: dict[str, Move] = {move.to: move for move in MOVES}
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Stage.PLANNED: (Stage.REQUESTED, Stage.CANCELLED),
-    Stage.REQUESTED: (Stage.SCHEDULED, Stage.DECLINED, Stage.NO_RESPONSE, Stage.CANCELLED),
-    Stage.NO_RESPONSE: (Stage.REQUESTED,),
-    Stage.SCHEDULED: (Stage.SCHEDULED, Stage.HELD, Stage.CANCELLED),
-    Stage.HELD: (Stage.THANKED,),
-    Stage.THANKED: (),
-    Stage.DECLINED: (),
-    Stage.CANCELLED: (),
+    stage: tuple(move.to for move in MOVES if stage in move.sources) for stage in Stage
 }
 FINAL_STAGES = tuple(stage for stage, moves in TRANSITIONS.items() if not moves)
-CLOSING_STAGES = (Stage.DECLINED, Stage.NO_RESPONSE, Stage.CANCELLED)
+CLOSING_STAGES = tuple(move.to for move in MOVES if move.closing)
+# The way a request is meant to go: planned → requested → scheduled → held → thanked.
+PATH = (START_STAGE, *(move.to for move in MOVES if not move.closing))
+# The funnel counts the conversations that entered each stage of the path after the start.
+FUNNEL_STAGES = PATH[1:]
+# Stages that count as "they answered" when measuring response rates.
+RESPONSE_STAGES = tuple(move.to for move in MOVES if move.answer)
+
+
+def _board_stages() -> tuple[str, ...]:
+    """The path, each closing stage that can still be left (no_response) right after the
+    stage it comes from, then the final closing stages."""
+    order: list[str] = []
+    for stage in PATH:
+        order.append(stage)
+        order += [s for s in CLOSING_STAGES if s not in FINAL_STAGES and stage in MOVE_INTO[s].sources]
+    return (*order, *(s for s in CLOSING_STAGES if s not in order))
+
+
+BOARD_STAGES = _board_stages()
 
 
 class IllegalTransition(ApplicationError):
@@ -52,6 +197,11 @@ class IllegalTransition(ApplicationError):
 
 def legal_next_stages(stage: str) -> tuple[str, ...]:
     return TRANSITIONS.get(stage, ())
+
+
+def legal_moves(stage: str) -> tuple[Move, ...]:
+    """The moves a conversation in `stage` may make, in the table's order."""
+    return tuple(MOVE_INTO[to] for to in legal_next_stages(stage))
 
 
 # --- conversations -----------------------------------------------------------------------
@@ -116,9 +266,10 @@ def conversation_transition(
     at: datetime | None = None,
     scheduled_for: datetime | None = None,
 ) -> Conversation:
-    """Move a conversation to `to_stage` if the table allows it, with that move's effects.
+    """Move a conversation to `to_stage` if MOVES allows it, with that move's effect.
 
-    Raises IllegalTransition (nothing changed) for any move not in TRANSITIONS.
+    Raises IllegalTransition (nothing changed) for any move not in the table, and a
+    ValidationError when a field the move requires (`scheduled_for`) is missing.
     """
     # Lock the row so two simultaneous moves cannot both start from the same stage.
     locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
@@ -126,88 +277,15 @@ def conversation_transition(
         raise IllegalTransition(locked.stage, to_stage)
     at = at or timezone.now()
     require_supported_range(at, "at")
-    mover = {
-        Stage.REQUESTED: conversation_request,
-        Stage.SCHEDULED: conversation_schedule,
-        Stage.HELD: conversation_hold,
-        Stage.THANKED: conversation_thank,
-        Stage.DECLINED: conversation_close,
-        Stage.NO_RESPONSE: conversation_close,
-        Stage.CANCELLED: conversation_close,
-    }[to_stage]
-    kwargs = {"scheduled_for": scheduled_for} if to_stage == Stage.SCHEDULED else {}
-    if to_stage in CLOSING_STAGES:
-        kwargs["to_stage"] = to_stage
-    mover(conversation=locked, at=at, **kwargs)
+    move = MOVE_INTO[to_stage]
+    given = {"scheduled_for": scheduled_for}
+    missing = {name: message for name, message in move.requires.items() if given.get(name) is None}
+    if missing:
+        raise ValidationError(missing)
+    move.effect(conversation=locked, to_stage=to_stage, at=at, **{name: given[name] for name in move.requires})
     # Hand the caller's instance the new state.
     conversation.refresh_from_db()
     return conversation
-
-
-def _move(conversation: Conversation, to_stage: str, at: datetime, extra_fields: tuple[str, ...] = ()) -> None:
-    StageChange.objects.create(
-        owner_id=conversation.owner_id,
-        conversation=conversation,
-        from_stage=conversation.stage,
-        stage=to_stage,
-        at=at,
-    )
-    conversation.stage = to_stage
-    conversation.full_clean()
-    conversation.save(update_fields=["stage", *extra_fields, "updated_at"])
-
-
-def conversation_request(*, conversation: Conversation, at: datetime) -> None:
-    """planned/no_response → requested: the ask went out; plan the first nudge."""
-    conversation.requested_at = at
-    _move(conversation, Stage.REQUESTED, at, ("requested_at",))
-    _open_next_nudge(conversation, after=at)
-
-
-def conversation_schedule(*, conversation: Conversation, at: datetime, scheduled_for: datetime | None) -> None:
-    """requested → scheduled, or scheduled → scheduled (reschedule): nudges stop, chat reminders (re)planned."""
-    if scheduled_for is None:
-        raise ValidationError({"scheduled_for": "A scheduled chat needs a date and time (scheduled_for)."})
-    if timezone.is_naive(scheduled_for):
-        raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
-    require_supported_range(scheduled_for, "scheduled_for")
-    conversation.scheduled_for = scheduled_for
-    _move(conversation, Stage.SCHEDULED, at, ("scheduled_for",))
-    for nudge in conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
-        _follow_up_close(nudge, FollowUp.Status.CANCELLED, at)
-    reminders.plan_chat_reminders(conversation)
-
-
-def conversation_hold(*, conversation: Conversation, at: datetime) -> None:
-    """scheduled → held: the chat happened; a thank-you is owed within a day."""
-    conversation.held_at = at
-    _move(conversation, Stage.HELD, at, ("held_at",))
-    reminders.cancel_conversation_reminders(conversation, reason="The chat was held.")
-    follow_up_create(
-        owner=conversation.owner,
-        contact=conversation.contact,
-        conversation=conversation,
-        kind=FollowUp.Kind.THANK_YOU,
-        title=f"Thank {conversation.contact.full_name}",
-        due_at=at + timedelta(hours=24),
-    )
-    record_touch(contact=conversation.contact, at=at)
-
-
-def conversation_thank(*, conversation: Conversation, at: datetime) -> None:
-    """held → thanked: the thank-you is done; start the reconnect cadence if the contact has one."""
-    _move(conversation, Stage.THANKED, at)
-    for thank_you in conversation.follow_ups.filter(kind=FollowUp.Kind.THANK_YOU, status=FollowUp.Status.OPEN):
-        _follow_up_close(thank_you, FollowUp.Status.DONE, at)
-    record_touch(contact=conversation.contact, at=at, open_reconnect=True)
-
-
-def conversation_close(*, conversation: Conversation, at: datetime, to_stage: str) -> None:
-    """→ declined / no_response / cancelled: nothing more is owed on this ask."""
-    _move(conversation, to_stage, at)
-    for follow_up in conversation.follow_ups.filter(status=FollowUp.Status.OPEN):
-        _follow_up_close(follow_up, FollowUp.Status.CANCELLED, at)
-    reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
 
 
 def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:

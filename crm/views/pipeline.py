@@ -14,34 +14,28 @@ from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.selectors import conversation_suggests_no_response
 from outreach.services import (
+    MOVE_INTO,
     IllegalTransition,
     conversation_transition,
     conversation_update,
+    legal_moves,
     legal_next_stages,
 )
 
 from .common import page_view, safe_next, tz_of
 
-MOVE_LABELS = {
-    Stage.REQUESTED: "Mark requested",
-    Stage.SCHEDULED: "Schedule",
-    Stage.HELD: "Mark held",
-    Stage.THANKED: "Mark thanked",
-    Stage.DECLINED: "Declined",
-    Stage.NO_RESPONSE: "No response",
-    Stage.CANCELLED: "Cancel",
-}
-
 
 def card_moves(conversation) -> list[dict]:
-    """The legal moves of a card, read from the service's table (rescheduling has its own label)."""
-    moves = []
-    for stage in legal_next_stages(conversation.stage):
-        label = "Reschedule" if stage == conversation.stage == Stage.SCHEDULED else MOVE_LABELS[stage]
-        if stage == Stage.REQUESTED and conversation.stage == Stage.NO_RESPONSE:
-            label = "Ask again"
-        moves.append({"stage": stage, "label": label, "needs_time": stage == Stage.SCHEDULED})
-    return moves
+    """A card's buttons (and so its drop targets): the legal moves, labelled, from the service's table."""
+    return [
+        {
+            "stage": move.to,
+            "label": move.label_from(conversation.stage),
+            "needs_time": "scheduled_for" in move.requires,
+            "closing": move.closing,
+        }
+        for move in legal_moves(conversation.stage)
+    ]
 
 
 @page_view
@@ -74,69 +68,85 @@ def _schedule_initial(conversation, tz):
     return {"location": conversation.location}
 
 
+class _MovePage:
+    """One move of one conversation from a page: the confirmation page (with the date form
+    when the move needs a time), its submission, and the refusals of both."""
+
+    def __init__(self, request, conversation, stage: str):
+        self.request = request
+        self.conversation = conversation
+        self.stage = stage
+        self.tz = tz_of(request.user)
+        self.next_url = safe_next(request, reverse("pipeline"))
+        self.form = None
+        # Only a move that needs a time has a form: its page is where the date is chosen.
+        if stage in MOVE_INTO and "scheduled_for" in MOVE_INTO[stage].requires:
+            self.form = ScheduleForm(request.POST or None, tz=self.tz, initial=_schedule_initial(conversation, self.tz))
+
+    def page(self, status: int):
+        context = {
+            "conversation": self.conversation,
+            "stage": self.stage,
+            "form": self.form,
+            "tz": self.tz,
+            "next": self.next_url,
+        }
+        return render(self.request, "crm/conversation_move.html", context, status=status)
+
+    def refuse(self, reasons: list[str]):
+        """A filled-in date form comes back with the reasons; otherwise back to the board with them."""
+        if self.form is not None and self.form.is_bound:
+            for reason in reasons:
+                self.form.add_error(None, reason)
+            return self.page(400)
+        for reason in reasons:
+            messages.error(self.request, reason)
+        return redirect(self.next_url)
+
+    def show(self):
+        if self.stage not in legal_next_stages(self.conversation.stage):
+            return self.refuse([str(IllegalTransition(self.conversation.stage, self.stage))])
+        return self.page(200)
+
+    def submit(self):
+        if self.form is not None and not self.form.is_valid():
+            return self.page(400)
+        try:
+            with transaction.atomic():
+                self._apply()
+        except ApplicationError as exc:  # IllegalTransition included
+            return self.refuse([str(exc)])
+        except ValidationError as exc:
+            if self.form is not None:
+                add_service_errors(self.form, exc)
+                return self.page(400)
+            return self.refuse(exc.messages)
+        messages.success(
+            self.request, f"{self.conversation.contact.full_name}: moved to {Stage(self.stage).label.lower()}."
+        )
+        return redirect(self.next_url)
+
+    def _apply(self):
+        conversation, form = self.conversation, self.form
+        if form is None:
+            conversation_transition(conversation=conversation, to_stage=self.stage)
+            return
+        scheduled_for = form.scheduled_for()
+        if form.cleaned_data["location"] != conversation.location:
+            conversation_update(conversation=conversation, location=form.cleaned_data["location"])
+        conversation_transition(conversation=conversation, to_stage=self.stage, scheduled_for=scheduled_for)
+
+
 @page_view
 def conversation_move(request, pk):
     """POST {stage, [date, time, location]}: one legal move. GET ?stage=…: the move's own page
     (the date form for `scheduled`, also used when JavaScript is off or a date was missing)."""
     conversation = _conversation_or_404(request, pk)
-    tz = tz_of(request.user)
-    next_url = safe_next(request, reverse("pipeline"))
     stage = request.POST.get("stage") if request.method == "POST" else request.GET.get("stage")
     if stage not in Stage.values:
         raise Http404("No such stage.")
-    form = (
-        ScheduleForm(request.POST or None, tz=tz, initial=_schedule_initial(conversation, tz))
-        if stage == Stage.SCHEDULED
-        else None
-    )
-
-    def page(status):
-        return render(
-            request,
-            "crm/conversation_move.html",
-            {
-                "conversation": conversation,
-                "stage": stage,
-                "form": form,
-                "tz": tz,
-                "next": next_url,
-            },
-            status=status,
-        )
-
-    def refuse(messages_):
-        if form is None:
-            for message in messages_:
-                messages.error(request, message)
-            return redirect(next_url)
-        for message in messages_:
-            form.add_error(None, message)
-        return page(400)
-
-    if request.method != "POST":
-        if stage not in legal_next_stages(conversation.stage):
-            return refuse([str(IllegalTransition(conversation.stage, stage))])
-        return page(200)
-    if form is not None and not form.is_valid():
-        return page(400)
-    try:
-        with transaction.atomic():
-            if form is None:
-                conversation_transition(conversation=conversation, to_stage=stage)
-            else:
-                scheduled_for = form.scheduled_for()
-                if form.cleaned_data["location"] != conversation.location:
-                    conversation_update(conversation=conversation, location=form.cleaned_data["location"])
-                conversation_transition(conversation=conversation, to_stage=stage, scheduled_for=scheduled_for)
-    except ApplicationError as exc:  # IllegalTransition included
-        return refuse([str(exc)])
-    except ValidationError as exc:
-        if form is not None:
-            add_service_errors(form, exc)
-            return page(400)
-        return refuse(exc.messages)
-    messages.success(request, f"{conversation.contact.full_name}: moved to {Stage(stage).label.lower()}.")
-    return redirect(next_url)
+    move = _MovePage(request, conversation, stage)
+    return move.submit() if request.method == "POST" else move.show()
 
 
 @page_view

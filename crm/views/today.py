@@ -5,10 +5,9 @@ from django.shortcuts import render
 from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
+from outreach.services import FUNNEL_STAGES
 
 from .common import page_view, snooze_choices
-
-FUNNEL_STEPS = ("requested", "scheduled", "held", "thanked")
 
 
 @page_view
@@ -17,7 +16,7 @@ def today(request):
     metrics = dashboard_metrics(user=user)
     overdue, due_today = selectors.follow_ups_due(user=user)
     funnel = metrics.get("funnel", {})
-    top = max([funnel.get(step, 0) for step in FUNNEL_STEPS] + [1])
+    top = max([funnel.get(step, 0) for step in FUNNEL_STAGES] + [1])
     week = metrics.get("week", {})
     goal = week.get("goal") or 0
     sent = week.get("requests_sent", 0)
@@ -33,7 +32,7 @@ def today(request):
         "job_changes": selectors.recent_job_changes(user=user),
         "funnel": [
             {"step": step, "count": funnel.get(step, 0), "pct": round(100 * funnel.get(step, 0) / top)}
-            for step in FUNNEL_STEPS
+            for step in FUNNEL_STAGES
         ],
         "response_rate_pct": None if metrics.get("response_rate") is None else round(100 * metrics["response_rate"]),
         "week_sent": sent,

@@ -188,3 +188,13 @@ def test_a_scheduled_chat_page_offers_its_calendar_invitation(client, user):
     invite = client.get(f"/calendar/chat/{chat.pk}.ics")
     assert invite.status_code == 200
     assert b"BEGIN:VEVENT" in invite.content
+
+
+def test_the_schedule_page_of_a_chat_that_cannot_be_scheduled_sends_back_with_the_reason(web, user, contact):
+    planned = conversation_create(owner=user, contact=contact, kind="coffee_chat")
+    response = web.get(reverse("conversation_move", args=[planned.pk]), {"stage": "scheduled"})
+    assert response.status_code == 302 and response.url == reverse("pipeline")
+    html = web.get(response.url).content.decode()
+    assert "Cannot move from &#x27;planned&#x27; to &#x27;scheduled&#x27;" in html
+    planned.refresh_from_db()
+    assert planned.stage == "planned"
