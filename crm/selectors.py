@@ -15,6 +15,7 @@ from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
     follow_up_due_q,
@@ -22,7 +23,6 @@ from outreach.selectors import (
     iso_week_bounds,
     requests_sent_in_week,
 )
-from outreach.services import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 
 from .models import Note, Opportunity
 

@@ -6,7 +6,7 @@ from config.api import ChoiceField, ModelSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, Source
 from outreach.models import Conversation, Stage
-from outreach.services import FUNNEL_STAGES, RESPONSE_STAGES
+from outreach.pipeline import FUNNEL_STAGES, RESPONSE_STAGES
 
 from .markdown import render_markdown
 from .models import Note, Opportunity

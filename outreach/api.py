@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from config.api import enum_filter
 from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
 
-from . import selectors, services
+from . import pipeline, selectors, services
 from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter
 from .models import PortfolioItem, PortfolioKind, PortfolioStatus, unknown_placeholders
 from .serializers import (
@@ -37,20 +37,20 @@ def _summary(function) -> str:
 
 def transition_description() -> str:
     """The text of POST /conversations/{id}/transition/, written from the pipeline's declaration
-    (services.MOVES), so the schema lists exactly the moves the service allows."""
+    (pipeline.MOVES), so the schema lists exactly the moves the service allows."""
     moves = []
-    for stage in services.BOARD_STAGES:
+    for stage in pipeline.BOARD_STAGES:
         targets = [
             f"{move.to} ({move.label_from(stage).lower()})" if stage in move.labels else move.to
-            for move in services.legal_moves(stage)
+            for move in pipeline.legal_moves(stage)
         ]
         if targets:
             moves.append(f"- {stage} → {' | '.join(targets)}")
-    moves.append(f"- {', '.join(services.FINAL_STAGES)}: final")
-    required = [f"`{name}` is required for {move.to}." for move in services.MOVES for name in move.requires]
+    moves.append(f"- {', '.join(pipeline.FINAL_STAGES)}: final")
+    required = [f"`{name}` is required for {move.to}." for move in pipeline.MOVES for name in move.requires]
     effects: dict = {}
-    for move in services.MOVES:
-        effects.setdefault(move.effect, []).append(move.to)
+    for move in pipeline.MOVES:
+        effects.setdefault(services.EFFECTS[move.effect], []).append(move.to)
     return "\n".join(
         [
             "Move the conversation along the pipeline. The legal moves:",

@@ -9,16 +9,7 @@ from django.db.models.functions import Lower
 from accounts.models import OwnedModel, enum_check
 from contacts.models import Contact
 
-
-class Stage(models.TextChoices):
-    PLANNED = "planned"
-    REQUESTED = "requested"
-    SCHEDULED = "scheduled"
-    HELD = "held"
-    THANKED = "thanked"
-    DECLINED = "declined"
-    NO_RESPONSE = "no_response"
-    CANCELLED = "cancelled"
+from .pipeline import Stage
 
 
 class ConversationKind(models.TextChoices):

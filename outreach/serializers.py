@@ -19,8 +19,8 @@ from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
+from .pipeline import MOVES, legal_next_stages
 from .selectors import conversation_suggests_no_response
-from .services import MOVES, legal_next_stages
 
 DUE_AT_HELP = (
     "When it is due. A date alone (YYYY-MM-DD) means your digest hour that day; a date-time "

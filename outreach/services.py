@@ -1,14 +1,9 @@
 """The pipeline and follow-ups: every change of stage or follow-up status happens here.
 
-The pipeline is declared once, as the MOVES table below: each move's target stage, the
-stages it may start from, its button label, the fields it needs and its effect function.
-`conversation_transition` applies it; the legal next stages (TRANSITIONS), the stage
-order of the board and the funnel, the API's schema text, the board's buttons and drop
-targets all derive from it. Each move runs in one transaction with all of its side effects.
+The pipeline is declared once, in outreach.pipeline (MOVES); `conversation_transition`
+applies it, running each move's effect (EFFECTS below) in one transaction with the move.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,32 +20,14 @@ from contacts.services import contact_touch
 
 from . import reminders
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
+from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
 from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
 
 # --- the pipeline: one declaration of every move -----------------------------------------
 
 
-@dataclass(frozen=True)
-class Move:
-    """One move of the pipeline: into `to`, from any of `sources`, with its effect."""
-
-    to: str
-    label: str  # the board's button for the move
-    sources: tuple[str, ...]
-    # effect(conversation=, to_stage=, at=, **required fields): runs inside the transition's
-    # transaction on the locked row, after the table allowed the move.
-    effect: Callable[..., None]
-    requires: dict[str, str] = field(default_factory=dict)  # field -> message when it is missing
-    labels: dict[str, str] = field(default_factory=dict)  # source stage -> a button that reads better from it
-    closing: bool = False  # ends the ask before the end of the path (not counted by the funnel)
-    answer: bool = False  # the contact answered the request (counted by response rates)
-
-    def label_from(self, stage: str) -> str:
-        return self.labels.get(stage, self.label)
-
-
-# The effects come before the table because it names them; they skip the lock and the
-# legality check, so only conversation_transition calls them.
+# The effects of the moves declared in outreach.pipeline.MOVES. They skip the lock and the
+# legality check, so only conversation_transition calls them (through EFFECTS).
 
 
 def _enter_stage(conversation: Conversation, to_stage: str, at: datetime, extra_fields: tuple[str, ...] = ()) -> None:
@@ -117,68 +94,7 @@ def _close(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
     reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
 
 
-# A new conversation starts here; no move leads into it.
-START_STAGE = Stage.PLANNED
-
-# Every legal move, forward moves in the order of the path, then the ones that close the
-# ask early. The order is the order of a card's buttons and of the API's legal next stages.
-MOVES: tuple[Move, ...] = (
-    Move(
-        Stage.REQUESTED,
-        "Mark requested",
-        sources=(Stage.PLANNED, Stage.NO_RESPONSE),
-        effect=_request,
-        labels={Stage.NO_RESPONSE: "Ask again"},
-    ),
-    Move(
-        Stage.SCHEDULED,
-        "Schedule",
-        sources=(Stage.REQUESTED, Stage.SCHEDULED),
-        effect=_schedule,
-        requires={"scheduled_for": "A scheduled chat needs a date and time (scheduled_for)."},
-        labels={Stage.SCHEDULED: "Reschedule"},
-        answer=True,
-    ),
-    Move(Stage.HELD, "Mark held", sources=(Stage.SCHEDULED,), effect=_hold),
-    Move(Stage.THANKED, "Mark thanked", sources=(Stage.HELD,), effect=_thank),
-    Move(Stage.DECLINED, "Declined", sources=(Stage.REQUESTED,), effect=_close, closing=True, answer=True),
-    Move(Stage.NO_RESPONSE, "No response", sources=(Stage.REQUESTED,), effect=_close, closing=True),
-    Move(
-        Stage.CANCELLED,
-        "Cancel",
-        sources=(Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED),
-        effect=_close,
-        closing=True,
-    ),
-)
-
-# --- derived from MOVES: nothing below names a stage ---
-
-MOVE_INTO: dict[str, Move] = {move.to: move for move in MOVES}
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    stage: tuple(move.to for move in MOVES if stage in move.sources) for stage in Stage
-}
-FINAL_STAGES = tuple(stage for stage, moves in TRANSITIONS.items() if not moves)
-CLOSING_STAGES = tuple(move.to for move in MOVES if move.closing)
-# The way a request is meant to go: planned → requested → scheduled → held → thanked.
-PATH = (START_STAGE, *(move.to for move in MOVES if not move.closing))
-# The funnel counts the conversations that entered each stage of the path after the start.
-FUNNEL_STAGES = PATH[1:]
-# Stages that count as "they answered" when measuring response rates.
-RESPONSE_STAGES = tuple(move.to for move in MOVES if move.answer)
-
-
-def _board_stages() -> tuple[str, ...]:
-    """The path, each closing stage that can still be left (no_response) right after the
-    stage it comes from, then the final closing stages."""
-    order: list[str] = []
-    for stage in PATH:
-        order.append(stage)
-        order += [s for s in CLOSING_STAGES if s not in FINAL_STAGES and stage in MOVE_INTO[s].sources]
-    return (*order, *(s for s in CLOSING_STAGES if s not in order))
-
-
-BOARD_STAGES = _board_stages()
+EFFECTS = {"request": _request, "schedule": _schedule, "hold": _hold, "thank": _thank, "close": _close}
 
 
 class IllegalTransition(ApplicationError):
@@ -193,15 +109,6 @@ class IllegalTransition(ApplicationError):
             f"Cannot move from '{current}' to '{requested}'. Legal next stages from '{current}': {allowed}.",
             extra={"current_stage": current, "requested_stage": requested, "allowed_stages": self.allowed},
         )
-
-
-def legal_next_stages(stage: str) -> tuple[str, ...]:
-    return TRANSITIONS.get(stage, ())
-
-
-def legal_moves(stage: str) -> tuple[Move, ...]:
-    """The moves a conversation in `stage` may make, in the table's order."""
-    return tuple(MOVE_INTO[to] for to in legal_next_stages(stage))
 
 
 # --- conversations -----------------------------------------------------------------------
@@ -282,7 +189,7 @@ def conversation_transition(
     missing = {name: message for name, message in move.requires.items() if given.get(name) is None}
     if missing:
         raise ValidationError(missing)
-    move.effect(conversation=locked, to_stage=to_stage, at=at, **{name: given[name] for name in move.requires})
+    EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **{name: given[name] for name in move.requires})
     # Hand the caller's instance the new state.
     conversation.refresh_from_db()
     return conversation

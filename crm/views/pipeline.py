@@ -12,15 +12,9 @@ from crm import selectors
 from crm.forms import ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
+from outreach.pipeline import MOVE_INTO, legal_moves, legal_next_stages
 from outreach.selectors import conversation_suggests_no_response
-from outreach.services import (
-    MOVE_INTO,
-    IllegalTransition,
-    conversation_transition,
-    conversation_update,
-    legal_moves,
-    legal_next_stages,
-)
+from outreach.services import IllegalTransition, conversation_transition, conversation_update
 
 from .common import page_view, safe_next, tz_of
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
-from outreach.services import FUNNEL_STAGES
+from outreach.pipeline import FUNNEL_STAGES
 
 from .common import page_view, snooze_choices
 

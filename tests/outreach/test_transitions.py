@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from outreach.models import Conversation, FollowUp, Reminder, Stage, StageChange
-from outreach.services import TRANSITIONS, IllegalTransition, conversation_transition
+from outreach.pipeline import TRANSITIONS
+from outreach.services import IllegalTransition, conversation_transition
 from tests.factories import ContactFactory, aware, conversation
 
 NOW = aware(2026, 3, 2, 15, 0)

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.services import profile_update
 from outreach.models import Stage
-from outreach.services import TRANSITIONS, conversation_create, conversation_transition
+from outreach.pipeline import TRANSITIONS
+from outreach.services import conversation_create, conversation_transition
 from tests.factories import ContactFactory, aware
 
 

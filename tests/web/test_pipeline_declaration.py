@@ -1,4 +1,4 @@
-"""The pipeline is declared once (outreach.services.MOVES): the board, the funnel, the API and
+"""The pipeline is declared once (outreach.pipeline.MOVES): the board, the funnel, the API and
 its schema show exactly what the declaration says, so a new stage touches one table."""
 
 import json
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outreach.models import Stage
-from outreach.services import (
+from outreach.pipeline import (
     BOARD_STAGES,
     FUNNEL_STAGES,
     MOVE_INTO,
@@ -18,10 +18,9 @@ from outreach.services import (
     PATH,
     START_STAGE,
     TRANSITIONS,
-    conversation_create,
-    conversation_transition,
     legal_moves,
 )
+from outreach.services import conversation_create, conversation_transition
 from tests.factories import ContactFactory
 
 
@@ -126,3 +125,9 @@ def test_the_schema_lists_exactly_the_declared_moves():
             listed[match[1]] = tuple(re.sub(r" \(.*\)", "", to) for to in match[2].split(" | "))
     assert listed == {stage: moves for stage, moves in TRANSITIONS.items() if moves}
     assert "`scheduled_for` is required for scheduled." in text
+
+
+def test_every_declared_effect_exists_and_every_effect_is_declared():
+    from outreach.services import EFFECTS
+
+    assert {move.effect for move in MOVES} == set(EFFECTS)
