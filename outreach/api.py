@@ -117,6 +117,7 @@ class ConversationViewSet(OwnedModelViewSet):
             to_stage=body.validated_data["stage"],
             at=body.validated_data.get("at"),
             scheduled_for=body.validated_data.get("scheduled_for"),
+            held_at=body.validated_data.get("held_at"),
         )
         return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
 

@@ -35,6 +35,7 @@ class Move:
     # stage can reuse one (a closing stage reuses "close").
     effect: str
     requires: dict[str, str] = field(default_factory=dict)  # field -> message when it is missing
+    accepts: tuple[str, ...] = ()  # optional fields its effect takes (the effect says when one is needed)
     labels: dict[str, str] = field(default_factory=dict)  # source stage -> a button that reads better from it
     closing: bool = False  # ends the ask before the end of the path (not counted by the funnel)
     answer: bool = False  # the contact answered the request (counted by response rates)
@@ -65,7 +66,8 @@ MOVES: tuple[Move, ...] = (
         labels={Stage.SCHEDULED: "Reschedule"},
         answer=True,
     ),
-    Move(Stage.HELD, "Mark held", sources=(Stage.SCHEDULED,), effect="hold"),
+    # Before its scheduled time, a chat is marked held only with `held_at`, when it really happened.
+    Move(Stage.HELD, "Mark held", sources=(Stage.SCHEDULED,), effect="hold", accepts=("held_at",)),
     Move(Stage.THANKED, "Mark thanked", sources=(Stage.HELD,), effect="thank"),
     Move(Stage.DECLINED, "Declined", sources=(Stage.REQUESTED,), effect="close", closing=True, answer=True),
     Move(Stage.NO_RESPONSE, "No response", sources=(Stage.REQUESTED,), effect="close", closing=True),

@@ -103,6 +103,11 @@ class TransitionSerializer(serializers.Serializer):
         f"{NAIVE_TIME_HELP}",
     )
     at = UserDateTimeField(required=False, help_text=f"When the move happened (default now). {NAIVE_TIME_HELP}")
+    held_at = UserDateTimeField(
+        required=False,
+        help_text="When the chat really happened, for a move to held; required before the chat's scheduled time, "
+        f"and not in the future. {NAIVE_TIME_HELP}",
+    )
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

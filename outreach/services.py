@@ -62,10 +62,15 @@ def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, schedu
     reminders.plan_chat_reminders(conversation)
 
 
-def _hold(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
-    """The chat happened: sets `held_at`, opens a thank-you follow-up due 24 h later, counts as a touch."""
-    conversation.held_at = at
-    _enter_stage(conversation, to_stage, at, ("held_at",))
+def _hold(*, conversation: Conversation, to_stage: str, at: datetime, held_at: datetime | None = None) -> None:
+    """The chat happened: sets `held_at`, opens a thank-you follow-up due 24 h later, counts as a touch.
+
+    Before the chat's scheduled time it needs `held_at` (not in the future): when it really
+    happened, which becomes the chat's time everywhere (history, thank-you, last contact).
+    """
+    held_at = _held_at(conversation, at, held_at)
+    conversation.held_at = held_at
+    _enter_stage(conversation, to_stage, held_at, ("held_at",))
     reminders.cancel_conversation_reminders(conversation, reason="The chat was held.")
     follow_up_create(
         owner=conversation.owner,
@@ -73,9 +78,27 @@ def _hold(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
         conversation=conversation,
         kind=FollowUp.Kind.THANK_YOU,
         title=f"Thank {conversation.contact.full_name}",
-        due_at=at + timedelta(hours=24),
+        due_at=held_at + timedelta(hours=24),
     )
-    record_touch(contact=conversation.contact, at=at)
+    record_touch(contact=conversation.contact, at=held_at)
+
+
+def _held_at(conversation: Conversation, at: datetime, held_at: datetime | None) -> datetime:
+    if held_at is None:
+        if conversation.scheduled_for and at < conversation.scheduled_for:
+            raise ValidationError(
+                {
+                    "held_at": "This chat is scheduled for a later time. Say when it really happened (held_at), "
+                    "or reschedule it."
+                }
+            )
+        return at
+    if timezone.is_naive(held_at):
+        raise ValidationError({"held_at": "Give held_at with a UTC offset or time zone."})
+    require_supported_range(held_at, "held_at")
+    if held_at > timezone.now():
+        raise ValidationError({"held_at": "held_at cannot be in the future: mark the chat held once it happened."})
+    return held_at
 
 
 def _thank(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
@@ -172,6 +195,7 @@ def conversation_transition(
     to_stage: str,
     at: datetime | None = None,
     scheduled_for: datetime | None = None,
+    held_at: datetime | None = None,
 ) -> Conversation:
     """Move a conversation to `to_stage` if MOVES allows it, with that move's effect.
 
@@ -185,11 +209,12 @@ def conversation_transition(
     at = at or timezone.now()
     require_supported_range(at, "at")
     move = MOVE_INTO[to_stage]
-    given = {"scheduled_for": scheduled_for}
+    given = {"scheduled_for": scheduled_for, "held_at": held_at}
     missing = {name: message for name, message in move.requires.items() if given.get(name) is None}
     if missing:
         raise ValidationError(missing)
-    EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **{name: given[name] for name in move.requires})
+    fields = {name: given[name] for name in (*move.requires, *move.accepts)}
+    EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **fields)
     # Hand the caller's instance the new state.
     conversation.refresh_from_db()
     return conversation

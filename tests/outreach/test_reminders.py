@@ -147,7 +147,7 @@ def test_cancelling_a_chat_cancels_both_emails(user, contact):
 
 def test_holding_a_chat_cancels_its_emails_and_plans_the_thank_you_email(user, contact):
     conv = scheduled_chat(user, contact, NOW + timedelta(days=3))
-    conversation_transition(conversation=conv, to_stage="held")
+    conversation_transition(conversation=conv, to_stage="held", held_at=NOW)
     assert pending(conversation=conv) == set()
     thank_you = conv.follow_ups.get(kind="thank_you")
     assert pending(follow_up=thank_you) == {(Kind.FOLLOW_UP_DUE, NOW + timedelta(hours=24))}

@@ -44,6 +44,8 @@ def frozen_clock():
 def move(conv, stage, **kwargs):
     if stage == Stage.SCHEDULED and "scheduled_for" not in kwargs:
         kwargs["scheduled_for"] = CHAT_AT
+    if stage == Stage.HELD and "at" not in kwargs and "held_at" not in kwargs:
+        kwargs["held_at"] = NOW  # before CHAT_AT: marking it held early says when it happened
     return conversation_transition(conversation=conv, to_stage=stage, **kwargs)
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import profile_update
 from outreach.models import Stage
@@ -34,7 +35,10 @@ def test_each_card_offers_exactly_the_legal_moves(web, user, contact, stage):
     }[stage]
     for to in path:
         conversation_transition(
-            conversation=c, to_stage=to, scheduled_for=aware(2030, 1, 1, 12) if to == "scheduled" else None
+            conversation=c,
+            to_stage=to,
+            scheduled_for=aware(2030, 1, 1, 12) if to == "scheduled" else None,
+            held_at=timezone.now() if to == "held" else None,  # held before its 2030 date: say when
         )
     html = web.get(reverse("pipeline")).content.decode()
     card = _card(html, c.pk)

@@ -45,6 +45,7 @@ def _conversation_at(user, stage):
             conversation=conversation,
             to_stage=to,
             scheduled_for=timezone.now() + timedelta(days=3) if needs_time else None,
+            held_at=timezone.now() if to == "held" else None,  # held before the chat's time: say when
         )
     return conversation
 
