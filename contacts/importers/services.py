@@ -10,7 +10,6 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -380,9 +379,7 @@ class _Upsert:
         )
         contact._import_company = company
         contact._import_ref = _New(contact)
-        if contact.reconnect_every_days:
-            since = contact.last_contacted_at or self.now
-            contact.reconnect_due_at = since + timedelta(days=contact.reconnect_every_days)
+        contact.reconnect_due_at = contact.reconnect_due(now=self.now)
         self._index(
             contact._import_ref,
             contact.linkedin_url,
@@ -439,10 +436,7 @@ class _Upsert:
         ):
             put("last_contacted_at", row.last_contacted_at)
         if changed and {"reconnect_every_days", "last_contacted_at"} & set(changed):
-            since = contact.last_contacted_at or contact.created_at or self.now
-            contact.reconnect_due_at = (
-                since + timedelta(days=contact.reconnect_every_days) if contact.reconnect_every_days else None
-            )
+            contact.reconnect_due_at = contact.reconnect_due(now=self.now)
             changed.append("reconnect_due_at")
         if changed:
             self._index(
