@@ -106,9 +106,9 @@ def test_thirty_thousand_connections_import_in_seconds_and_re_import_changes_not
 def test_a_running_job_records_its_progress_after_every_batch(api_client, user, settings, eager_celery, monkeypatch):
     from django.db import connection
 
-    from contacts.importers import services
+    from contacts.importers import upsert
 
-    monkeypatch.setattr(services, "BATCH", 5)
+    monkeypatch.setattr(upsert, "BATCH", 5)
     settings.IMPORT_SYNC_MAX_ROWS = 10
     seen = []
 
