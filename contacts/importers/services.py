@@ -6,22 +6,20 @@ The work is done beneath: `formats` checks and parses a file, `upsert` writes it
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError
 
+from accounts.errors import ApplicationError
 from contacts.models import ContactEvent, ImportJob
 
 from .formats import Inspection, file_rows, import_inspect
 from .jobs import import_job_create, import_job_run
-from .reading import ImportRejected
 from .upsert import ImportResult, upsert_in_one_transaction
 
 __all__ = [
     "ImportResult",
     "Inspection",
-    "UploadOutcome",
     "import_contacts",
     "import_inspect",
     "import_job_create",
@@ -58,27 +56,22 @@ def import_contacts(
     )
 
 
-@dataclass
-class UploadOutcome:
-    status_code: int = 200
-    result: ImportResult | None = None
-    job: ImportJob | None = None
-    error: str = ""
+def import_upload(*, owner, kind: str, upload, dry_run: bool = False) -> ImportResult | ImportJob:
+    """Check an uploaded file, then import it now (small: the result) or queue a background
+    job (large: the job to poll).
 
-
-def import_upload(*, owner, kind: str, upload, dry_run: bool = False) -> UploadOutcome:
-    """Check an uploaded file, then import it now (small) or queue a background job (large).
-
-    Files with more than IMPORT_SYNC_MAX_ROWS rows become a job; bad files are refused
-    (400, or 413 over IMPORT_MAX_BYTES) with nothing written.
+    Files with more than IMPORT_SYNC_MAX_ROWS rows become a job. A missing or bad file is
+    refused with nothing written: ApplicationError (INVALID, or TOO_LARGE over
+    IMPORT_MAX_BYTES), or CONFLICT when another import of the account wrote the same people
+    meanwhile.
     """
     if upload is None:
-        return UploadOutcome(status_code=400, error="Choose a file to import.")
+        raise ApplicationError("Choose a file to import.", field="file")
     fileobj = upload.file
+    inspection = import_inspect(kind=kind, fileobj=fileobj, size=upload.size)
     try:
-        inspection = import_inspect(kind=kind, fileobj=fileobj, size=upload.size)
         if inspection.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
-            job = import_job_create(
+            return import_job_create(
                 owner=owner,
                 kind=kind,
                 fileobj=fileobj,
@@ -86,14 +79,10 @@ def import_upload(*, owner, kind: str, upload, dry_run: bool = False) -> UploadO
                 dry_run=dry_run,
                 total_rows=inspection.total_rows,
             )
-            return UploadOutcome(status_code=202, job=job)
-        result = import_contacts(owner=owner, kind=kind, fileobj=fileobj, dry_run=dry_run, inspection=inspection)
-    except ImportRejected as exc:
-        return UploadOutcome(status_code=exc.status_code, error=exc.message)
+        return import_contacts(owner=owner, kind=kind, fileobj=fileobj, dry_run=dry_run, inspection=inspection)
     except IntegrityError:
         # A background import of this account wrote the same people meanwhile; nothing was kept.
-        return UploadOutcome(status_code=409, error=_CONCURRENT_IMPORT)
-    return UploadOutcome(result=result)
+        raise ApplicationError(_CONCURRENT_IMPORT, field="file", code=ApplicationError.CONFLICT) from None
 
 
 def job_change_acknowledge(*, event: ContactEvent) -> ContactEvent:
