@@ -5,6 +5,8 @@
 Uses the configured database with a throw-away user (deleted afterwards unless --keep).
 Prints rows/s, seconds and peak memory: Python allocations during the import (tracemalloc,
 measured on a separate run because tracing slows Python down) and the process's peak RSS.
+The speed target lives here, not in the tests: it exits 1 if the first import of --rows
+takes longer than --max-seconds (SPEC: 30,000 connections import in seconds).
 """
 
 import argparse
@@ -129,6 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=30_000)
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark users and their contacts.")
+    parser.add_argument(
+        "--max-seconds", type=float, default=60.0, help="Fail if the first import takes longer (default 60)."
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -165,15 +170,17 @@ def main() -> None:
             if peak is not None:
                 line += f"; peak Python memory {peak / 1_048_576:.1f} MB (tracemalloc)"
             print(line)
-            return result
+            return result, seconds
 
-        first = run(users[0], "first import ")
-        again = run(users[0], "re-import    ")
+        first, first_seconds = run(users[0], "first import ")
+        again, _ = run(users[0], "re-import    ")
         run(users[1], "first import, traced", trace=True)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS of the whole process: {rss:.0f} MB")
         assert first.created == args.rows and Contact.objects.filter(owner=users[0]).count() == args.rows
         assert again.created == 0 and again.updated == 0, "re-import must change nothing"
+        if first_seconds > args.max_seconds:
+            sys.exit(f"too slow: the first import took {first_seconds:.1f} s (target {args.max_seconds:g} s)")
     finally:
         if not args.keep:
             for user in users:

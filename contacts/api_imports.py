@@ -65,19 +65,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return reverse("api-import-job", args=[job.pk])
 
 
-def import_file(request, kind: str):
-    """Returns (http status, body, job or None) for an upload in request.FILES["file"]."""
-    dry_run = str(request.data.get("dry_run", "")).lower() in ("true", "1", "yes", "on")
-    outcome = import_upload(owner=request.user, kind=kind, upload=request.FILES.get("file"), dry_run=dry_run)
-    if outcome.job is not None:
-        body = ImportJobSerializer(outcome.job).data
-        body["job_id"] = str(outcome.job.pk)
-        return status.HTTP_202_ACCEPTED, body, outcome.job
-    if outcome.error:
-        return outcome.status_code, {"detail": outcome.error}, None
-    return status.HTTP_200_OK, outcome.result.as_dict(), None
-
-
 class _ImportView(APIView):
     kind = ""
     parser_classes = [MultiPartParser, FormParser]
@@ -85,15 +72,21 @@ class _ImportView(APIView):
     throttle_scope = "imports"
 
     def post(self, request):
-        code, body, job = import_file(request, self.kind)
-        headers = {"Location": body["status_url"]} if job else {}
-        return Response(body, status=code, headers=headers)
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("true", "1", "yes", "on")
+        # A refused file raises ApplicationError; config.api.exception_handler answers it (400/409/413).
+        outcome = import_upload(owner=request.user, kind=self.kind, upload=request.FILES.get("file"), dry_run=dry_run)
+        if isinstance(outcome, ImportJob):
+            body = ImportJobSerializer(outcome).data
+            body["job_id"] = str(outcome.pk)
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+        return Response(outcome.as_dict(), status=status.HTTP_200_OK)
 
 
 _IMPORT_RESPONSES = {
     200: ImportResultSerializer,
     202: ImportJobSerializer,
     400: OpenApiTypes.OBJECT,
+    409: OpenApiTypes.OBJECT,
     413: OpenApiTypes.OBJECT,
 }
 

@@ -1,10 +1,12 @@
 """People the user networks with, the companies they work at, and the user's tags."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.models import OwnedModel, enum_check
 
@@ -138,6 +140,17 @@ class Contact(OwnedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def reconnect_due(self, *, now: datetime | None = None) -> datetime | None:
+        """The reconnect rule, stated once: last contact (or creation) + the cadence; None without one.
+
+        The services store it in `reconnect_due_at`; outreach dates the reconnect follow-up by
+        it. `now` stands in for the creation time of a contact not saved yet (an import's start).
+        """
+        if not self.reconnect_every_days:
+            return None
+        since = self.last_contacted_at or self.created_at or now or timezone.now()
+        return since + timedelta(days=self.reconnect_every_days)
 
     def clean(self):
         from contacts.linkedin import normalise_linkedin_url

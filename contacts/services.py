@@ -1,11 +1,10 @@
 """Every write to contacts, companies and tags goes through here."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from .models import Company, Contact, Tag
 from .signals import contact_cadence_changed
@@ -94,19 +93,12 @@ def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
     return tags
 
 
-def _reconnect_due_at(contact: Contact) -> datetime | None:
-    if not contact.reconnect_every_days:
-        return None
-    since = contact.last_contacted_at or contact.created_at or timezone.now()
-    return since + timedelta(days=contact.reconnect_every_days)
-
-
 @transaction.atomic
 def contact_create(*, owner, tags: Iterable = (), **fields) -> Contact:
     contact = Contact(owner=owner, **fields)
     contact.full_clean()
     contact.save()
-    contact.reconnect_due_at = _reconnect_due_at(contact)
+    contact.reconnect_due_at = contact.reconnect_due()
     contact.save(update_fields=["reconnect_due_at"])
     if tags:
         contact.tags.set(_as_tags(owner, tags))
@@ -126,7 +118,7 @@ def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) 
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.full_clean()
-    contact.reconnect_due_at = _reconnect_due_at(contact)
+    contact.reconnect_due_at = contact.reconnect_due()
     contact.save(update_fields=[*fields, "reconnect_due_at", "updated_at"])
     if tags is not None:
         contact.tags.set(_as_tags(contact.owner, tags))
@@ -150,6 +142,6 @@ def contact_touch(*, contact: Contact, at: datetime) -> Contact:
     """Record contact with this person at `at` (never moves the date backwards)."""
     if contact.last_contacted_at is None or at > contact.last_contacted_at:
         contact.last_contacted_at = at
-        contact.reconnect_due_at = _reconnect_due_at(contact)
+        contact.reconnect_due_at = contact.reconnect_due()
         contact.save(update_fields=["last_contacted_at", "reconnect_due_at", "updated_at"])
     return contact

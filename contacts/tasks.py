@@ -10,7 +10,7 @@ def run_import_job(job_id: str) -> str:
     Safe to run twice (a redelivered message, a restarted worker): a finished job is left
     alone, and the import is idempotent, so a second run over the same rows changes nothing.
     """
-    from contacts.importers.services import import_job_run
+    from contacts.importers.jobs import import_job_run
 
     job = import_job_run(job_id=job_id)
     return job.status if job else "missing"

@@ -4,6 +4,8 @@ run; watch a large file's progress; read the per-row error report; download expo
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.errors import ApplicationError
+from config.api import APPLICATION_ERROR_STATUS
 from config.pages import page_view
 
 from .importers.csv_format import COLUMNS
@@ -32,17 +34,16 @@ def import_page(request):
             kind = ImportJob.Kind.LINKEDIN
         dry_run = request.POST.get("dry_run") in ("on", "true", "1")
         upload = request.FILES.get("file")
-        outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
-        context.update(
-            kind=kind,
-            dry_run=dry_run,
-            filename=upload.name if upload else "",
-            outcome=outcome,
-            result=outcome.result.as_dict() if outcome.result else None,
-            job=outcome.job,
-        )
-        # The error is shown on the page; a plain-form POST still gets a meaningful status.
-        status = outcome.status_code if outcome.error else 200
+        context.update(kind=kind, dry_run=dry_run, filename=upload.name if upload else "")
+        try:
+            outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
+        except ApplicationError as exc:
+            # The error is shown on the page; a plain-form POST still gets a meaningful status.
+            context["error"] = exc.message
+            status = APPLICATION_ERROR_STATUS[exc.code]
+        else:
+            is_job = isinstance(outcome, ImportJob)
+            context.update(job=outcome if is_job else None, result=None if is_job else outcome.as_dict())
         if request.htmx:
             return render(request, "contacts/_import_outcome.html", context, status=200)
     context["jobs"] = _recent_jobs(request.user)

@@ -218,10 +218,7 @@ def backup_restore(*, user, data) -> dict:
     Refuses (ApplicationError, a conflict) an account that already has data, and a document
     that is not a Coffeechat backup or does not hold together. All or nothing.
     """
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ApplicationError('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
-    if data.get("version") != VERSION:
-        raise ApplicationError(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
+    _check_format(data)
     Profile.objects.select_for_update().get(user=user)  # one restore at a time per account
     if not account_is_empty(user):
         raise ApplicationError(
@@ -230,31 +227,8 @@ def backup_restore(*, user, data) -> dict:
             code=ApplicationError.CONFLICT,
         )
     MessageTemplate.objects.filter(owner=user).delete()
-    counts = {}
     try:
-        _restore_profile(user, data.get("profile") or {})
-        ids: dict[str, dict[int, object]] = {}
-        for section, model, fields, links, stamps in SECTIONS:
-            rows = data.get(section) or []
-            if not isinstance(rows, list):
-                raise ApplicationError(f"“{section}” must be a list.")
-            ids[section] = {}
-            created = []
-            for index, row in enumerate(rows):
-                where = f"{section}[{index}]"
-                obj = _build(user, model, row, fields, links, ids, where)
-                created.append((row, obj))
-            model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
-            for row, obj in created:
-                ids[section][row["id"]] = obj
-            _keep_timestamps(model, created, stamps)
-            if model is Contact:
-                _link_contacts(created, ids)
-            if model is Conversation:
-                _restore_history(user, created)
-            counts[section] = len(created)
-    except ApplicationError:
-        raise
+        counts = _restore_sections(user, data)
     except ValidationError as exc:
         raise ApplicationError(f"The backup does not hold together: {'; '.join(exc.messages)}") from None
     except IntegrityError as exc:
@@ -262,6 +236,38 @@ def backup_restore(*, user, data) -> dict:
     except (KeyError, TypeError, ValueError) as exc:
         raise ApplicationError(f"The backup is malformed: {exc}") from None
     transaction.on_commit(lambda: _plan_reminders(user.pk))
+    return counts
+
+
+def _check_format(data) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ApplicationError('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
+    if data.get("version") != VERSION:
+        raise ApplicationError(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
+
+
+def _restore_sections(user, data: dict) -> dict:
+    """The profile, then every section in order (later ones link to earlier ones by old id)."""
+    _restore_profile(user, data.get("profile") or {})
+    ids: dict[str, dict[int, object]] = {}
+    counts = {}
+    for section, model, fields, links, stamps in SECTIONS:
+        rows = data.get(section) or []
+        if not isinstance(rows, list):
+            raise ApplicationError(f"“{section}” must be a list.")
+        ids[section] = {}
+        created = [
+            (row, _build(user, model, row, fields, links, ids, f"{section}[{index}]")) for index, row in enumerate(rows)
+        ]
+        model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
+        for row, obj in created:
+            ids[section][row["id"]] = obj
+        _keep_timestamps(model, created, stamps)
+        if model is Contact:
+            _link_contacts(created, ids)
+        if model is Conversation:
+            _restore_history(user, created)
+        counts[section] = len(created)
     return counts
 
 

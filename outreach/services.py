@@ -247,9 +247,9 @@ def should_suggest_no_response(conversation: Conversation) -> bool:
 def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False) -> None:
     """Any touch resets the reconnect clock: move the open reconnect follow-up, or open one."""
     contact_touch(contact=contact, at=at)
-    if not contact.reconnect_every_days:
+    due_at = contact.reconnect_due()
+    if due_at is None:
         return
-    due_at = contact.last_contacted_at + timedelta(days=contact.reconnect_every_days)
     open_reconnects = list(contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN))
     for follow_up in open_reconnects:
         if follow_up.due_at != due_at:
@@ -270,12 +270,13 @@ def reconnect_follow_up_sync(*, contact: Contact) -> None:
     A new cadence moves it to last contact + the new number of days; no cadence, or an
     archived contact, closes it (with its reminder).
     """
+    due_at = None if contact.archived else contact.reconnect_due()
     open_reconnects = contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN)
     for follow_up in open_reconnects:
-        if contact.archived or not contact.reconnect_every_days:
+        if due_at is None:
             _follow_up_close(follow_up, FollowUp.Status.CANCELLED, timezone.now())
-        elif contact.reconnect_due_at and follow_up.due_at != contact.reconnect_due_at:
-            _follow_up_set_due(follow_up, contact.reconnect_due_at)
+        elif follow_up.due_at != due_at:
+            _follow_up_set_due(follow_up, due_at)
 
 
 # --- follow-ups --------------------------------------------------------------------------

@@ -29,12 +29,6 @@ class ImportRejected(ApplicationError):
     def __init__(self, message: str, *, code: str = ApplicationError.INVALID):
         super().__init__(message, field="file", code=code)
 
-    @property
-    def status_code(self) -> int:  # TODO(architecture #9 item 3): the importers' split removes this
-        from config.api import APPLICATION_ERROR_STATUS
-
-        return APPLICATION_ERROR_STATUS[self.code]
-
 
 class FileTooLarge(ImportRejected):
     def __init__(self, message: str):

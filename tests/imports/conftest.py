@@ -36,3 +36,21 @@ def eager_celery(django_capture_on_commit_callbacks):
         yield django_capture_on_commit_callbacks
     finally:
         app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def racing_import(monkeypatch, user):
+    """Another import into the same account saves the first new contact just before this one does.
+
+    The database's unique LinkedIn URL per account then refuses this import's bulk insert.
+    """
+    from contacts.models import Contact
+
+    real_bulk_create = Contact.objects.bulk_create
+
+    def another_import_got_there_first(objs, **kwargs):
+        first = objs[0]
+        Contact.objects.create(owner=user, first_name=first.first_name, linkedin_url=first.linkedin_url)
+        return real_bulk_create(objs, **kwargs)
+
+    monkeypatch.setattr(Contact.objects, "bulk_create", another_import_got_there_first)

@@ -69,6 +69,26 @@ def test_a_bad_file_says_what_is_wrong(web, user):
     assert "Nothing was imported" in response.content.decode() and "ZIP" in response.content.decode()
 
 
+def test_a_missing_file_says_so_with_a_400(web, user):
+    response = web.post("/import/", {"kind": "linkedin"})
+    assert response.status_code == 400
+    assert "Choose a file to import." in response.content.decode()
+
+
+def test_a_file_over_the_size_limit_says_so_with_a_413(web, user, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    response = post(web, sample("linkedin_connections.csv"))
+    assert response.status_code == 413
+    assert "Nothing was imported" in response.content.decode() and "the limit is" in response.content.decode()
+
+
+def test_an_import_racing_another_says_so_with_a_409_and_keeps_nothing(web, user, racing_import):
+    response = post(web, sample("linkedin_connections.csv"))
+    assert response.status_code == 409
+    assert "Another import into your account was running at the same time." in response.content.decode()
+    assert not Contact.objects.filter(owner=user).exists()
+
+
 def test_a_large_file_shows_a_progress_bar_that_polls_the_job(web, user, settings):
     settings.IMPORT_SYNC_MAX_ROWS = 5
     html = post(web, sample("linkedin_connections.csv"), htmx=True).content.decode()

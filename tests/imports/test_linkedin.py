@@ -291,6 +291,16 @@ def test_a_request_without_a_file_is_a_400(api_client):
     assert "file" in response.json()["detail"].lower()
 
 
+def test_an_import_racing_another_into_the_same_account_is_a_409_and_keeps_nothing(api_client, user, racing_import):
+    response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Another import into your account was running at the same time. Nothing was written; "
+        "import the file again (it is safe to repeat)."
+    }
+    assert not Contact.objects.filter(owner=user).exists()
+
+
 def test_imports_need_a_login(client):
     response = client.post("/api/v1/imports/linkedin/", {"file": io.BytesIO(b"x")})
     assert response.status_code == 401

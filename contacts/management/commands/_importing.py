@@ -6,7 +6,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.importers.reading import ImportRejected
+from accounts.errors import ApplicationError
 from contacts.importers.services import import_contacts, import_inspect
 
 
@@ -67,7 +67,7 @@ class ImportCommand(BaseCommand):
                 bar.close()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-        except ImportRejected as exc:
+        except ApplicationError as exc:  # the file was refused (not CSV, too large, …); nothing written
             raise CommandError(exc.message) from None
         prefix = "Dry run (nothing written): " if dry_run else ""
         self.stdout.write(

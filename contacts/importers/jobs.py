@@ -1,0 +1,107 @@
+"""Background imports: a large file is kept on an ImportJob, queued, run batch by batch with its
+progress recorded, and finished with its result (or the reason it failed)."""
+
+import io
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import ImportJob
+
+from .formats import file_rows, import_inspect
+from .reading import ImportRejected
+from .upsert import ImportResult, Progress, Upsert, upsert_in_one_transaction
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool, total_rows: int) -> ImportJob:
+    """Keep the upload and queue its import (once the transaction commits)."""
+    from contacts import tasks
+
+    fileobj.seek(0)
+    job = ImportJob(
+        owner=owner,
+        kind=kind,
+        dry_run=dry_run,
+        filename=(filename or "")[:255],
+        total_rows=total_rows,
+        content=fileobj.read(),
+    )
+    job.full_clean(exclude=["content"])
+    job.save()
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: _queue(tasks.run_import_job, job_id))
+    return job
+
+
+def _queue(task, job_id: str) -> None:
+    """Hand the job to a worker; if the broker is down, say so on the job instead of a 500."""
+    try:
+        task.delay(job_id)
+    except Exception:  # kombu raises several connection error types
+        logger.exception("Import job %s could not be queued", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.FAILED,
+            error="The import could not be started because the task queue is unavailable. Try again in a minute.",
+            content=None,
+            finished_at=timezone.now(),
+        )
+
+
+def import_job_run(*, job_id) -> ImportJob | None:
+    """Run a queued job, recording progress after every batch so the page can show a bar.
+
+    Running it twice is safe: a finished job is left alone, and the import itself is
+    idempotent (a second run finds every row already there).
+    """
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        # Written outside the import's transaction only on PostgreSQL/SQLite autocommit
+        # connections; inside it the row update is visible once the job commits.
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=max(total, done))
+
+    content = bytes(job.content or b"")
+    try:
+        result = _import_in_batches(job, io.BytesIO(content), progress)
+    except ImportRejected as exc:
+        _finish(job, status=ImportJob.Status.FAILED, error=exc.message)
+    except Exception as exc:  # recorded for the user; the worker log has the traceback
+        _finish(job, status=ImportJob.Status.FAILED, error=f"The import stopped: {type(exc).__name__}.")
+        raise
+    else:
+        _finish(job, status=ImportJob.Status.DONE, result=result.as_dict())
+    job.refresh_from_db()
+    return job
+
+
+def _import_in_batches(job: ImportJob, fileobj, progress: Progress) -> ImportResult:
+    """A background import commits batch by batch so that progress is visible while it runs.
+
+    A dry run still runs in one transaction that is rolled back; its progress is reported
+    once at the end. A crash part-way leaves the batches already committed; running the
+    file again completes it without duplicates.
+    """
+    inspection = import_inspect(kind=job.kind, fileobj=fileobj)
+    rows = file_rows(job.kind, fileobj, inspection.encoding)
+    if job.dry_run:
+        return upsert_in_one_transaction(
+            owner=job.owner, kind=job.kind, rows=rows, total=inspection.total_rows, dry_run=True
+        )
+    return Upsert(owner=job.owner, kind=job.kind, dry_run=False).run(rows, inspection.total_rows, progress)
+
+
+def _finish(job: ImportJob, *, status: str, result: dict | None = None, error: str = "") -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status,
+        result=result,
+        error=error,
+        content=None,
+        finished_at=timezone.now(),
+        processed_rows=job.total_rows if status == ImportJob.Status.DONE else job.processed_rows,
+    )
