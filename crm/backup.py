@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from accounts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from accounts.errors import ApplicationError
 from accounts.models import Profile
+from accounts.services import model_update
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
 from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, StageChange
@@ -30,9 +31,12 @@ FORMAT = "coffeechat-backup"
 VERSION = 1
 
 
+# A contact's own values; its links (company, referrer, tags) point at other rows of the document.
+CONTACT_PLAIN_FIELDS = tuple(name for name in Contact.FIELDS if not Contact._meta.get_field(name).is_relation)
+
 # (section, model, plain fields, {fk field: section it points into}, timestamps kept on restore)
 SECTIONS = (
-    ("companies", Company, ("name", "website", "industry", "notes"), {}, ("created_at",)),
+    ("companies", Company, Company.EDITABLE_FIELDS, {}, ("created_at",)),
     ("tags", Tag, ("name",), {}, ()),
     (
         "portfolio",
@@ -45,21 +49,7 @@ SECTIONS = (
     (
         "contacts",
         Contact,
-        (
-            "first_name",
-            "last_name",
-            "email",
-            "linkedin_url",
-            "title",
-            "relationship",
-            "source",
-            "how_we_met",
-            "connected_on",
-            "reconnect_every_days",
-            "last_contacted_at",
-            "reconnect_due_at",
-            "archived",
-        ),
+        CONTACT_PLAIN_FIELDS,
         {"company": "companies"},  # referred_by and tags: linked once every contact exists
         ("created_at", "updated_at"),
     ),
@@ -234,25 +224,8 @@ def backup_restore(*, user, data) -> dict:
     try:
         _restore_profile(user, data.get("profile") or {})
         ids: dict[str, dict[int, object]] = {}
-        for section, model, fields, links, stamps in SECTIONS:
-            rows = data.get(section) or []
-            if not isinstance(rows, list):
-                raise ApplicationError(f"“{section}” must be a list.")
-            ids[section] = {}
-            created = []
-            for index, row in enumerate(rows):
-                where = f"{section}[{index}]"
-                obj = _build(user, model, row, fields, links, ids, where)
-                created.append((row, obj))
-            model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
-            for row, obj in created:
-                ids[section][row["id"]] = obj
-            _keep_timestamps(model, created, stamps)
-            if model is Contact:
-                _link_contacts(created, ids)
-            if model is Conversation:
-                _restore_history(user, created)
-            counts[section] = len(created)
+        for section, *spec in SECTIONS:
+            counts[section] = _restore_section(user, section, data.get(section) or [], *spec, ids=ids)
     except ApplicationError:
         raise
     except ValidationError as exc:
@@ -265,16 +238,37 @@ def backup_restore(*, user, data) -> dict:
     return counts
 
 
+def _restore_section(user, section, rows, model, fields, links, stamps, *, ids) -> int:
+    """One section's rows, created in bulk; `ids` learns their new rows for the links that follow."""
+    if not isinstance(rows, list):
+        raise ApplicationError(f"“{section}” must be a list.")
+    ids[section] = {}
+    created = []
+    for index, row in enumerate(rows):
+        where = f"{section}[{index}]"
+        obj = _build(user, model, row, fields, links, ids, where)
+        created.append((row, obj))
+    model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
+    for row, obj in created:
+        ids[section][row["id"]] = obj
+    _keep_timestamps(model, created, stamps)
+    if model is Contact:
+        _link_contacts(created, ids)
+    if model is Conversation:
+        _restore_history(user, created)
+    return len(created)
+
+
 def _restore_profile(user, values: dict) -> None:
     profile = Profile.objects.get(user=user)
-    for name in Profile.SETTINGS:
-        if name in values:
-            setattr(profile, name, values[name])
     try:
-        profile.full_clean()
+        model_update(
+            instance=profile,
+            fields=Profile.SETTINGS,
+            data={name: values[name] for name in Profile.SETTINGS if name in values},
+        )
     except ValidationError as exc:
         raise ApplicationError(f"profile: {'; '.join(exc.messages)}") from None
-    profile.save(update_fields=list(Profile.SETTINGS))
 
 
 def _build(user, model, row, fields, links, ids, where):
