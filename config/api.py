@@ -108,7 +108,10 @@ def enum_filter(choices, **kwargs):
     )
 
 
-MAX_ID = 2**63 - 1  # the largest primary key any supported database can hold
+# The largest primary key any supported database can hold: a larger number is no row's id, and
+# the database refuses to compare with it (SQLite answers OverflowError, a 500). Every id taken
+# from a URL or a query string is checked against this one constant.
+MAX_ID = 2**63 - 1
 
 
 def id_filter(field_name: str, **kwargs):

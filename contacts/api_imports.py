@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import MAX_ID
+
 from . import exports
 from .importers.job_changes import job_change_suggestion, job_changes_for
 from .importers.services import import_upload, job_change_acknowledge
@@ -211,7 +213,7 @@ class JobChangeListView(generics.ListAPIView):
         contact = self.request.query_params.get("contact")
         if contact:
             # Anything but a plausible id matches nothing (and never reaches the database as-is).
-            valid = contact.isascii() and contact.isdigit() and int(contact) < 2**63
+            valid = contact.isascii() and contact.isdigit() and int(contact) <= MAX_ID
             events = events.filter(contact_id=int(contact)) if valid else events.none()
         return events
 
@@ -219,7 +221,7 @@ class JobChangeListView(generics.ListAPIView):
 class JobChangeAcknowledgeView(APIView):
     @extend_schema(request=None, responses=JobChangeSerializer, summary="Mark a job change as seen")
     def post(self, request, pk: int):
-        if pk >= 2**63:
+        if pk > MAX_ID:
             raise Http404
         event = get_object_or_404(job_changes_for(request.user), pk=pk)
         event = job_change_acknowledge(event=event)

@@ -32,24 +32,29 @@ def referrer_key(contact: Contact | None) -> str:
     return referrer_label(contact.first_name, contact.last_name, contact.company.name if contact.company else "")
 
 
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _tag_names(contact: Contact) -> list[str]:
+    return sorted((t.name for t in contact.tags.all()), key=str.lower)
+
+
+# How the export writes the fields that are not plain text; any other column is the field's value.
+_AS_TEXT = {
+    "company": lambda contact: contact.company.name if contact.company else "",
+    "tags": lambda contact: tags_encode(_tag_names(contact)),
+    "connected_on": lambda contact: _iso(contact.connected_on),
+    "reconnect_every_days": lambda contact: str(contact.reconnect_every_days or ""),
+    "archived": lambda contact: "true" if contact.archived else "false",
+    "referred_by": lambda contact: referrer_key(contact.referred_by),
+    "last_contacted_at": lambda contact: _iso(contact.last_contacted_at),
+}
+
+
 def contact_csv_values(contact: Contact) -> dict[str, str]:
-    return {
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "email": contact.email,
-        "linkedin_url": contact.linkedin_url,
-        "company": contact.company.name if contact.company else "",
-        "title": contact.title,
-        "relationship": contact.relationship,
-        "source": contact.source,
-        "tags": tags_encode(sorted((t.name for t in contact.tags.all()), key=str.lower)),
-        "how_we_met": contact.how_we_met,
-        "connected_on": contact.connected_on.isoformat() if contact.connected_on else "",
-        "reconnect_every_days": str(contact.reconnect_every_days or ""),
-        "archived": "true" if contact.archived else "false",
-        "referred_by": referrer_key(contact.referred_by),
-        "last_contacted_at": contact.last_contacted_at.isoformat() if contact.last_contacted_at else "",
-    }
+    """The contact as text, one entry per CSV column (the vCard's X- properties read them too)."""
+    return {name: _AS_TEXT[name](contact) if name in _AS_TEXT else getattr(contact, name) for name in COLUMNS}
 
 
 class _Echo:
@@ -82,18 +87,11 @@ def contact_vcard(contact: Contact) -> str:
         card.add("url").value = contact.linkedin_url
     if contact.how_we_met:
         card.add("note").value = contact.how_we_met
-    tags = sorted((t.name for t in contact.tags.all()), key=str.lower)
+    tags = _tag_names(contact)
     if tags:
         card.add("categories").value = tags
-    extra = {
-        "relationship": contact.relationship,
-        "source": contact.source,
-        "connected_on": contact.connected_on.isoformat() if contact.connected_on else "",
-        "reconnect_every_days": str(contact.reconnect_every_days or ""),
-        "archived": "true" if contact.archived else "",
-        "referred_by": referrer_key(contact.referred_by),
-        "last_contacted_at": contact.last_contacted_at.isoformat() if contact.last_contacted_at else "",
-    }
+    extra = contact_csv_values(contact)
+    extra["archived"] = "true" if contact.archived else ""  # only an archived contact carries the property
     for field, prop in X_FIELDS.items():
         if extra[field]:
             card.add(prop).value = extra[field]

@@ -13,6 +13,8 @@ from accounts.models import OwnedModel, enum_check
 
 class Company(OwnedModel):
     CONSTRAINT_FIELDS = {"duplicate_company": "name"}
+    # What a user sets on a company; the API, the backup and the update service read it.
+    EDITABLE_FIELDS = ("name", "website", "industry", "notes")
 
     name = models.CharField(max_length=200)
     website = models.URLField(blank=True)
@@ -82,10 +84,39 @@ class Source(models.TextChoices):
     OTHER = "other"
 
 
+# A contact's data, declared once in the order every format lists it: the API, the backup,
+# the CSV export and import, and the contact form all derive their field lists from it
+# (adding a field means adding it here, and a migration).
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "linkedin_url",
+    "company",
+    "title",
+    "relationship",
+    "source",
+    "referred_by",
+    "tags",
+    "how_we_met",
+    "connected_on",
+    "reconnect_every_days",
+    "last_contacted_at",
+    "reconnect_due_at",
+    "archived",
+)
+# Kept by the services (a held chat, a note, a done follow-up touch the contact): shown, never set.
+CONTACT_MAINTAINED_FIELDS = ("last_contacted_at", "reconnect_due_at")
+
+
 class Contact(OwnedModel):
     Relationship = Relationship
     Source = Source
     CONSTRAINT_FIELDS = {"duplicate_linkedin_url": "linkedin_url"}
+    FIELDS = CONTACT_FIELDS
+    MAINTAINED_FIELDS = CONTACT_MAINTAINED_FIELDS
+    # What a client (the API, the form, an import) may set; contacts.services.contact_update writes it.
+    EDITABLE_FIELDS = tuple(name for name in CONTACT_FIELDS if name not in CONTACT_MAINTAINED_FIELDS)
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)

@@ -14,7 +14,7 @@ class CompanySerializer(ModelSerializer):
 
     class Meta:
         model = Company
-        fields = ["id", "name", "website", "industry", "notes", "contact_count", "created_at"]
+        fields = ["id", *Company.EDITABLE_FIELDS, "contact_count", "created_at"]
         read_only_fields = ["created_at"]
         # The case-insensitive uniqueness is checked by the service (full_clean).
         validators = []
@@ -60,6 +60,19 @@ class TagNamesField(serializers.Field):
         return [name for name in names if name]
 
 
+# Read-only conveniences the API shows right after the field they describe.
+_SHOWN_AFTER = {"last_name": "full_name", "company": "company_name"}
+
+
+def _with_shown_after(names) -> list[str]:
+    fields = []
+    for name in names:
+        fields.append(name)
+        if name in _SHOWN_AFTER:
+            fields.append(_SHOWN_AFTER[name])
+    return fields
+
+
 class ContactSerializer(ModelSerializer):
     company = OwnedPrimaryKeyRelatedField(model=Company, allow_null=True, required=False)
     company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
@@ -69,30 +82,8 @@ class ContactSerializer(ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "full_name",
-            "email",
-            "linkedin_url",
-            "company",
-            "company_name",
-            "title",
-            "relationship",
-            "source",
-            "referred_by",
-            "tags",
-            "how_we_met",
-            "connected_on",
-            "reconnect_every_days",
-            "last_contacted_at",
-            "reconnect_due_at",
-            "archived",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["last_contacted_at", "reconnect_due_at", "created_at", "updated_at"]
+        fields = ["id", *_with_shown_after(Contact.FIELDS), "created_at", "updated_at"]
+        read_only_fields = [*Contact.MAINTAINED_FIELDS, "created_at", "updated_at"]
         extra_kwargs = {
             "reconnect_every_days": {"min_value": 1, "max_value": 3650},
         }

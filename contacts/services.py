@@ -6,25 +6,10 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from accounts.services import model_update
+
 from .models import Company, Contact, Tag
 from .signals import contact_cadence_changed
-
-# Fields a client may set on a contact (everything else is maintained by services).
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "linkedin_url",
-    "company",
-    "title",
-    "relationship",
-    "source",
-    "referred_by",
-    "how_we_met",
-    "connected_on",
-    "reconnect_every_days",
-    "archived",
-)
 
 
 def company_get_or_create(*, owner, name: str) -> Company:
@@ -47,10 +32,8 @@ def company_create(*, owner, **fields) -> Company:
 
 
 def company_update(*, company: Company, **fields) -> Company:
-    for name, value in fields.items():
-        setattr(company, name, value)
-    company.full_clean()
-    company.save(update_fields=list(fields) or None)
+    """Edit a company; only what changed is written."""
+    model_update(instance=company, fields=Company.EDITABLE_FIELDS, data=fields)
     return company
 
 
@@ -63,9 +46,8 @@ def tag_create(*, owner, name: str) -> Tag:
 
 
 def tag_update(*, tag: Tag, name: str) -> Tag:
-    tag.name = " ".join(name.split())
-    tag.full_clean()
-    tag.save(update_fields=["name"])
+    """Rename a tag; a name the owner already has (any case) is refused."""
+    model_update(instance=tag, fields=("name",), data={"name": " ".join(name.split())})
     return tag
 
 
@@ -107,23 +89,20 @@ def contact_create(*, owner, tags: Iterable = (), **fields) -> Contact:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) -> Contact:
-    unknown = set(fields) - set(CONTACT_FIELDS)
-    if unknown:
-        raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")
-    cadence_changed = {
-        name
-        for name in ("reconnect_every_days", "archived")
-        if name in fields and fields[name] != getattr(contact, name)
-    }
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    contact.full_clean()
-    contact.reconnect_due_at = contact.reconnect_due()
-    contact.save(update_fields=[*fields, "reconnect_due_at", "updated_at"])
+    """Edit a contact (`tags`: names or Tag objects, None leaves them as they are).
+
+    Only what changed is written; outreach hears of a changed cadence or archiving, to move
+    or close the open reconnect follow-up (see outreach.services).
+    """
     if tags is not None:
-        contact.tags.set(_as_tags(contact.owner, tags))
+        fields["tags"] = _as_tags(contact.owner, tags)
+    changed = model_update(instance=contact, fields=Contact.EDITABLE_FIELDS, data=fields)
+    due_at = contact.reconnect_due()
+    if due_at != contact.reconnect_due_at:
+        contact.reconnect_due_at = due_at
+        contact.save(update_fields=["reconnect_due_at", "updated_at"])
+    cadence_changed = changed & {"reconnect_every_days", "archived"}
     if cadence_changed:
-        # outreach moves or closes the open reconnect follow-up (see outreach.services).
         contact_cadence_changed.send(sender=Contact, contact=contact, changed=cadence_changed)
     return contact
 

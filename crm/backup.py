@@ -19,9 +19,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from accounts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from accounts.errors import ApplicationError
 from accounts.models import Profile
+from accounts.services import model_update
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
 from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, StageChange
+from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
 from outreach.starter_templates import STARTER_TEMPLATES
 
 from .models import Note, Opportunity
@@ -30,36 +32,19 @@ FORMAT = "coffeechat-backup"
 VERSION = 1
 
 
+# A contact's own values; its links (company, referrer, tags) point at other rows of the document.
+CONTACT_PLAIN_FIELDS = tuple(name for name in Contact.FIELDS if not Contact._meta.get_field(name).is_relation)
+
 # (section, model, plain fields, {fk field: section it points into}, timestamps kept on restore)
 SECTIONS = (
-    ("companies", Company, ("name", "website", "industry", "notes"), {}, ("created_at",)),
+    ("companies", Company, Company.EDITABLE_FIELDS, {}, ("created_at",)),
     ("tags", Tag, ("name",), {}, ()),
-    (
-        "portfolio",
-        PortfolioItem,
-        ("title", "kind", "url", "summary", "status"),
-        {},
-        ("created_at",),
-    ),
-    ("templates", MessageTemplate, ("name", "kind", "subject", "body"), {}, ("created_at",)),
+    ("portfolio", PortfolioItem, PORTFOLIO_ITEM_FIELDS, {}, ("created_at",)),
+    ("templates", MessageTemplate, TEMPLATE_FIELDS, {}, ("created_at",)),
     (
         "contacts",
         Contact,
-        (
-            "first_name",
-            "last_name",
-            "email",
-            "linkedin_url",
-            "title",
-            "relationship",
-            "source",
-            "how_we_met",
-            "connected_on",
-            "reconnect_every_days",
-            "last_contacted_at",
-            "reconnect_due_at",
-            "archived",
-        ),
+        CONTACT_PLAIN_FIELDS,
         {"company": "companies"},  # referred_by and tags: linked once every contact exists
         ("created_at", "updated_at"),
     ),
@@ -273,14 +258,14 @@ def _restore_sections(user, data: dict) -> dict:
 
 def _restore_profile(user, values: dict) -> None:
     profile = Profile.objects.get(user=user)
-    for name in Profile.SETTINGS:
-        if name in values:
-            setattr(profile, name, values[name])
     try:
-        profile.full_clean()
+        model_update(
+            instance=profile,
+            fields=Profile.SETTINGS,
+            data={name: values[name] for name in Profile.SETTINGS if name in values},
+        )
     except ValidationError as exc:
         raise ApplicationError(f"profile: {'; '.join(exc.messages)}") from None
-    profile.save(update_fields=list(Profile.SETTINGS))
 
 
 def _build(user, model, row, fields, links, ids, where):

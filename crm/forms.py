@@ -62,6 +62,12 @@ class SignupForm(Form):
 
 
 class ContactForm(Form):
+    """The contact's own fields, in Contact.FIELDS order; archiving is its own button and the
+    referrer is set through the API or an import."""
+
+    FIELDS = tuple(name for name in Contact.EDITABLE_FIELDS if name not in ("referred_by", "archived"))
+    field_order = FIELDS
+
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100, required=False)
     email = forms.EmailField(required=False)
@@ -91,20 +97,10 @@ class ContactForm(Form):
 
     @classmethod
     def initial_for(cls, contact: Contact) -> dict:
-        return {
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "email": contact.email,
-            "linkedin_url": contact.linkedin_url,
-            "company": contact.company.name if contact.company else "",
-            "title": contact.title,
-            "relationship": contact.relationship,
-            "source": contact.source,
-            "tags": ", ".join(t.name for t in contact.tags.all()),
-            "how_we_met": contact.how_we_met,
-            "connected_on": contact.connected_on,
-            "reconnect_every_days": contact.reconnect_every_days,
-        }
+        initial = {name: getattr(contact, name) for name in cls.FIELDS if name not in ("company", "tags")}
+        initial["company"] = contact.company.name if contact.company else ""
+        initial["tags"] = ", ".join(t.name for t in contact.tags.all())
+        return initial
 
 
 class NoteForm(Form):

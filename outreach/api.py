@@ -14,7 +14,7 @@ from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
 
 from . import pipeline, selectors, services
 from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter
-from .models import PortfolioItem, PortfolioKind, PortfolioStatus, unknown_placeholders
+from .models import PortfolioItem, PortfolioKind, PortfolioStatus, placeholder_errors
 from .serializers import (
     DUE_AT_HELP,
     ConversationCreateSerializer,
@@ -202,11 +202,7 @@ class MessageTemplateViewSet(OwnedModelViewSet):
         template = self.get_object()
         body = RenderRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        errors = {
-            field: f"Unknown placeholder {', '.join('{%s}' % name for name in unknown)}."
-            for field in ("subject", "body")
-            if (unknown := unknown_placeholders(getattr(template, field)))
-        }
+        errors = placeholder_errors(subject=template.subject, body=template.body)
         if errors:
             raise ValidationError(errors)
         rendered = services.template_render(template=template, contact=body.validated_data["contact"])

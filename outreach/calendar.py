@@ -1,4 +1,5 @@
-"""The iCalendar feed (/calendar/<token>.ics) and single-chat invitations, built with `icalendar`.
+"""The iCalendar feed (/calendar/<token>.ics) and single-chat invitations (the download and
+the prep e-mail's attachment), built with `icalendar` by the one `chat_event`.
 
 Chats are events with a stable UID per conversation, so a calendar app that re-fetches the
 feed moves an event when the chat is rescheduled (SEQUENCE goes up) and marks it
@@ -142,9 +143,13 @@ def calendar_feed(owner, now=None) -> bytes:
 
 
 def chat_invitation(conversation: Conversation) -> bytes:
-    """One chat as an .ics file to add to any calendar (same UID as in the feed)."""
+    """One chat as an .ics file: the download on the chat's page and the prep e-mail's attachment.
+
+    It is the feed's event, with the same UID and SEQUENCE, so a calendar that took it moves
+    the chat when it is rescheduled. Conversation.DoesNotExist when the chat has no date.
+    """
     calendar = _calendar(chat_summary(conversation))
     calendar.add("method", "PUBLISH")
-    annotated = _chats(conversation.owner).get(pk=conversation.pk)
+    annotated = _chats(conversation.owner_id).get(pk=conversation.pk)
     calendar.add_component(chat_event(annotated))
     return calendar.to_ical()

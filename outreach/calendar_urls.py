@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from config.api import MAX_ID
+
 from .calendar import calendar_feed, chat_invitation, feed_owner
 from .models import Conversation
 
@@ -31,7 +33,7 @@ def feed(request, token: str):
 @require_GET
 @login_required
 def chat_ics(request, pk: int):
-    if pk >= 2**63:
+    if pk > MAX_ID:
         raise Http404
     conversation = get_object_or_404(Conversation, pk=pk, owner=request.user)
     try:

@@ -10,7 +10,6 @@ HTML part, plain in the text part. Notes are Markdown, shown as their plain sour
 """
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today, user_tz
 
+from .calendar import chat_invitation
 from .models import Conversation, FollowUp, Reminder, Stage
 from .selectors import requests_sent_in_week
 
@@ -210,31 +210,9 @@ def _chat_prep(reminder: Reminder, user, tz):
         previous=[{"kind": _label(c.kind), "date": local_time(c.held_at, tz), "outcome": c.outcome} for c in previous],
     )
     subject = f"Prep: {_label(conversation.kind).lower()} with {_contact_label(contact)}, {context['when']}"
-    return subject, context, [("chat.ics", chat_ics(conversation), "text/calendar")]
-
-
-def chat_ics(conversation: Conversation) -> bytes:
-    """One VEVENT for the chat, with the same UID every time so calendars update it in place."""
-    from icalendar import Calendar, Event
-
-    contact = conversation.contact
-    domain = urlsplit(settings.SITE_URL).hostname or "coffeechat.local"
-    calendar = Calendar()
-    calendar.add("prodid", "-//Coffeechat//Reminders//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"conversation-{conversation.pk}@{domain}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", conversation.scheduled_for)
-    event.add("dtend", conversation.scheduled_for + timedelta(minutes=conversation.duration_minutes))
-    event.add("summary", f"{_label(conversation.kind)} with {_contact_label(contact)}")
-    if conversation.location:
-        event.add("location", conversation.location)
-    if conversation.agenda:
-        event.add("description", conversation.agenda)
-    calendar.add_component(event)
-    return calendar.to_ical()
+    # The feed's own event (same UID and SEQUENCE), so a calendar that took an earlier
+    # invitation moves the chat when it is rescheduled.
+    return subject, context, [("chat.ics", chat_invitation(conversation), "text/calendar")]
 
 
 def _chat_soon(reminder: Reminder, user, tz):

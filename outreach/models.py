@@ -50,12 +50,7 @@ class MessageTemplate(OwnedModel):
         return self.name
 
     def clean(self):
-        errors = {}
-        for field in ("subject", "body"):
-            unknown = unknown_placeholders(getattr(self, field))
-            if unknown:
-                allowed = ", ".join("{%s}" % p for p in self.PLACEHOLDERS)
-                errors[field] = f"Unknown placeholder {', '.join('{%s}' % u for u in unknown)}. Allowed: {allowed}."
+        errors = placeholder_errors(subject=self.subject, body=self.body)
         if errors:
             raise ValidationError(errors)
 
@@ -65,6 +60,17 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 def unknown_placeholders(text: str) -> list[str]:
     return sorted({m for m in _PLACEHOLDER.findall(text or "") if m not in MessageTemplate.PLACEHOLDERS})
+
+
+def placeholder_errors(**texts: str) -> dict[str, str]:
+    """{field: message} for each text that uses a placeholder Coffeechat does not fill in:
+    the one wording for saving a template (the model's clean) and rendering one (the API)."""
+    allowed = ", ".join("{%s}" % name for name in MessageTemplate.PLACEHOLDERS)
+    return {
+        field: f"Unknown placeholder {', '.join('{%s}' % name for name in unknown)}. Allowed: {allowed}."
+        for field, text in texts.items()
+        if (unknown := unknown_placeholders(text))
+    }
 
 
 def render_placeholders(text: str, values: dict[str, str]) -> str:

@@ -253,35 +253,59 @@ def release_claims(reminder_ids) -> int:
 
 def _obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
     """Why this email should no longer go out, or None if it should."""
-    profile = reminder.owner.profile
-    if not reminder.owner.is_active:
+    reason = _account_obsolete_reason(reminder.owner)
+    if reason is None and reminder.kind in _OBSOLETE_BY_KIND:
+        reason = _OBSOLETE_BY_KIND[reminder.kind](reminder, now)
+    return reason
+
+
+def _account_obsolete_reason(owner) -> str | None:
+    """The account takes no reminder e-mail at all."""
+    if not owner.is_active:
         # A deactivated account gets no mail (and its one-click "stop" link no longer opens).
         return "The account is deactivated."
-    if not profile.email_reminders:
+    if not owner.profile.email_reminders:
         return "Email reminders are turned off."
-    if not reminder.owner.email:
+    if not owner.email:
         return "The account has no e-mail address."
-    if reminder.kind == Kind.FOLLOW_UP_DUE:
-        follow_up = reminder.follow_up
-        if follow_up is None or follow_up.status != FollowUp.Status.OPEN:
-            return "The follow-up is no longer open."
-        if reminder.dedupe_key != f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}":
-            return "The follow-up was moved."
-    elif reminder.kind in (Kind.CHAT_PREP, Kind.CHAT_SOON):
-        conversation = reminder.conversation
-        if conversation is None or conversation.stage != Stage.SCHEDULED:
-            return "The chat is no longer scheduled."
-        if not reminder.dedupe_key.endswith(_stamp(conversation.scheduled_for)):
-            return "The chat was moved."
-        if conversation.scheduled_for <= now:
-            return "The chat has already started."
-    elif reminder.kind == Kind.DAILY_DIGEST:
-        if not profile.daily_digest:
-            return "The daily digest is turned off."
-        if reminder.local_date and now >= local_day_bounds(reminder.owner, reminder.local_date)[1]:
-            # Sent late (the workers were down all day): yesterday's digest is of no use now.
-            return "Its day is over."
     return None
+
+
+def _follow_up_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
+    follow_up = reminder.follow_up
+    if follow_up is None or follow_up.status != FollowUp.Status.OPEN:
+        return "The follow-up is no longer open."
+    if reminder.dedupe_key != f"follow_up_due:{follow_up.pk}:{_stamp(follow_up.due_at)}":
+        return "The follow-up was moved."
+    return None
+
+
+def _chat_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
+    conversation = reminder.conversation
+    if conversation is None or conversation.stage != Stage.SCHEDULED:
+        return "The chat is no longer scheduled."
+    if not reminder.dedupe_key.endswith(_stamp(conversation.scheduled_for)):
+        return "The chat was moved."
+    if conversation.scheduled_for <= now:
+        return "The chat has already started."
+    return None
+
+
+def _digest_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
+    if not reminder.owner.profile.daily_digest:
+        return "The daily digest is turned off."
+    if reminder.local_date and now >= local_day_bounds(reminder.owner, reminder.local_date)[1]:
+        # Sent late (the workers were down all day): yesterday's digest is of no use now.
+        return "Its day is over."
+    return None
+
+
+_OBSOLETE_BY_KIND = {
+    Kind.FOLLOW_UP_DUE: _follow_up_obsolete_reason,
+    Kind.CHAT_PREP: _chat_obsolete_reason,
+    Kind.CHAT_SOON: _chat_obsolete_reason,
+    Kind.DAILY_DIGEST: _digest_obsolete_reason,
+}
 
 
 def deliver_reminder(reminder_id: int) -> str:

@@ -33,7 +33,7 @@ import removes exactly that one quote, so the round trip is lossless.
 import re
 from collections.abc import Iterator
 
-from contacts.models import Relationship, Source
+from contacts.models import Contact, Relationship, Source
 
 from .reading import Record, csv_records, find_header
 from .rows import (
@@ -51,23 +51,11 @@ from .rows import (
     one_line,
 )
 
-COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "linkedin_url",
-    "company",
-    "title",
-    "relationship",
-    "source",
-    "tags",
-    "how_we_met",
-    "connected_on",
-    "reconnect_every_days",
-    "archived",
-    "referred_by",
-    "last_contacted_at",
-)
+# Contact.FIELDS, with the two columns that name things outside the row last (the referrer is
+# looked up once every row is in; the last contact only moves a date forward); the reconnect
+# due date is not a column: it follows from the cadence.
+_LAST = ("referred_by", "last_contacted_at")
+COLUMNS = (*(name for name in Contact.FIELDS if name not in (*_LAST, "reconnect_due_at")), *_LAST)
 REQUIRED = ("first_name",)
 WHAT = "a Coffeechat contacts CSV"
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.errors import ApplicationError
+from config.api import MAX_ID
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import contact_event_list
@@ -30,9 +31,6 @@ from outreach.services import (
 from .common import page_view, safe_next, snooze_choices
 
 PAGE_SIZE = 25
-
-
-MAX_ID = 2**63 - 1  # a larger number is no row's id, and the database refuses to compare with it
 
 
 def _int_or_none(value):

@@ -400,6 +400,19 @@ def test_rendering_a_template_saved_with_an_unknown_placeholder_is_a_400(api_cli
     assert "{nickname}" in response.json()["body"][0]
 
 
+def test_rendering_and_saving_refuse_an_unknown_placeholder_in_the_same_words(api_client, user):
+    from outreach.models import MessageTemplate
+
+    template = MessageTemplate.objects.create(owner=user, name="legacy", kind="nudge", body="Hi {nickname}")
+    rendered = api_client.post(
+        f"/api/v1/templates/{template.pk}/render/", {"contact": ContactFactory(owner=user).pk}, format="json"
+    )
+    saved = api_client.patch(f"/api/v1/templates/{template.pk}/", {"body": "Hello {nickname}"}, format="json")
+    assert (rendered.status_code, saved.status_code) == (400, 400)
+    assert rendered.json()["body"] == saved.json()["body"]
+    assert "Allowed: {first_name}, {last_name}" in saved.json()["body"][0]
+
+
 def test_reminders_are_read_only_and_filterable(api_client, user):
     conv = conversation(user)
     conversation_transition(conversation=conv, to_stage="requested")

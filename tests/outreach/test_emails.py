@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail, signing
 from django.core.management import call_command
+from django.test import Client
 from icalendar import Calendar
 
 from accounts.services import profile_update
@@ -224,9 +225,42 @@ def test_the_prep_brief_carries_a_calendar_invite(clock, chat):
     assert (filename, mimetype) == ("chat.ics", "text/calendar")
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert event.decoded("dtstart") == NOW + timedelta(days=2)
-    assert event.decoded("dtend") == NOW + timedelta(days=2, minutes=30)
+    assert event.decoded("dtstart") + event.decoded("duration") == NOW + timedelta(days=2, minutes=30)
     assert str(event["location"]) == "https://meet.example.com/abc"
     assert str(event["uid"]) == f"conversation-{chat.pk}@127.0.0.1"
+
+
+def the_chat_in(ics: bytes):
+    (event,) = [e for e in Calendar.from_ical(ics).walk("VEVENT") if str(e["uid"]).startswith("conversation-")]
+    return str(event["uid"]), int(event["sequence"]), event.decoded("dtstart")
+
+
+def the_chat_in_the_feed(user):
+    response = Client().get(f"/calendar/{user.profile.calendar_token}.ics")
+    assert response.status_code == 200
+    return the_chat_in(response.content)
+
+
+def test_the_emailed_invitation_is_the_feeds_event_and_a_reschedule_raises_its_sequence_in_both(
+    clock, chat, toronto_user
+):
+    clock.move_to(NOW + timedelta(days=1))
+    sweep()
+    ((_, first_invite, _),) = only_email().attachments
+    first = the_chat_in(first_invite)
+    assert first == the_chat_in_the_feed(toronto_user)  # same UID, SEQUENCE and start
+    mail.outbox.clear()
+
+    moved_to = NOW + timedelta(days=3)
+    conversation_transition(conversation=chat, to_stage="scheduled", scheduled_for=moved_to)
+    clock.move_to(NOW + timedelta(days=2))
+    sweep()  # the prep brief for the new time
+    ((_, second_invite, _),) = only_email().attachments
+    second = the_chat_in(second_invite)
+    assert second == the_chat_in_the_feed(toronto_user)
+    assert second[0] == first[0]
+    assert second[1] > first[1]
+    assert second[2] == moved_to
 
 
 def test_the_heads_up_says_when_where_and_the_agenda(clock, chat):

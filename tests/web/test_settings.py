@@ -120,3 +120,11 @@ def test_settings_page_sets_the_users_name(client, user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.first_name, user.last_name, user.profile.timezone) == ("Sam", "Rivera", "America/Toronto")
+
+
+def test_the_settings_form_edits_exactly_the_declared_profile_settings_and_the_name():
+    from accounts.models import Profile
+    from accounts.services import NAME_FIELDS
+    from crm.forms import ProfileForm
+
+    assert set(ProfileForm().fields) == {*NAME_FIELDS, *Profile.SETTINGS}
