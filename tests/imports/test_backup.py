@@ -313,6 +313,7 @@ def test_backup_then_restore_gives_an_equal_account(names, notes, stages):
                 conversation=conversation,
                 to_stage=step,
                 scheduled_for=now + timedelta(days=index + 1) if step == "scheduled" else None,
+                held_at=now if step == "held" else None,  # held before its time: say when
             )
     original = backup_of(client_for(source))
     assert restore(client_for(target), original).status_code == 201
