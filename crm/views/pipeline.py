@@ -12,7 +12,7 @@ from crm import selectors
 from crm.forms import ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
-from outreach.selectors import conversation_suggests_no_response
+from outreach.selectors import conversation_get, conversation_suggests_no_response
 from outreach.services import (
     IllegalTransition,
     conversation_transition,
@@ -56,13 +56,6 @@ def pipeline(request):
     return render(request, "crm/pipeline.html", {"columns": columns, "tz": tz_of(user)})
 
 
-def _conversation_or_404(request, pk):
-    conversation = selectors.conversation_for_page(user=request.user, pk=pk)
-    if conversation is None:
-        raise Http404("No such conversation.")
-    return conversation
-
-
 def _schedule_initial(conversation, tz):
     if conversation.scheduled_for:
         local = conversation.scheduled_for.astimezone(tz)
@@ -78,7 +71,7 @@ def _schedule_initial(conversation, tz):
 def conversation_move(request, pk):
     """POST {stage, [date, time, location]}: one legal move. GET ?stage=…: the move's own page
     (the date form for `scheduled`, also used when JavaScript is off or a date was missing)."""
-    conversation = _conversation_or_404(request, pk)
+    conversation = conversation_get(user=request.user, pk=pk)
     tz = tz_of(request.user)
     next_url = safe_next(request, reverse("pipeline"))
     stage = request.POST.get("stage") if request.method == "POST" else request.GET.get("stage")
@@ -142,7 +135,7 @@ def conversation_move(request, pk):
 @page_view
 def conversation_detail(request, pk):
     """The prep brief: who, where, how you met, your agenda, and what you learned before."""
-    conversation = _conversation_or_404(request, pk)
+    conversation = conversation_get(user=request.user, pk=pk)
     if request.method == "POST":
         fields = {
             name: request.POST.get(name, "") for name in ("agenda", "location", "outcome") if name in request.POST
