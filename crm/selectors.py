@@ -6,7 +6,6 @@ callers need already done (no N+1).
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -36,10 +35,6 @@ def note_list(*, user) -> QuerySet[Note]:
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
     return Opportunity.objects.filter(owner=user).select_related("company", "referrer")
-
-
-def user_get(*, user):
-    return get_user_model().objects.select_related("profile").get(pk=user.pk)
 
 
 # --- dashboard ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from contacts.services import contact_touch
 
 from . import reminders
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
-from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
+from .selectors import nudges_this_round
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Stage.PLANNED: (Stage.REQUESTED, Stage.CANCELLED),
@@ -223,12 +223,6 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
         title=f"Nudge {conversation.contact.full_name} about your {conversation.get_kind_display().lower()}",
         due_at=after + timedelta(days=days),
     )
-
-
-def should_suggest_no_response(conversation: Conversation) -> bool:
-    """The last nudge went unanswered: suggest closing the ask rather than nudging again."""
-    annotated = conversation_list(user=conversation.owner).get(pk=conversation.pk)
-    return conversation_suggests_no_response(annotated, max_nudges=profile_setting(conversation.owner, "max_nudges"))
 
 
 # --- staying in touch --------------------------------------------------------------------
