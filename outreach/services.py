@@ -419,3 +419,32 @@ def portfolio_item_create(*, owner, **fields) -> PortfolioItem:
 def portfolio_item_update(*, item: PortfolioItem, **fields) -> PortfolioItem:
     model_update(instance=item, fields=PORTFOLIO_ITEM_FIELDS, data=fields)
     return item
+
+
+# --- starting a request ------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_start_request(
+    *,
+    owner,
+    contact: Contact,
+    kind: str = "",
+    template: MessageTemplate | None = None,
+    channel: str = Conversation.Channel.LINKEDIN,
+    at: datetime | None = None,
+    **fields,
+) -> Conversation:
+    """An ask that has just gone out: a new conversation, moved to `requested` at once (so its
+    first nudge is planned), in one transaction — a refused move leaves no planned row behind.
+
+    Without a `kind`, the template's kind names it when the template opens a conversation;
+    otherwise (a thank-you, nudge or reconnect template, or none) it is a coffee chat.
+    """
+    if not kind:
+        template_kind = template.kind if template is not None else ""
+        kind = template_kind if template_kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
+    conversation = conversation_create(
+        owner=owner, contact=contact, kind=kind, channel=channel, template=template, at=at, **fields
+    )
+    return conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED, at=at)

@@ -19,13 +19,7 @@ from crm import selectors
 from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, add_service_errors
 from crm.markdown import render_markdown
 from crm.services import note_create
-from outreach.models import Conversation, Stage
-from outreach.services import (
-    conversation_create,
-    conversation_transition,
-    follow_up_create,
-    template_render,
-)
+from outreach.services import conversation_start_request, follow_up_create, template_render
 
 from .common import page_view, safe_next, snooze_choices
 
@@ -202,20 +196,14 @@ def contact_request(request, pk):
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")
     if form.is_valid():
-        template = form.cleaned_data["template"]
-        kind = form.cleaned_data["kind"] or (
-            template.kind if template.kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
-        )
         try:
-            with transaction.atomic():
-                conversation = conversation_create(
-                    owner=request.user,
-                    contact=contact,
-                    kind=kind,
-                    channel=form.cleaned_data["channel"],
-                    template=template,
-                )
-                conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED)
+            conversation_start_request(
+                owner=request.user,
+                contact=contact,
+                kind=form.cleaned_data["kind"],
+                channel=form.cleaned_data["channel"],
+                template=form.cleaned_data["template"],
+            )
         except (ValidationError, ApplicationError) as exc:
             if isinstance(exc, ValidationError):
                 add_service_errors(form, exc)
