@@ -112,6 +112,7 @@ class TokenView(AuthThrottled):
 class ApiTokenViewSet(OwnedViewSetMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     selector = selectors.api_token_list
     model = get_token_model()
+    owner_field = "user"
     serializer_class = ApiTokenSerializer
     lookup_field = "token_key"
     lookup_url_kwarg = "id"

@@ -1,8 +1,34 @@
-"""Reads for the account: the profile and the API tokens, scoped to the user."""
+"""Reads for the account: the profile and the API tokens, scoped to the user; and scoped_get,
+the one way every app's `<thing>_get(*, user, pk)` turns an id into one of the user's rows."""
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
 
 from .models import Profile
+
+M = TypeVar("M", bound=Model)
+
+MAX_ID = 2**63 - 1  # no row has a larger id, and SQLite refuses to compare with one
+
+
+def scoped_get(queryset: QuerySet[M], *, not_found: str = "Not found.", **lookup) -> M:
+    """The row of a queryset that is already one user's rows matching `lookup` (its id), or Http404.
+
+    A missing row and another user's row get the same answer (neither is in the queryset), so
+    nobody learns which ids exist. Http404 is what Django's pages and DRF's views both turn
+    into a 404 on their own, so the pages, the API, the calendar and the e-mail links agree
+    without a mapping of their own. An id no row can have (out of range, or not a key at all)
+    is simply not found either.
+    """
+    if any(isinstance(value, int) and not 0 < value <= MAX_ID for value in lookup.values()):
+        raise Http404(not_found)
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404(not_found) from None
 
 
 def profile_get(*, user) -> Profile:
@@ -14,3 +40,8 @@ def api_token_list(*, user) -> QuerySet:
     from knox.models import get_token_model
 
     return get_token_model().objects.filter(user=user).order_by("-created")
+
+
+def api_token_get(*, user, token_key: str):
+    """One of the user's API tokens, by the first characters shown on the settings page."""
+    return scoped_get(api_token_list(user=user), token_key=token_key, not_found="No such token.")

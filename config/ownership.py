@@ -1,7 +1,8 @@
 """Ownership, enforced in one place: every API queryset and every related field starts from the user.
 
-- OwnedViewSetMixin builds querysets from a selector taking `user` and refuses subclasses
-  that override get_queryset, so lists, details, updates, deletes and actions are scoped.
+- OwnedViewSetMixin builds querysets from a selector taking `user`, filters them by owner
+  once more itself, and refuses subclasses that override get_queryset or get_object, so
+  lists, details, updates, deletes and actions are scoped.
 - OwnedPrimaryKeyRelatedField accepts only ids of the requesting user's rows, so another
   user's id in a write is a 400 "not found", never a silent link.
 """
@@ -15,12 +16,16 @@ class OwnedViewSetMixin:
     """Builds every queryset from `selector(user=request.user)`; subclasses cannot opt out.
 
     A viewset names a selector (a function taking `user` and returning only that user's
-    rows). Lists, details, updates, deletes and custom actions all go through
-    get_queryset/get_object, so another user's row is a 404 everywhere. Overriding
-    get_queryset would bypass that, so it is refused when the class is defined.
+    rows); the mixin filters its result by `owner_field` again, so a selector that forgot to
+    scope is still scoped. Lists, details, updates, deletes and custom actions all go through
+    get_queryset/get_object, so another user's row is a 404 everywhere (Http404, as the
+    pages' `*_get` selectors raise). Overriding get_queryset or get_object would bypass that,
+    so either is refused when the class is defined.
     """
 
     selector = None
+    # The field that holds the row's user (OwnedModel's `owner`; knox tokens call it `user`).
+    owner_field = "owner"
     # The API speaks JSON (imports, which take files, set their own parsers).
     parser_classes = [JSONParser]
     # The model, when the serializer is not a ModelSerializer (used for schema generation).
@@ -28,10 +33,11 @@ class OwnedViewSetMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(
-                f"{cls.__name__} overrides get_queryset; set `selector` instead so ownership stays enforced."
-            )
+        for method in ("get_queryset", "get_object"):
+            if method in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} overrides {method}; set `selector` instead so ownership stays enforced."
+                )
         if "queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__} sets `queryset`; set `selector` (scoped to the user) instead.")
 
@@ -42,7 +48,7 @@ class OwnedViewSetMixin:
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             # Schema generation introspects the model without a user: give it an empty queryset.
             return self.selector_model().objects.none()
-        return type(self).selector(user=user)
+        return type(self).selector(user=user).filter(**{self.owner_field: user})
 
     @classmethod
     def selector_model(cls):

@@ -1,8 +1,7 @@
 """/api/v1/imports/…, /api/v1/export/contacts.{csv,vcf}, /api/v1/job-changes/: thin views over
 contacts.importers (the import service layer) and contacts.exports."""
 
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,8 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import MAX_ID
+from config.ownership import OwnedViewSetMixin
 
-from . import exports
+from . import exports, selectors
 from .importers.job_changes import job_change_suggestion, job_changes_for
 from .importers.services import import_upload, job_change_acknowledge
 from .models import ContactEvent, ImportJob
@@ -124,13 +124,11 @@ class VcardImportView(_ImportView):
     kind = ImportJob.Kind.VCARD
 
 
-class ImportJobView(generics.RetrieveAPIView):
+class ImportJobView(OwnedViewSetMixin, generics.RetrieveAPIView):
     """A background import's progress and, once done, its result."""
 
+    selector = selectors.import_job_list
     serializer_class = ImportJobSerializer
-
-    def get_queryset(self):
-        return ImportJob.objects.filter(owner=self.request.user).defer("content")
 
 
 def _attachment(stream, content_type: str, filename: str) -> StreamingHttpResponse:
@@ -221,8 +219,5 @@ class JobChangeListView(generics.ListAPIView):
 class JobChangeAcknowledgeView(APIView):
     @extend_schema(request=None, responses=JobChangeSerializer, summary="Mark a job change as seen")
     def post(self, request, pk: int):
-        if pk > MAX_ID:
-            raise Http404
-        event = get_object_or_404(job_changes_for(request.user), pk=pk)
-        event = job_change_acknowledge(event=event)
+        event = job_change_acknowledge(event=selectors.job_change_get(user=request.user, pk=pk))
         return Response(JobChangeSerializer(event).data)

@@ -4,8 +4,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-LINKEDIN_HOSTS = ("linkedin.com", "www.linkedin.com")
-
 
 def normalise_linkedin_url(value: str) -> str:
     """Return the canonical form `https://www.linkedin.com/in/<slug>`.

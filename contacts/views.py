@@ -1,7 +1,7 @@
 """The Import page: upload a LinkedIn export, a Coffeechat CSV or a vCard; preview with a dry
 run; watch a large file's progress; read the per-row error report; download exports."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
@@ -11,6 +11,7 @@ from config.pages import page_view
 from .importers.csv_format import COLUMNS
 from .importers.services import import_upload
 from .models import ImportJob
+from .selectors import import_job_get, import_job_list
 
 KINDS = (
     (ImportJob.Kind.LINKEDIN, "LinkedIn Connections.csv"),
@@ -20,7 +21,7 @@ KINDS = (
 
 
 def _recent_jobs(user):
-    return ImportJob.objects.filter(owner=user).defer("content")[:5]
+    return import_job_list(user=user)[:5]
 
 
 @page_view
@@ -54,5 +55,5 @@ def import_page(request):
 @require_GET
 def import_job_status(request, pk):
     """Polled by the progress bar every second until the job is done."""
-    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, owner=request.user)
+    job = import_job_get(user=request.user, pk=pk)
     return render(request, "contacts/_import_job.html", {"job": job, "result": job.result})

@@ -6,8 +6,7 @@ callers need already done (no N+1).
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
@@ -33,10 +32,6 @@ def note_list(*, user) -> QuerySet[Note]:
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
     return Opportunity.objects.filter(owner=user).select_related("company", "referrer")
-
-
-def user_get(*, user):
-    return get_user_model().objects.select_related("profile").get(pk=user.pk)
 
 
 # --- dashboard ---------------------------------------------------------------------------
@@ -218,15 +213,6 @@ def tags_for_user(*, user) -> QuerySet:
     return Tag.objects.filter(owner=user).order_by("name").only("id", "name")
 
 
-def contact_for_page(*, user, pk: int) -> Contact | None:
-    return (
-        Contact.objects.filter(owner=user, pk=pk)
-        .select_related("company", "referred_by")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .first()
-    )
-
-
 def contact_timeline(*, contact: Contact) -> list[dict]:
     """Conversations, stage changes, notes, follow-ups and job changes, newest first."""
     owner_id = contact.owner_id
@@ -341,14 +327,6 @@ def pipeline_board(*, user) -> list[dict]:
             cards = [c for c in open_cards if c.stage == stage]
         columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "final": stage in FINAL_STAGES})
     return columns
-
-
-def conversation_for_page(*, user, pk: int) -> Conversation | None:
-    return (
-        Conversation.objects.filter(owner=user, pk=pk)
-        .select_related("contact", "contact__company", "template", "portfolio_item")
-        .first()
-    )
 
 
 def prep_brief(*, conversation: Conversation) -> dict:

@@ -3,14 +3,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from config.api import MAX_ID
-
 from .calendar import calendar_feed, chat_invitation, feed_owner
 from .models import Conversation
+from .selectors import conversation_get
 
 
 def _ics(body: bytes, filename: str | None = None, private: bool = True) -> HttpResponse:
@@ -33,9 +31,7 @@ def feed(request, token: str):
 @require_GET
 @login_required
 def chat_ics(request, pk: int):
-    if pk > MAX_ID:
-        raise Http404
-    conversation = get_object_or_404(Conversation, pk=pk, owner=request.user)
+    conversation = conversation_get(user=request.user, pk=pk)
     try:
         body = chat_invitation(conversation)
     except Conversation.DoesNotExist:

@@ -30,6 +30,7 @@ from .emails import (
     read_link,
 )
 from .models import FollowUp, Reminder
+from .selectors import follow_up_get
 from .services import follow_up_complete, follow_up_snooze
 
 PAGE = "outreach/email/action_page.html"
@@ -71,9 +72,7 @@ def email_action(request, token: str):
 
 def _follow_up_action(request, user, action: str, payload: dict):
     # Scoped to the token's user: a token can never reach another user's follow-up.
-    follow_up = FollowUp.objects.filter(owner=user, pk=payload.get("f")).select_related("contact").first()
-    if follow_up is None:
-        raise Http404("Unknown link.")
+    follow_up = follow_up_get(user=user, pk=payload.get("f"))
     tz = user_tz(user)
     if follow_up.status != FollowUp.Status.OPEN:
         return _page(

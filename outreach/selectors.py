@@ -1,4 +1,8 @@
-"""Reads for the pipeline: conversations, follow-ups, templates, reminders — one user's rows each."""
+"""Reads for the pipeline: conversations, follow-ups, templates, reminders — one user's rows each.
+
+`*_get(*, user, pk)` getters answer Http404 alike for a missing row and another user's
+(accounts.selectors.scoped_get); pages, the calendar and the e-mail links all use them.
+"""
 
 from datetime import datetime, timedelta
 
@@ -17,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
+from accounts.selectors import scoped_get
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
 
@@ -60,6 +65,15 @@ def conversation_list(*, user) -> QuerySet[Conversation]:
     )
 
 
+def conversation_get(*, user, pk) -> Conversation:
+    """One of the user's conversations with its contact, company, template and portfolio item;
+    Http404 alike for a missing one and another user's."""
+    conversations = Conversation.objects.filter(owner=user).select_related(
+        "contact", "contact__company", "template", "portfolio_item"
+    )
+    return scoped_get(conversations, pk=pk, not_found="No such conversation.")
+
+
 def conversation_suggests_no_response(conversation: Conversation, *, max_nudges: int) -> bool:
     """The last nudge of this round went unanswered: suggest closing the ask (no_response)
     rather than nudging again. `conversation` comes from conversation_list (its annotations)."""
@@ -85,6 +99,12 @@ def stages_reached(*, user) -> dict[int, set[str]]:
 
 def follow_up_list(*, user) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(owner=user).select_related("contact", "conversation")
+
+
+def follow_up_get(*, user, pk) -> FollowUp:
+    """One of the user's follow-ups with its contact (and company) and conversation."""
+    follow_ups = follow_up_list(user=user).select_related("contact__company")
+    return scoped_get(follow_ups, pk=pk, not_found="No such follow-up.")
 
 
 def iso_week_bounds(user, now: datetime) -> tuple[datetime, datetime]:
@@ -121,6 +141,10 @@ def follow_up_due_q(*, user, due: str, now: datetime | None = None) -> Q:
 
 def template_list(*, user) -> QuerySet[MessageTemplate]:
     return MessageTemplate.objects.filter(owner=user)
+
+
+def template_get(*, user, pk) -> MessageTemplate:
+    return scoped_get(template_list(user=user), pk=pk, not_found="No such template.")
 
 
 def reminder_list(*, user) -> QuerySet[Reminder]:

@@ -21,7 +21,7 @@ from contacts.services import contact_touch
 from . import reminders
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
 from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
-from .selectors import conversation_list, conversation_suggests_no_response, nudges_this_round
+from .selectors import nudges_this_round
 
 # --- the pipeline: one declaration of every move -----------------------------------------
 
@@ -235,12 +235,6 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
     )
 
 
-def should_suggest_no_response(conversation: Conversation) -> bool:
-    """The last nudge went unanswered: suggest closing the ask rather than nudging again."""
-    annotated = conversation_list(user=conversation.owner).get(pk=conversation.pk)
-    return conversation_suggests_no_response(annotated, max_nudges=profile_setting(conversation.owner, "max_nudges"))
-
-
 # --- staying in touch --------------------------------------------------------------------
 
 
@@ -436,3 +430,32 @@ def portfolio_item_create(*, owner, **fields) -> PortfolioItem:
 def portfolio_item_update(*, item: PortfolioItem, **fields) -> PortfolioItem:
     model_update(instance=item, fields=PORTFOLIO_ITEM_FIELDS, data=fields)
     return item
+
+
+# --- starting a request ------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_start_request(
+    *,
+    owner,
+    contact: Contact,
+    kind: str = "",
+    template: MessageTemplate | None = None,
+    channel: str = Conversation.Channel.LINKEDIN,
+    at: datetime | None = None,
+    **fields,
+) -> Conversation:
+    """An ask that has just gone out: a new conversation, moved to `requested` at once (so its
+    first nudge is planned), in one transaction — a refused move leaves no planned row behind.
+
+    Without a `kind`, the template's kind names it when the template opens a conversation;
+    otherwise (a thank-you, nudge or reconnect template, or none) it is a coffee chat.
+    """
+    if not kind:
+        template_kind = template.kind if template is not None else ""
+        kind = template_kind if template_kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
+    conversation = conversation_create(
+        owner=owner, contact=contact, kind=kind, channel=channel, template=template, at=at, **fields
+    )
+    return conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED, at=at)

@@ -3,12 +3,11 @@
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import api_token_list
+from accounts.selectors import api_token_get, api_token_list
 from accounts.services import api_token_create, api_token_revoke, calendar_token_rotate, profile_update
 from crm.forms import ProfileForm, add_service_errors
 
@@ -77,9 +76,7 @@ def token_create(request):
 @require_POST
 def token_revoke(request):
     """Revoke one of the user's tokens (like DELETE /api/v1/auth/tokens/<id>/)."""
-    token = api_token_list(user=request.user).filter(token_key=request.POST.get("token", "")).first()
-    if token is None:
-        raise Http404("No such token.")
+    token = api_token_get(user=request.user, token_key=request.POST.get("token", ""))
     api_token_revoke(token=token)
     messages.success(request, "Token revoked; clients using it get 401 from now on.")
     return redirect(reverse("settings") + "#tokens")

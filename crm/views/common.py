@@ -1,25 +1,17 @@
-"""Helpers every dashboard view shares: the user's clock, owned lookups, service errors."""
+"""Helpers every dashboard view shares: the user's clock, safe redirects, service errors.
+
+Rows are looked up by id only through the owning app's `*_get(*, user, pk)` selectors."""
 
 import zoneinfo
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.localtime import local_today, user_tz
 from config.pages import page_view
 
-__all__ = ["owned_or_404", "page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
-
-
-def owned_or_404(queryset, **lookup):
-    """One row of the user's own queryset; anything else (missing or another user's) is a 404."""
-    obj = queryset.filter(**lookup).first()
-    if obj is None:
-        raise Http404("Not found.")
-    return obj
+__all__ = ["page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
 
 
 def safe_next(request, default: str) -> str:
@@ -29,10 +21,6 @@ def safe_next(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def redirect_next(request, default: str):
-    return redirect(safe_next(request, default))
 
 
 def tz_of(user) -> zoneinfo.ZoneInfo:

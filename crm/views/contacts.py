@@ -14,19 +14,13 @@ from accounts.errors import ApplicationError
 from config.api import MAX_ID
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
-from contacts.selectors import contact_event_list
+from contacts.selectors import contact_get, job_change_get
 from contacts.services import company_get_or_create, contact_create, contact_update
 from crm import selectors
 from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, add_service_errors
 from crm.markdown import render_markdown
 from crm.services import note_create
-from outreach.models import Conversation, Stage
-from outreach.services import (
-    conversation_create,
-    conversation_transition,
-    follow_up_create,
-    template_render,
-)
+from outreach.services import conversation_start_request, follow_up_create, template_render
 
 from .common import page_view, safe_next, snooze_choices
 
@@ -121,16 +115,9 @@ def contact_create_view(request):
     )
 
 
-def _contact_or_404(request, pk) -> Contact:
-    contact = selectors.contact_for_page(user=request.user, pk=pk)
-    if contact is None:
-        raise Http404("No such contact.")
-    return contact
-
-
 @page_view
 def contact_edit(request, pk):
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
     if request.method == "POST" and form.is_valid():
         if _save_contact(request, form, contact) is not None:
@@ -147,7 +134,7 @@ def contact_edit(request, pk):
 @page_view
 @require_POST
 def contact_archive(request, pk):
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     archive = request.POST.get("archived", "1") == "1"
     contact_update(contact=contact, archived=archive)
     messages.success(request, f"{contact.full_name} {'archived' if archive else 'restored'}.")
@@ -182,14 +169,14 @@ def _detail_context(request, contact, **forms):
 
 @page_view
 def contact_detail(request, pk):
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     return render(request, "crm/contacts/detail.html", _detail_context(request, contact))
 
 
 @page_view
 def contact_request(request, pk):
     """GET (htmx): the chosen template rendered for this contact. POST: create the ask, mark it requested."""
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     templates = selectors.request_templates(user=request.user)
     if request.method == "GET":
         by_id = {t.pk: t for t in templates}
@@ -207,20 +194,14 @@ def contact_request(request, pk):
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")
     if form.is_valid():
-        template = form.cleaned_data["template"]
-        kind = form.cleaned_data["kind"] or (
-            template.kind if template.kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
-        )
         try:
-            with transaction.atomic():
-                conversation = conversation_create(
-                    owner=request.user,
-                    contact=contact,
-                    kind=kind,
-                    channel=form.cleaned_data["channel"],
-                    template=template,
-                )
-                conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED)
+            conversation_start_request(
+                owner=request.user,
+                contact=contact,
+                kind=form.cleaned_data["kind"],
+                channel=form.cleaned_data["channel"],
+                template=form.cleaned_data["template"],
+            )
         except (ValidationError, ApplicationError) as exc:
             if isinstance(exc, ValidationError):
                 add_service_errors(form, exc)
@@ -238,7 +219,7 @@ def contact_request(request, pk):
 @page_view
 @require_POST
 def contact_note_create(request, pk):
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     conversations = selectors.contact_conversations(contact=contact)
     form = NoteForm(request.POST, conversations=conversations)
     if form.is_valid():
@@ -262,7 +243,7 @@ def contact_note_create(request, pk):
 @page_view
 @require_POST
 def contact_follow_up_create(request, pk):
-    contact = _contact_or_404(request, pk)
+    contact = contact_get(user=request.user, pk=pk)
     form = FollowUpForm(request.POST, prefix="fu")
     if form.is_valid():
         try:
@@ -287,9 +268,7 @@ def contact_follow_up_create(request, pk):
 @require_POST
 def job_change_seen(request, pk):
     """The user congratulated them (or chose not to): the job change leaves Today."""
-    event = contact_event_list(user=request.user).filter(pk=pk).first()
-    if event is None:
-        raise Http404("No such job change.")
+    event = job_change_get(user=request.user, pk=pk)
     job_change_acknowledge(event=event)
     if request.htmx:
         return HttpResponse("")

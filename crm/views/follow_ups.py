@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +11,7 @@ from accounts.errors import ApplicationError
 from crm import selectors
 from crm.forms import SnoozeForm
 from outreach.models import FollowUp
-from outreach.selectors import follow_up_list as follow_up_selector
+from outreach.selectors import follow_up_get
 from outreach.services import follow_up_complete as complete_service
 from outreach.services import follow_up_snooze as snooze_service
 
@@ -46,13 +45,6 @@ def follow_up_list(request):
     )
 
 
-def _follow_up_or_404(request, pk) -> FollowUp:
-    follow_up = follow_up_selector(user=request.user).select_related("contact__company").filter(pk=pk).first()
-    if follow_up is None:
-        raise Http404("No such follow-up.")
-    return follow_up
-
-
 def _respond(request, follow_up, error: str = "", note: str = ""):
     """htmx gets the row back in place; a plain form post goes back where it came from."""
     if request.htmx:
@@ -78,7 +70,7 @@ def _respond(request, follow_up, error: str = "", note: str = ""):
 @page_view
 @require_POST
 def follow_up_complete(request, pk):
-    follow_up = _follow_up_or_404(request, pk)
+    follow_up = follow_up_get(user=request.user, pk=pk)
     try:
         complete_service(follow_up=follow_up)
     except (ApplicationError, ValidationError) as exc:
@@ -89,7 +81,7 @@ def follow_up_complete(request, pk):
 @page_view
 @require_POST
 def follow_up_snooze(request, pk):
-    follow_up = _follow_up_or_404(request, pk)
+    follow_up = follow_up_get(user=request.user, pk=pk)
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         return _respond(request, follow_up, error="Pick a date to snooze until.")

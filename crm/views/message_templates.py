@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contacts.models import Company, Contact
+from contacts.selectors import contact_get
 from crm import selectors
 from crm.forms import TemplateForm, add_service_errors
 from outreach.models import MessageTemplate, unknown_placeholders
+from outreach.selectors import template_get
 from outreach.selectors import template_list as template_selector
 from outreach.services import template_create as create_service
 from outreach.services import template_delete as template_delete_service
@@ -29,13 +31,6 @@ def template_list(request):
     for template in templates:
         template.stats = metrics.get(template.pk, {})
     return render(request, "crm/templates/list.html", {"templates": templates})
-
-
-def _template_or_404(request, pk) -> MessageTemplate:
-    template = template_selector(user=request.user).filter(pk=pk).first()
-    if template is None:
-        raise Http404("No such template.")
-    return template
 
 
 def _form_page(request, form, template, status=200):
@@ -68,7 +63,7 @@ def template_create_view(request):
 
 @page_view
 def template_edit(request, pk):
-    template = _template_or_404(request, pk)
+    template = template_get(user=request.user, pk=pk)
     initial = {name: getattr(template, name) for name in ("name", "kind", "subject", "body")}
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +80,7 @@ def template_edit(request, pk):
 @page_view
 @require_POST
 def template_delete(request, pk):
-    template = _template_or_404(request, pk)
+    template = template_get(user=request.user, pk=pk)
     name = template.name
     template_delete_service(template=template)
     messages.success(request, f"Template “{name}” deleted.")
@@ -110,7 +105,10 @@ def template_preview(request):
     contact = None
     contact_id = request.POST.get("preview_contact", "")
     if contact_id.isdigit():
-        contact = Contact.objects.filter(owner=request.user, pk=int(contact_id)).select_related("company").first()
+        try:
+            contact = contact_get(user=request.user, pk=int(contact_id))
+        except Http404:
+            pass  # a contact that is not theirs (or no longer exists) previews like none chosen
     if contact is None:
         contact = Contact(owner=request.user, company=Company(owner=request.user, name="Shopify"), **SAMPLE_CONTACT)
     unsaved = MessageTemplate(owner=request.user, subject=subject, body=body)

@@ -13,7 +13,7 @@ from crm.forms import ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.pipeline import MOVE_INTO, legal_moves, legal_next_stages
-from outreach.selectors import conversation_suggests_no_response
+from outreach.selectors import conversation_get, conversation_suggests_no_response
 from outreach.services import IllegalTransition, conversation_transition, conversation_update
 
 from .common import page_view, safe_next, tz_of
@@ -42,13 +42,6 @@ def pipeline(request):
             card.moves = card_moves(card)
             card.suggest_no_response = conversation_suggests_no_response(card, max_nudges=max_nudges)
     return render(request, "crm/pipeline.html", {"columns": columns, "tz": tz_of(user)})
-
-
-def _conversation_or_404(request, pk):
-    conversation = selectors.conversation_for_page(user=request.user, pk=pk)
-    if conversation is None:
-        raise Http404("No such conversation.")
-    return conversation
 
 
 def _schedule_initial(conversation, tz):
@@ -135,7 +128,7 @@ class _MovePage:
 def conversation_move(request, pk):
     """POST {stage, [date, time, location]}: one legal move. GET ?stage=…: the move's own page
     (the date form for `scheduled`, also used when JavaScript is off or a date was missing)."""
-    conversation = _conversation_or_404(request, pk)
+    conversation = conversation_get(user=request.user, pk=pk)
     stage = request.POST.get("stage") if request.method == "POST" else request.GET.get("stage")
     if stage not in Stage.values:
         raise Http404("No such stage.")
@@ -146,7 +139,7 @@ def conversation_move(request, pk):
 @page_view
 def conversation_detail(request, pk):
     """The prep brief: who, where, how you met, your agenda, and what you learned before."""
-    conversation = _conversation_or_404(request, pk)
+    conversation = conversation_get(user=request.user, pk=pk)
     if request.method == "POST":
         fields = {
             name: request.POST.get(name, "") for name in ("agenda", "location", "outcome") if name in request.POST

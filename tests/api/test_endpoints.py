@@ -7,11 +7,7 @@ import time_machine
 
 from contacts.models import Contact, Tag
 from outreach.models import Reminder
-from outreach.services import (
-    conversation_transition,
-    follow_up_complete,
-    should_suggest_no_response,
-)
+from outreach.services import conversation_transition, follow_up_complete
 from tests.factories import ContactFactory, aware, conversation
 
 NOW = aware(2026, 3, 2, 15, 0)  # Monday
@@ -208,21 +204,39 @@ def test_transition_to_an_unknown_stage_lists_the_stages(api_client, user):
     assert "Allowed values: planned, requested" in response.json()["stage"][0]
 
 
-def test_suggest_no_response_matches_the_service(api_client, user):
+def _suggests_no_response(api_client, conv) -> bool:
+    return api_client.get(f"/api/v1/conversations/{conv.pk}/").json()["suggest_no_response"]
+
+
+def test_no_response_is_suggested_once_the_last_nudge_goes_unanswered(api_client, user):
+    user.profile.max_nudges = 2
+    user.profile.save()
+    conv = conversation(user)
+    assert _suggests_no_response(api_client, conv) is False
+    conversation_transition(conversation=conv, to_stage="requested")
+    assert _suggests_no_response(api_client, conv) is False  # the first nudge is still to come
+    follow_up_complete(follow_up=conv.follow_ups.get(kind="nudge", status="open"))
+    assert _suggests_no_response(api_client, conv) is False  # one more nudge is planned
+    follow_up_complete(follow_up=conv.follow_ups.get(kind="nudge", status="open"))
+    assert _suggests_no_response(api_client, conv) is True
+    rows = {row["id"]: row["suggest_no_response"] for row in api_client.get("/api/v1/conversations/").json()["results"]}
+    assert rows[conv.pk] is True
+
+
+def test_no_response_is_not_suggested_once_they_answered_or_when_asked_again(api_client, user):
     user.profile.max_nudges = 1
     user.profile.save()
-    user.refresh_from_db()
-    quiet, answered, fresh = conversation(user), conversation(user), conversation(user)
-    for conv in (quiet, answered, fresh):
+    answered, asked_again = conversation(user), conversation(user)
+    for conv in (answered, asked_again):
         conversation_transition(conversation=conv, to_stage="requested")
-    follow_up_complete(follow_up=quiet.follow_ups.get(kind="nudge"))
+        follow_up_complete(follow_up=conv.follow_ups.get(kind="nudge", status="open"))
+        assert _suggests_no_response(api_client, conv) is True
     conversation_transition(conversation=answered, to_stage="scheduled", scheduled_for=NOW + timedelta(days=1))
-    rows = {row["id"]: row["suggest_no_response"] for row in api_client.get("/api/v1/conversations/").json()["results"]}
-    for conv in (quiet, answered, fresh):
-        conv.refresh_from_db()
-        assert rows[conv.pk] == should_suggest_no_response(conv)
-    assert rows[quiet.pk] is True
-    assert rows[fresh.pk] is False
+    with time_machine.travel(NOW + timedelta(days=10), tick=False):
+        conversation_transition(conversation=asked_again, to_stage="no_response")
+        conversation_transition(conversation=asked_again, to_stage="requested")
+    assert _suggests_no_response(api_client, answered) is False
+    assert _suggests_no_response(api_client, asked_again) is False  # a new round of nudges starts
 
 
 def test_conversation_filters(api_client, user):
