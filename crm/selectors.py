@@ -254,19 +254,13 @@ def request_templates(*, user) -> list[MessageTemplate]:
 
 
 def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datetime | None = None) -> QuerySet:
-    now = now or timezone.now()
+    """The Follow-ups page: one status, optionally one `due` window (follow_up_due_q, the one
+    definition the API, the dashboard and Today share)."""
     qs = follow_up_list(user=user).select_related("contact__company")
     if status in FollowUp.Status.values:
         qs = qs.filter(status=status)
     if due:
-        today = local_today(user, now)
-        start, end = local_day_bounds(user, today)
-        if due == "overdue":
-            qs = qs.filter(follow_up_due_q(user=user, due="overdue", now=now))
-        elif due == "today":
-            qs = qs.filter(due_at__gte=start, due_at__lt=end)
-        elif due == "week":
-            qs = qs.filter(due_at__lt=local_day_bounds(user, today + timedelta(days=6))[1])
+        qs = qs.filter(follow_up_due_q(user=user, due=due, now=now))
     order = ("-completed_at", "-id") if status == FollowUp.Status.DONE else ("due_at", "id")
     return qs.order_by(*order)
 

@@ -3,10 +3,13 @@ unless REQUIRE_SERVICES=1 (CI), where an absent service fails the run."""
 
 import os
 import shutil
+import smtplib
 import socket
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -93,6 +96,54 @@ def other_api_client(other_user):
     client = APIClient()
     client.force_authenticate(other_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttle counters (API, imports, log-in) live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def eager_celery(django_capture_on_commit_callbacks):
+    """Queued tasks run in-process when the test's transaction "commits"; yields
+    django_capture_on_commit_callbacks, so `with eager_celery(execute=True):` runs them."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield django_capture_on_commit_callbacks
+    finally:
+        app.conf.task_always_eager = previous
+
+
+class FlakySMTPBackend(LocmemBackend):
+    """Stands in for the mail server: the next `failures` sends raise `error`, then mail goes
+    to django.core.mail.outbox as usual."""
+
+    DEFAULT_ERROR = smtplib.SMTPDataError(451, b"4.3.0 Try again later")
+    failures = 0
+    error: Exception = DEFAULT_ERROR
+
+    def send_messages(self, messages):
+        if FlakySMTPBackend.failures > 0:
+            FlakySMTPBackend.failures -= 1
+            raise FlakySMTPBackend.error
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_smtp(settings):
+    """The FlakySMTPBackend class, installed, with four attempts a minute apart (doubling)."""
+    settings.EMAIL_BACKEND = f"{FlakySMTPBackend.__module__}.{FlakySMTPBackend.__qualname__}"
+    settings.REMINDER_MAX_ATTEMPTS = 4
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    yield FlakySMTPBackend
+    FlakySMTPBackend.failures = 0
+    FlakySMTPBackend.error = FlakySMTPBackend.DEFAULT_ERROR
 
 
 def pytest_configure(config):

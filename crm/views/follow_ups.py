@@ -18,7 +18,9 @@ from outreach.services import follow_up_snooze as snooze_service
 from .common import page_view, safe_next, service_error_messages, snooze_choices
 
 PAGE_SIZE = 30
-DUE_FILTERS = [("", "All"), ("overdue", "Overdue"), ("today", "Due today"), ("week", "Next 7 days")]
+# The tabs use outreach.selectors.follow_up_due_q, the one definition of "due" that the API's
+# `?due=`, the dashboard counts and the Today page share.
+DUE_FILTERS = [("", "All"), ("overdue", "Overdue"), ("today", "Due today"), ("week", "This week")]
 STATUS_FILTERS = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")]
 
 
@@ -28,9 +30,8 @@ def follow_up_list(request):
     status = status if status in FollowUp.Status.values else "open"
     due = request.GET.get("due", "")
     due = due if due in dict(DUE_FILTERS) else ""
-    page = Paginator(selectors.follow_ups_for_list(user=request.user, status=status, due=due), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    follow_ups = selectors.follow_ups_for_list(user=request.user, status=status, due=due)
+    page = Paginator(follow_ups, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "crm/follow_ups.html",

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -23,14 +22,6 @@ from outreach.services import (
 # Every string of the seeded account carries this marker, so a response that leaks any of
 # it to another user is caught by a plain substring check.
 MARKER = "Qzxmarker"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:

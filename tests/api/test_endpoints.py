@@ -69,11 +69,13 @@ def test_tags_must_be_a_list_of_names(api_client):
     assert "list of names" in response.json()["tags"][0]
 
 
-def test_duplicate_linkedin_url_is_a_400(api_client):
+def test_duplicate_linkedin_url_is_a_400_naming_the_field_and_writes_nothing(api_client, user):
     body = {"first_name": "A", "linkedin_url": "https://linkedin.com/in/same"}
     assert api_client.post("/api/v1/contacts/", body, format="json").status_code == 201
-    response = api_client.post("/api/v1/contacts/", body, format="json")
+    response = api_client.post("/api/v1/contacts/", {**body, "first_name": "B"}, format="json")
     assert response.status_code == 400
+    assert response.json() == {"linkedin_url": ["You already have a contact with this LinkedIn profile."]}
+    assert [c.first_name for c in Contact.objects.filter(owner=user)] == ["A"]
 
 
 def test_contact_filters(api_client, user):

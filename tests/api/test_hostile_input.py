@@ -2,10 +2,13 @@
 nothing is stored that would break a later page, e-mail or calendar feed."""
 
 import json
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from icalendar import Calendar
 
+from accounts.dates import LATEST_YEAR
 from accounts.services import profile_update
 from contacts.models import Contact
 from contacts.services import contact_create
@@ -113,14 +116,19 @@ def test_a_snooze_out_of_range_is_a_400(user):
 
 
 def test_a_far_future_follow_up_cannot_break_the_calendar_feed(user, client):
-    api, contact = _client_and_contact(user)
-    api.post(
-        "/api/v1/follow-ups/", {"contact": contact.pk, "title": "far", "due_at": "9999-12-31T23:00:00Z"}, format="json"
-    )
-    api.patch("/api/v1/me/", {"timezone": "Asia/Tokyo"}, format="json")
+    # The latest moment the API accepts, seen from the time zone furthest ahead of UTC: it is
+    # already the next year there, so the feed's all-day event starts past LATEST_YEAR.
+    api, contact = _client_and_contact(user, "Pacific/Kiritimati")
+    latest = f"{LATEST_YEAR}-12-31T23:59:59Z"
+    created = api.post("/api/v1/follow-ups/", {"contact": contact.pk, "title": "far", "due_at": latest}, format="json")
+    assert created.status_code == 201, created.json()
     user.profile.refresh_from_db()
     response = client.get(f"/calendar/{user.profile.calendar_token}.ics")
     assert response.status_code == 200
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [(str(e["summary"]), e.decoded("dtstart")) for e in events] == [
+        ("Follow-up: far", date(LATEST_YEAR + 1, 1, 1))
+    ]
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,6 @@ def test_choosing_whom_to_preview_for_refreshes_the_preview(demo, page, live_ser
     expect(page.locator("#preview")).to_contain_text("Hi Marcus,")
 
 
-def test_the_import_busy_note_shows_only_while_a_file_is_checked(demo, page, live_server, log_in):
-    from playwright.sync_api import expect
-
-    log_in(page, "demo", "demo")
-    page.goto(f"{live_server.url}/import/")
-    expect(page.get_by_text("Checking the file…")).to_be_hidden()
-
-
 def test_a_failed_inline_action_says_so_and_leaves_the_row_alone(demo, page, live_server, log_in):
     from playwright.sync_api import expect
 

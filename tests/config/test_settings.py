@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,6 +59,7 @@ def test_system_checks_pass(db):
     call_command("check", fail_level="WARNING")
 
 
+@pytest.mark.slow  # two new processes: migrate a new database, then load the demo (~8 s)
 def test_make_demo_works_on_a_fresh_database(tmp_path):
     """`make demo` in a new process: catches import cycles that a warm test process hides."""
     env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}

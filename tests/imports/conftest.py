@@ -1,7 +1,7 @@
-"""Fixtures for import/export/calendar tests: sample files, uploads, an eager Celery."""
+"""Helpers for import/export/calendar tests: sample files and uploads (the eager Celery and the
+throttle reset come from tests/conftest.py)."""
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.data_paths import DATA
@@ -15,27 +15,6 @@ def upload(client, kind: str, content: bytes, name: str = "Connections.csv", **f
     """POST a file to /api/v1/imports/<kind>/ as a multipart form."""
     data = {"file": SimpleUploadedFile(name, content, content_type="text/csv"), **fields}
     return client.post(f"/api/v1/imports/{kind}/", data, format="multipart")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # The "imports" throttle counts in the cache; each test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def eager_celery(django_capture_on_commit_callbacks):
-    """Run queued tasks in-process when the transaction "commits" (the test's on_commit hooks)."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield django_capture_on_commit_callbacks
-    finally:
-        app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -279,6 +279,8 @@ def test_backup_endpoints_need_a_login(client):
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
 
 
+# A property test over the whole backup and restore: 15 accounts, ~10 s; `make test` runs it.
+@pytest.mark.slow
 @pytest.mark.django_db
 @hsettings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

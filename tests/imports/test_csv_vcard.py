@@ -293,6 +293,9 @@ def _sorted_export(client) -> list[dict]:
     return sorted(exported, key=lambda r: tuple(r.values()))
 
 
+# A property test over export, import into a new account and export again, through the API:
+# 25 accounts, ~15 s; `make test` runs it.
+@pytest.mark.slow
 @pytest.mark.django_db
 @hsettings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -6,7 +6,9 @@ finalizer, so a failing test leaves nothing running.
 """
 
 import asyncio
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,11 +22,14 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
+SEND_TASK = "outreach.tasks.send_reminder"
+SWEEP_DONE = re.compile(rb"Task outreach\.tasks\.sweep_reminders\[[^\]]+\] succeeded")
 
 
 def free_port() -> int:
@@ -93,6 +98,9 @@ class Stack:
         self.env = env
         self.processes: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
+        # Messages held by killed workers: they stay unacknowledged until the visibility
+        # timeout (an hour), so they are not "running".
+        self.abandoned: set[bytes] = set()
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.tmp_path / f"{name}.log", "ab")
@@ -139,6 +147,36 @@ class Stack:
     def kill_workers(self) -> None:
         for process in self.workers:
             self.kill(process)
+        self.abandoned |= set(self._broker_state()[1])
+
+    def _broker_state(self) -> tuple[list[dict], dict[bytes, dict]]:
+        """This test's queued messages and its unacknowledged ones, read in one transaction."""
+        queue = self.env["CELERY_QUEUE"]
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        try:
+            with client.pipeline(transaction=True) as pipe:
+                queued, unacked = pipe.lrange(queue, 0, -1).hgetall("unacked").execute()
+        finally:
+            client.close()
+        # kombu keeps a delivered message in the `unacked` hash as [message, exchange, routing key].
+        entries = {tag: json.loads(raw) for tag, raw in unacked.items()}
+        return (
+            [json.loads(m) for m in queued],
+            {tag: entry[0] for tag, entry in entries.items() if queue in entry[1:]},
+        )
+
+    def broker_idle(self) -> bool:
+        """No send task is waiting in the queue and no task is running. Tasks are acknowledged
+        late (config/celery.py), so a task's message stays unacknowledged until it has finished;
+        a queued sweep finds nothing to send once no due reminder is pending."""
+        queued, unacked = self._broker_state()
+        sends = [m for m in queued if m["headers"]["task"] == SEND_TASK]
+        running = [tag for tag in unacked if tag not in self.abandoned]
+        return not sends and not running
+
+    def sweeps_finished(self) -> int:
+        """How many sweeps the workers have finished (their INFO log line per task)."""
+        return sum(len(SWEEP_DONE.findall(log.read_bytes())) for log in self.tmp_path.glob("worker*.log"))
 
     def stop(self) -> None:
         for process in self.processes:

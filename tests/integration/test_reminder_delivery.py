@@ -42,10 +42,26 @@ def message_ids(follow_ups):
     return {f.reminders.get().message_id for f in follow_ups}
 
 
-def assert_arrived_exactly_once(sink, expected_ids, timeout=60, settle=6):
-    """Wait for every expected message, then a while longer (beyond a claim timeout) for duplicates."""
+def wait_until_settled(stack, owner, timeout=60):
+    """Until nothing more can be sent: no due reminder is still pending, and no send task is
+    queued or running. Required twice in a row, 0.2 s apart, to cover the instant in which a
+    worker has taken a message off the queue but not yet recorded it as unacknowledged."""
+    streak = 0
+
+    def settled_twice():
+        nonlocal streak
+        pending = Reminder.objects.filter(owner=owner, status="pending", send_at__lte=timezone.now()).exists()
+        streak = streak + 1 if not pending and stack.broker_idle() else 0
+        return streak >= 2
+
+    wait_for(settled_twice, timeout, "reminders were still pending or tasks still queued or running", interval=0.2)
+
+
+def assert_arrived_exactly_once(sink, expected_ids, stack, owner, timeout=60):
+    """Wait for every expected message, then until no task is left that could send another
+    (a redelivered message, a stale claim sent again), and count."""
     wait_for(lambda: expected_ids <= set(sink.message_ids()), timeout, "not every reminder arrived")
-    time.sleep(settle)
+    wait_until_settled(stack, owner)
     counts = sink.message_ids()
     duplicates = {mid: n for mid, n in counts.items() if mid in expected_ids and n != 1}
     assert duplicates == {}
@@ -58,7 +74,7 @@ def test_200_due_reminders_arrive_exactly_once_with_two_workers(owner, stack, sm
     stack.beat()
     follow_ups = due_follow_ups(owner, 200)
     expected = message_ids(follow_ups)
-    assert_arrived_exactly_once(sink, expected)
+    assert_arrived_exactly_once(sink, expected, stack, owner)
     assert Reminder.objects.filter(owner=owner, status="sent").count() == 200
     assert {m["To"] for m in sink.messages} == {"ada@example.com"}
 
@@ -70,7 +86,7 @@ def test_beat_started_twice_still_sends_each_reminder_once(owner, stack, smtp_si
     stack.beat()
     stack.beat()
     expected = message_ids(due_follow_ups(owner, 50))
-    assert_arrived_exactly_once(sink, expected)
+    assert_arrived_exactly_once(sink, expected, stack, owner)
 
 
 def test_cancelled_or_moved_reminders_do_not_arrive_for_the_old_time(owner, stack, smtp_sink):
@@ -94,8 +110,13 @@ def test_cancelled_or_moved_reminders_do_not_arrive_for_the_old_time(owner, stac
     follow_up_complete(follow_up=completed)
     conversation_transition(conversation=chat, to_stage="scheduled", scheduled_for=timezone.now() + timedelta(days=3))
 
-    assert_arrived_exactly_once(sink, {control.reminders.get().message_id})
-    time.sleep(2)  # the old times are well past; several sweeps have run
+    assert_arrived_exactly_once(sink, {control.reminders.get().message_id}, stack, owner)
+    # The old times are past: let a sweep that started after this point finish (each of the two
+    # workers holds at most one message, so the third to finish did) and whatever it queued run,
+    # before looking for the withdrawn ones.
+    sweeps = stack.sweeps_finished()
+    wait_for(lambda: stack.sweeps_finished() >= sweeps + 3, 30, "the sweeps stopped")
+    wait_until_settled(stack, owner)
     assert withdrawn.isdisjoint(sink.message_ids())
     assert sink.message_ids().get(prep, 0) <= 1
 
@@ -124,7 +145,7 @@ def test_a_worker_killed_while_sending_still_delivers_the_reminder_once(owner, s
     sink.release.set()
     assert Reminder.objects.get(follow_up=follow_up).status == "pending"
     stack.worker()
-    assert_arrived_exactly_once(sink, expected)
+    assert_arrived_exactly_once(sink, expected, stack, owner)
     reminder = Reminder.objects.get(follow_up=follow_up)
     assert reminder.status == "sent"
 
@@ -148,9 +169,9 @@ def test_redis_stopped_during_sweeps_loses_nothing_and_sends_each_reminder_once(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert Reminder.objects.filter(follow_up__in=second, claimed_at__isnull=False, status="pending").count() == 0
-    time.sleep(2)
+    time.sleep(2)  # an outage, not a wait for absence: beat and the workers keep retrying meanwhile
     own_redis.start()
-    assert_arrived_exactly_once(sink, message_ids(first) | message_ids(second), timeout=90)
+    assert_arrived_exactly_once(sink, message_ids(first) | message_ids(second), stack, owner, timeout=90)
 
 
 def reminders_api(owner):
@@ -185,6 +206,6 @@ def test_smtp_coming_back_before_the_limit_delivers_the_reminder_once(owner, sta
     stack.beat()
     (follow_up,) = due_follow_ups(owner, 1, in_seconds=0)
     reminder = follow_up.reminders.get()
-    assert_arrived_exactly_once(sink, {reminder.message_id}, timeout=40)
+    assert_arrived_exactly_once(sink, {reminder.message_id}, stack, owner, timeout=40)
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts, reminder.last_error, sink.refusals) == ("sent", 3, "", 2)

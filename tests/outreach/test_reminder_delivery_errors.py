@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 
 from outreach.models import Reminder
@@ -21,29 +20,6 @@ NOW = aware(2026, 4, 14, 12, 0)
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-class BrokenBackend(LocmemBackend):
-    """Stands in for the mail backend: raises `error` for the next `failures` sends."""
-
-    failures = 0
-    error: Exception = ValueError("Invalid address")
-
-    def send_messages(self, messages):
-        if BrokenBackend.failures > 0:
-            BrokenBackend.failures -= 1
-            raise BrokenBackend.error
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def broken_backend(settings):
-    settings.EMAIL_BACKEND = "tests.outreach.test_reminder_delivery_errors.BrokenBackend"
-    settings.REMINDER_MAX_ATTEMPTS = 4
-    settings.REMINDER_RETRY_BASE_SECONDS = 60
-    yield BrokenBackend
-    BrokenBackend.failures = 0
-    BrokenBackend.error = ValueError("Invalid address")
 
 
 @pytest.fixture
@@ -66,9 +42,10 @@ def sweep():
 
 
 def test_a_send_error_that_is_not_the_mail_servers_answer_fails_the_reminder_visibly(
-    broken_backend, due_follow_up, api_client
+    flaky_smtp, due_follow_up, api_client
 ):
-    broken_backend.failures = 99
+    flaky_smtp.failures = 99
+    flaky_smtp.error = ValueError("Invalid address")
     sweep()
     (row,) = api_client.get("/api/v1/reminders/").json()["results"]
     assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 1, "ValueError: Invalid address")
@@ -76,11 +53,9 @@ def test_a_send_error_that_is_not_the_mail_servers_answer_fails_the_reminder_vis
     assert mail.outbox == []
 
 
-def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fixed(
-    clock, broken_backend, due_follow_up
-):
-    broken_backend.failures = 2
-    broken_backend.error = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fixed(clock, flaky_smtp, due_follow_up):
+    flaky_smtp.failures = 2
+    flaky_smtp.error = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
     reminder = due_follow_up.reminders.get()
     for _ in range(3):
         sweep()
@@ -90,9 +65,9 @@ def test_a_refused_smtp_log_in_is_retried_and_the_reminder_arrives_once_it_is_fi
     assert len(mail.outbox) == 1
 
 
-def test_a_refused_message_still_fails_at_once(broken_backend, due_follow_up):
-    broken_backend.failures = 1
-    broken_backend.error = smtplib.SMTPDataError(554, b"5.6.0 Message rejected")
+def test_a_refused_message_still_fails_at_once(flaky_smtp, due_follow_up):
+    flaky_smtp.failures = 1
+    flaky_smtp.error = smtplib.SMTPDataError(554, b"5.6.0 Message rejected")
     sweep()
     reminder = due_follow_up.reminders.get()
     assert (reminder.status, reminder.attempts) == (Reminder.Status.FAILED, 1)
@@ -123,11 +98,11 @@ def test_a_deactivated_account_gets_no_daily_digest(clock, user):
     assert Reminder.objects.filter(owner=user, kind="daily_digest", status="pending").count() == 0
 
 
-def test_a_send_cut_short_by_the_task_time_limit_is_retried_later(broken_backend, due_follow_up):
+def test_a_send_cut_short_by_the_task_time_limit_is_retried_later(flaky_smtp, due_follow_up):
     from celery.exceptions import SoftTimeLimitExceeded
 
-    broken_backend.failures = 1
-    broken_backend.error = SoftTimeLimitExceeded()
+    flaky_smtp.failures = 1
+    flaky_smtp.error = SoftTimeLimitExceeded()
     sweep()
     reminder = due_follow_up.reminders.get()
     assert (reminder.status, reminder.attempts, reminder.send_at) == (

@@ -20,15 +20,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_a_follow_up_snoozed_after_its_reminder_was_claimed_is_emailed_only_at_the_new_time(
     clock, eager_celery, django_capture_on_commit_callbacks, user
 ):

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from kombu.exceptions import OperationalError
 
@@ -228,29 +227,6 @@ def test_a_reminder_for_a_user_who_turned_emails_off_meanwhile_is_cancelled_not_
     assert mail.outbox == []
 
 
-class FlakySMTPBackend(LocmemBackend):
-    """Stands in for the SMTP server: refuses the first `failures` messages with `error`."""
-
-    failures = 0
-    error = smtplib.SMTPDataError(451, b"4.3.0 Try again later")
-
-    def send_messages(self, messages):
-        if FlakySMTPBackend.failures > 0:
-            FlakySMTPBackend.failures -= 1
-            raise FlakySMTPBackend.error
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = "tests.outreach.test_reminders.FlakySMTPBackend"
-    settings.REMINDER_MAX_ATTEMPTS = 4
-    settings.REMINDER_RETRY_BASE_SECONDS = 60
-    yield FlakySMTPBackend
-    FlakySMTPBackend.failures = 0
-    FlakySMTPBackend.error = smtplib.SMTPDataError(451, b"4.3.0 Try again later")
-
-
 def test_smtp_errors_back_off_exponentially_then_fail_with_the_error(clock, flaky_smtp, follow_up):
     flaky_smtp.failures = 99
     reminder = follow_up.reminders.get()
@@ -294,15 +270,6 @@ def test_a_permanent_refusal_fails_at_once(clock, flaky_smtp, follow_up):
 
 
 # --- the sweep ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_the_sweep_sends_every_due_reminder_once(

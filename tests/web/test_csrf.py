@@ -4,6 +4,8 @@ import re
 
 from django.urls import reverse
 
+from contacts.models import Contact
+
 
 def _token(client, url):
     html = client.get(url).content.decode()
@@ -29,13 +31,15 @@ def test_posts_without_the_token_are_refused_and_write_nothing(csrf_web, contact
     assert contact.__class__.objects.filter(first_name="Eve").count() == 0
 
 
-def test_a_form_post_with_the_token_goes_through(csrf_web):
+def test_a_form_post_with_the_token_goes_through(csrf_web, user):
     token = _token(csrf_web, reverse("contact_create"))
     response = csrf_web.post(
         reverse("contact_create"),
         {"csrfmiddlewaretoken": token, "first_name": "Eve", "relationship": "other", "source": "other"},
     )
     assert response.status_code == 302
+    eve = Contact.objects.get(owner=user, first_name="Eve")
+    assert response.url == reverse("contact_detail", args=[eve.pk])
 
 
 def test_an_htmx_post_with_the_token_header_goes_through(csrf_web, follow_up):

@@ -1,5 +1,6 @@
 """ "Overdue", "due today" and "reconnect due" mean the same on the API, the dashboard figures,
-the Today page and the Contacts page (one definition each, in the selectors)."""
+the Today page, the Follow-ups page's tabs and the Contacts page (one definition each, in the
+selectors; tests/web/test_follow_ups.py checks the tabs either side of local midnight)."""
 
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ TZ = "America/Toronto"
 NOW = aware(2026, 3, 4, 20, 0)
 
 
-def test_overdue_and_due_today_agree_across_the_api_the_dashboard_and_the_today_page(web, api_client, user, contact):
+def test_overdue_and_due_today_agree_across_the_api_the_dashboard_and_the_pages(web, api_client, user, contact):
     profile_update(profile=user.profile, timezone=TZ)
     with time_machine.travel(NOW - timedelta(days=3), tick=False):
         for title, due in [
@@ -36,6 +37,10 @@ def test_overdue_and_due_today_agree_across_the_api_the_dashboard_and_the_today_
             rows = api_client.get("/api/v1/follow-ups/", {"due": due, "status": "open"}).json()["results"]
             return [row["title"] for row in rows]
 
+        def follow_ups_tab(due):
+            rows = web.get(reverse("follow_up_list"), {"status": "open", "due": due}).context["page"].object_list
+            return [f.title for f in rows]
+
         today_page = web.get(reverse("today")).context
         counts = api_client.get("/api/v1/dashboard/").json()["follow_ups"]
 
@@ -45,6 +50,9 @@ def test_overdue_and_due_today_agree_across_the_api_the_dashboard_and_the_today_
         assert [f.title for f in today_page["overdue"]] == api("overdue")
         assert [f.title for f in today_page["due_today"]] == api("today")
         assert counts == {"overdue": 2, "today": 2}
+        assert [follow_ups_tab(due) for due in ("overdue", "today", "week")] == [
+            api(due) for due in ("overdue", "today", "week")
+        ]
 
 
 def test_an_archived_contact_is_never_reconnect_due_on_the_contacts_page(web, api_client, user):
