@@ -141,22 +141,17 @@ class RequestForm(Form):
         return self.templates[self.cleaned_data["template"]]
 
 
-class ScheduleForm(Form):
-    """Date, time and place of a chat, in the user's own time zone."""
+class LocalMomentForm(Form):
+    """A date and a time on the user's own clock, turned into one instant."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    location = forms.CharField(
-        label="Place or meeting link",
-        max_length=500,
-        required=False,
-    )
 
     def __init__(self, *args, tz: zoneinfo.ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
         self.tz = tz
 
-    def scheduled_for(self) -> datetime:
+    def moment(self) -> datetime:
         naive = datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
         local = naive.replace(tzinfo=self.tz)
         try:
@@ -167,6 +162,26 @@ class ScheduleForm(Form):
         if round_trip != naive:
             raise ValidationError({"time": "That time does not exist in your time zone (clocks change that day)."})
         return local
+
+
+class ScheduleForm(LocalMomentForm):
+    """Date, time and place of a chat, in the user's own time zone."""
+
+    location = forms.CharField(
+        label="Place or meeting link",
+        max_length=500,
+        required=False,
+    )
+
+    def scheduled_for(self) -> datetime:
+        return self.moment()
+
+
+class HeldForm(LocalMomentForm):
+    """When a chat marked held before its scheduled time really happened."""
+
+    date = forms.DateField(label="Date it happened", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Time it started", widget=forms.TimeInput(attrs={"type": "time"}))
 
 
 class TemplateForm(Form):

@@ -83,9 +83,15 @@ def _hold(*, conversation: Conversation, to_stage: str, at: datetime, held_at: d
     record_touch(contact=conversation.contact, at=held_at)
 
 
+def held_at_needed(conversation: Conversation, at: datetime | None = None) -> bool:
+    """A chat marked held before its scheduled time must say when it really happened (held_at)."""
+    at = at or timezone.now()
+    return bool(conversation.scheduled_for and at < conversation.scheduled_for)
+
+
 def _held_at(conversation: Conversation, at: datetime, held_at: datetime | None) -> datetime:
     if held_at is None:
-        if conversation.scheduled_for and at < conversation.scheduled_for:
+        if held_at_needed(conversation, at):
             raise ValidationError(
                 {
                     "held_at": "This chat is scheduled for a later time. Say when it really happened (held_at), "

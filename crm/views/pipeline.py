@@ -6,30 +6,43 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.errors import ApplicationError
 from crm import selectors
-from crm.forms import ScheduleForm, add_service_errors
+from crm.forms import HeldForm, ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.pipeline import MOVE_INTO, legal_moves, legal_next_stages
 from outreach.selectors import conversation_get, conversation_suggests_no_response
-from outreach.services import IllegalTransition, conversation_transition, conversation_update
+from outreach.services import IllegalTransition, conversation_transition, conversation_update, held_at_needed
 
 from .common import page_view, safe_next, tz_of
 
 
 def card_moves(conversation) -> list[dict]:
-    """A card's buttons (and so its drop targets): the legal moves, labelled, from the service's table."""
+    """A card's buttons (and so its drop targets): the legal moves, labelled, from the service's table.
+
+    `asks` names the moment a move's form asks for: the chat's time to schedule it, or when it
+    really happened to mark it held before its scheduled time.
+    """
     return [
         {
             "stage": move.to,
             "label": move.label_from(conversation.stage),
-            "needs_time": "scheduled_for" in move.requires,
+            "asks": _asks(conversation, move),
             "closing": move.closing,
         }
         for move in legal_moves(conversation.stage)
     ]
+
+
+def _asks(conversation, move) -> str | None:
+    if "scheduled_for" in move.requires:
+        return "scheduled_for"
+    if "held_at" in move.accepts and held_at_needed(conversation):
+        return "held_at"
+    return None
 
 
 @page_view
@@ -55,6 +68,11 @@ def _schedule_initial(conversation, tz):
     return {"location": conversation.location}
 
 
+def _now_initial(tz):
+    now = timezone.now().astimezone(tz)
+    return {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
+
+
 class _MovePage:
     """One move of one conversation from a page: the confirmation page (with the date form
     when the move needs a time), its submission, and the refusals of both."""
@@ -66,9 +84,12 @@ class _MovePage:
         self.tz = tz_of(request.user)
         self.next_url = safe_next(request, reverse("pipeline"))
         self.form = None
-        # Only a move that needs a time has a form: its page is where the date is chosen.
-        if stage in MOVE_INTO and "scheduled_for" in MOVE_INTO[stage].requires:
+        # Only a move that asks for a moment has a form: its page is where the date is chosen.
+        asks = _asks(conversation, MOVE_INTO[stage]) if stage in MOVE_INTO else None
+        if asks == "scheduled_for":
             self.form = ScheduleForm(request.POST or None, tz=self.tz, initial=_schedule_initial(conversation, self.tz))
+        elif asks == "held_at":
+            self.form = HeldForm(request.POST or None, tz=self.tz, initial=_now_initial(self.tz))
 
     def page(self, status: int):
         context = {
@@ -117,6 +138,9 @@ class _MovePage:
         conversation, form = self.conversation, self.form
         if form is None:
             conversation_transition(conversation=conversation, to_stage=self.stage)
+            return
+        if isinstance(form, HeldForm):
+            conversation_transition(conversation=conversation, to_stage=self.stage, held_at=form.moment())
             return
         scheduled_for = form.scheduled_for()
         if form.cleaned_data["location"] != conversation.location:

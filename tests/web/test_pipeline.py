@@ -1,6 +1,8 @@
 """The board: a column per stage, only legal moves on each card, scheduling asks for date/time/place."""
 
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -203,3 +205,59 @@ def test_the_schedule_page_of_a_chat_that_cannot_be_scheduled_sends_back_with_th
     assert "Cannot move from &#x27;planned&#x27; to &#x27;scheduled&#x27;" in html
     planned.refresh_from_db()
     assert planned.stage == "planned"
+
+
+def _scheduled(user, contact, when):
+    c = conversation_create(owner=user, contact=contact, kind="coffee_chat")
+    conversation_transition(conversation=c, to_stage="requested")
+    conversation_transition(conversation=c, to_stage="scheduled", scheduled_for=when)
+    return c
+
+
+def test_a_chat_whose_time_has_passed_is_marked_held_with_one_click(web, user, contact):
+    c = _scheduled(user, contact, timezone.now() - timedelta(hours=1))
+    card = _card(web.get(reverse("pipeline")).content.decode(), c.pk)
+    assert 'data-move="held">Mark held</button>' in card
+    response = web.post(reverse("conversation_move", args=[c.pk]), {"stage": "held"})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.stage == "held"
+
+
+def test_marking_a_chat_held_before_its_time_asks_when_it_happened(web, user, contact):
+    profile_update(profile=user.profile, timezone="America/Toronto")
+    c = _scheduled(user, contact, timezone.now() + timedelta(days=2))
+    card = _card(web.get(reverse("pipeline")).content.decode(), c.pk)
+    assert '<summary class="button small">Mark held…</summary>' in card
+    assert 'data-move="held">' not in card  # no one-click button that would record the wrong time
+
+    # Without a moment (e.g. the one-click POST of a stale page): refused, nothing changes.
+    refused = web.post(reverse("conversation_move", args=[c.pk]), {"stage": "held"})
+    assert refused.status_code == 400
+    assert "Date it happened" in refused.content.decode()
+    c.refresh_from_db()
+    assert c.stage == "scheduled"
+
+    happened = timezone.now().astimezone(ZoneInfo("America/Toronto")).replace(second=0, microsecond=0) - timedelta(
+        hours=2
+    )
+    done = web.post(
+        reverse("conversation_move", args=[c.pk]),
+        {"stage": "held", "date": happened.date().isoformat(), "time": happened.strftime("%H:%M")},
+    )
+    assert done.status_code == 302
+    c.refresh_from_db()
+    assert c.stage == "held" and c.held_at == happened
+
+
+def test_a_future_time_for_when_it_happened_is_a_form_error(web, user, contact):
+    c = _scheduled(user, contact, timezone.now() + timedelta(days=2))
+    later = timezone.now() + timedelta(days=1)
+    response = web.post(
+        reverse("conversation_move", args=[c.pk]),
+        {"stage": "held", "date": later.date().isoformat(), "time": later.strftime("%H:%M")},
+    )
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.content.decode()
+    c.refresh_from_db()
+    assert c.stage == "scheduled"

@@ -98,8 +98,8 @@
     var stage = col.getAttribute("data-stage");
     var button = dragged.querySelector('button[data-move="' + stage + '"]');
     if (button) { button.click(); return; }
-    // Scheduling needs a date: open the card's date form instead.
-    var details = dragged.querySelector("details.schedule");
+    // Scheduling (or marking a chat held before its time) asks for a moment: open that move's form.
+    var details = dragged.querySelector('details[data-move-form="' + stage + '"]');
     if (details) { details.open = true; var first = details.querySelector("input[type=date]"); if (first) first.focus(); }
   });
 })();
