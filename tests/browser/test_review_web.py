@@ -54,6 +54,7 @@ def test_an_inline_action_after_logging_in_again_elsewhere_is_reported_not_swapp
     other.goto(f"{live_server.url}/")
     other.get_by_role("button", name="Log out demo").click()
     log_in(other, "demo", "demo")
+    other.wait_for_load_state("load")
     other.close()
     row = page.locator("li.follow-up").first
     title = row.locator("strong").first.inner_text()
@@ -70,6 +71,8 @@ def test_an_inline_action_after_the_session_ended_goes_to_log_in_and_back(demo, 
     other = page.context.new_page()
     other.goto(f"{live_server.url}/")
     other.get_by_role("button", name="Log out demo").click()
+    # Closing a tab while its log-out navigation is still loading can hang Chromium's close.
+    other.wait_for_load_state("load")
     other.close()
     page.locator("li.follow-up").first.get_by_role("button", name=re.compile("^Complete")).click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/follow-ups/")
