@@ -189,6 +189,11 @@ REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Files with more rows than this run as a background job with progress.
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+# Rows written per transaction by an import (a background import shows progress per batch).
+IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1000)
+# A running background import that has not finished a batch for this long lost its worker:
+# it shows as `partial` (what was written stays; importing the file again completes it).
+IMPORT_JOB_STALL_SECONDS = env.int("IMPORT_JOB_STALL_SECONDS", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import MAX_ID
+from config.api import MAX_ID, ChoiceField
 from config.ownership import OwnedViewSetMixin
 
 from . import exports, selectors
@@ -41,6 +41,13 @@ ImportResultSerializer = inline_serializer(
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    status = ChoiceField(
+        source="current_status",
+        choices=ImportJob.Status.choices,
+        read_only=True,
+        help_text="`partial`: it stopped part-way (an error, or its worker died); the rows counted in "
+        "`processed_rows` and `result` are saved, and importing the file again completes it.",
+    )
     progress = serializers.IntegerField(source="percent", read_only=True, help_text="0–100")
     status_url = serializers.SerializerMethodField()
 

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -232,6 +233,9 @@ class ImportStatus(models.TextChoices):
     PENDING = "pending"
     RUNNING = "running"
     DONE = "done"
+    # Stopped part-way (an error, or its worker died): the batches before are saved, and
+    # importing the file again completes it without duplicates.
+    PARTIAL = "partial"
     FAILED = "failed"
 
 
@@ -250,8 +254,11 @@ class ImportJob(OwnedModel):
     content = models.BinaryField(null=True, blank=True, editable=False)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    # {created, updated, skipped, errors: [{row, message}]} once done.
+    # {created, updated, skipped, errors: [{row, message}]}: what is written so far, final once done.
     result = models.JSONField(null=True, blank=True)
+    # Written by the running import after every batch; a running job silent for
+    # IMPORT_JOB_STALL_SECONDS lost its worker and reads as `partial`.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -266,6 +273,23 @@ class ImportJob(OwnedModel):
 
     def __str__(self):
         return f"{self.kind} import {self.id} ({self.status})"
+
+    @property
+    def current_status(self) -> str:
+        """The status to show: a running job whose worker stopped writing is `partial`."""
+        if self.status == ImportStatus.RUNNING:
+            last_sign = self.heartbeat_at or self.created_at
+            if last_sign and timezone.now() - last_sign > timedelta(seconds=settings.IMPORT_JOB_STALL_SECONDS):
+                return ImportStatus.PARTIAL
+        return self.status
+
+    @property
+    def stopped_message(self) -> str:
+        """What to tell the user about a partial job."""
+        return self.error or (
+            f"The import stopped after {self.processed_rows} of {self.total_rows} rows. The rows before that are "
+            "saved; import the file again to complete it (nothing will be duplicated)."
+        )
 
     @property
     def percent(self) -> int:

@@ -59,20 +59,31 @@ def import_job_run(*, job_id) -> ImportJob | None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    # A partial job (its worker died, and the message came back) runs again: already written
+    # rows are found and skipped, so the second run completes the file.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    upsert = None
 
     def progress(done: int, total: int) -> None:
-        # Written outside the import's transaction only on PostgreSQL/SQLite autocommit
-        # connections; inside it the row update is visible once the job commits.
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=max(total, done))
+        # After each committed batch: the bar, the counts written so far, and a sign of life.
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=done,
+            total_rows=max(total, done),
+            result=upsert.result.as_dict() if upsert else None,
+            heartbeat_at=timezone.now(),
+        )
+
+    def started(running_upsert) -> None:
+        nonlocal upsert
+        upsert = running_upsert
 
     content = bytes(job.content or b"")
     try:
-        result = _import_in_batches(job, io.BytesIO(content), progress)
+        result = _import_in_batches(job, io.BytesIO(content), progress, started)
     except ImportRejected as exc:
         _finish(job, status=ImportJob.Status.FAILED, error=exc.message)
     except Exception as exc:  # recorded for the user; the worker log has the traceback
-        _finish(job, status=ImportJob.Status.FAILED, error=f"The import stopped: {type(exc).__name__}.")
+        _stopped(job, exc)
         raise
     else:
         _finish(job, status=ImportJob.Status.DONE, result=result.as_dict())
@@ -80,12 +91,13 @@ def import_job_run(*, job_id) -> ImportJob | None:
     return job
 
 
-def _import_in_batches(job: ImportJob, fileobj, progress: Progress) -> ImportResult:
+def _import_in_batches(job: ImportJob, fileobj, progress: Progress, started) -> ImportResult:
     """A background import commits batch by batch so that progress is visible while it runs.
 
-    A dry run still runs in one transaction that is rolled back; its progress is reported
-    once at the end. A crash part-way leaves the batches already committed; running the
-    file again completes it without duplicates.
+    Each batch takes the account's import lock, like every other import path. A dry run
+    still runs in one transaction that is rolled back. A crash part-way leaves the batches
+    already committed and the job `partial`; running the file again completes it without
+    duplicates.
     """
     inspection = import_inspect(kind=job.kind, fileobj=fileobj)
     rows = file_rows(job.kind, fileobj, inspection.encoding)
@@ -93,7 +105,23 @@ def _import_in_batches(job: ImportJob, fileobj, progress: Progress) -> ImportRes
         return upsert_in_one_transaction(
             owner=job.owner, kind=job.kind, rows=rows, total=inspection.total_rows, dry_run=True
         )
-    return Upsert(owner=job.owner, kind=job.kind, dry_run=False).run(rows, inspection.total_rows, progress)
+    upsert = Upsert(owner=job.owner, kind=job.kind, dry_run=False, lock_each_batch=True)
+    started(upsert)
+    return upsert.run(rows, inspection.total_rows, progress)
+
+
+def _stopped(job: ImportJob, exc: Exception) -> None:
+    """An unexpected error part-way: what was written stays, and the job says so."""
+    job.refresh_from_db(fields=["processed_rows", "dry_run"])
+    if job.processed_rows and not job.dry_run:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.PARTIAL,
+            error=f"The import stopped after {job.processed_rows} rows ({type(exc).__name__}). The rows before "
+            "that are saved; import the file again to complete it (nothing will be duplicated).",
+            finished_at=timezone.now(),
+        )
+    else:
+        _finish(job, status=ImportJob.Status.FAILED, error=f"The import stopped: {type(exc).__name__}.")
 
 
 def _finish(job: ImportJob, *, status: str, result: dict | None = None, error: str = "") -> None:

@@ -12,9 +12,12 @@ of thousands.
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag
@@ -23,7 +26,7 @@ from contacts.signals import contact_cadence_changed
 from .csv_format import referrer_label
 from .rows import ContactRow, RowError, RowInvalid, clean_linkedin_url
 
-BATCH = 1000
+BATCH = settings.IMPORT_BATCH_ROWS
 # Changes that move or close a contact's open reconnect follow-up.
 _CADENCE_FIELDS = frozenset({"reconnect_every_days", "archived", "reconnect_due_at"})
 # A new cadence or a later last contact recomputes when to reconnect.
@@ -67,12 +70,19 @@ def upsert_in_one_transaction(
     """All or nothing: every row in one transaction; a dry run computes the result and rolls back."""
     with transaction.atomic():
         if not dry_run:
-            # One import at a time per account: each loads the account's keys once up front.
-            get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+            # Held to the end: no other import of the account writes between our reads and writes.
+            lock_account_imports(owner)
         result = Upsert(owner=owner, kind=kind, dry_run=dry_run).run(rows, total, progress)
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def lock_account_imports(owner) -> None:
+    """Every import path takes this lock (the account's user row) for as long as it matches
+    rows against the account's contacts and writes them, so two imports of one account —
+    direct or background, on any host — never both create the same person."""
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
 
 
 # --- keys --------------------------------------------------------------------------------
@@ -130,8 +140,11 @@ class Upsert:
     """One import run. Contacts are referred to by id (saved) or by a `_New` entry (created
     earlier in the same batch); in a dry run, `dry_cache` holds them under stand-in ids."""
 
-    def __init__(self, *, owner, kind: str, dry_run: bool):
+    def __init__(self, *, owner, kind: str, dry_run: bool, lock_each_batch: bool = False):
         self.owner = owner
+        # A background import commits batch by batch: each batch takes the account's import
+        # lock and first learns what other imports wrote since its last look.
+        self.lock_each_batch = lock_each_batch
         self.kind = kind
         self.dry_run = dry_run
         self.linkedin = kind == ImportJob.Kind.LINKEDIN
@@ -148,6 +161,7 @@ class Upsert:
 
     # Loaded once per import: no per-row queries.
     def _load(self) -> None:
+        self.looked_at = timezone.now()
         self.companies: dict[str, Company] = {}
         self.company_key_by_id: dict[int, str] = {}
         for company in Company.objects.filter(owner=self.owner).only("id", "name"):
@@ -162,8 +176,30 @@ class Upsert:
         rows = Contact.objects.filter(owner=self.owner).values_list(
             "id", "linkedin_url", "email", "first_name", "last_name", "company_id"
         )
+        self.max_seen_id = 0
         for pk, url, email, first, last, company_id in rows.iterator(chunk_size=5000):
             self._index(pk, url, email, first, last, self.company_key_by_id.get(company_id, ""))
+            self.max_seen_id = max(self.max_seen_id, pk)
+
+    # Rows another import may have written a moment before ours was stamped: looked at again.
+    REFRESH_OVERLAP = timedelta(minutes=2)
+
+    def _refresh(self) -> None:
+        """Learn what other imports of the account wrote since the last look (called under the lock)."""
+        since = self.looked_at - self.REFRESH_OVERLAP
+        self.looked_at = timezone.now()
+        for company in Company.objects.filter(owner=self.owner, created_at__gte=since).only("id", "name"):
+            key = _company_key(company.name)
+            if self.companies.get(key) is None or self.companies[key].pk is None:
+                self.companies[key] = company
+            self.company_key_by_id[company.pk] = key
+        self.tags.update({t.name.lower(): t for t in Tag.objects.filter(owner=self.owner)})
+        changed = Contact.objects.filter(owner=self.owner).filter(Q(pk__gt=self.max_seen_id) | Q(updated_at__gte=since))
+        for pk, url, email, first, last, company_id in changed.values_list(
+            "id", "linkedin_url", "email", "first_name", "last_name", "company_id"
+        ):
+            self._index(pk, url, email, first, last, self.company_key_by_id.get(company_id, ""))
+            self.max_seen_id = max(self.max_seen_id, pk)
 
     def _index(self, ref, url: str, email: str, first: str, last: str, company_key: str) -> None:
         if url:
@@ -251,6 +287,15 @@ class Upsert:
         return self.result
 
     def _batch(self, items: list) -> None:
+        if not self.lock_each_batch:
+            self._match_and_write(items)
+            return
+        with transaction.atomic():
+            lock_account_imports(self.owner)
+            self._refresh()
+            self._match_and_write(items)
+
+    def _match_and_write(self, items: list) -> None:
         self.batch = self._prefetch(items)
         for item in items:
             if isinstance(item, RowError):
@@ -507,6 +552,7 @@ class Upsert:
         for contact in to_create:
             self.created_ids.add(contact.pk)
             self._reindex(contact, contact.pk)
+            self.max_seen_id = max(self.max_seen_id, contact.pk)
 
     def _update_contacts(self) -> None:
         to_update = self.batch.to_update
@@ -517,7 +563,7 @@ class Upsert:
         for contact in contacts:
             if contact.company is not None and contact.company_id is None:
                 contact.company_id = contact.company.pk
-            contact.updated_at = self.now
+            contact.updated_at = timezone.now()  # when it was written: other imports look for it
         Contact.objects.bulk_update(contacts, [*sorted(fields), "updated_at"], batch_size=BATCH)
         # As contact_update does: a new cadence, archiving or a later last contact moves
         # or closes the open reconnect follow-up (outreach listens).
