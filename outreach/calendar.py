@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -81,8 +80,8 @@ def chat_event(conversation: Conversation) -> Event:
     lines += ["", f"Open in Coffeechat: {url}"]
     event.add("description", "\n".join(lines).strip())
     event.add("url", url)
-    # Calendar apps apply an update only when SEQUENCE grows: count reschedules and the cancel.
-    event.add("sequence", getattr(conversation, "schedule_count", 1) - 1 + (conversation.stage == Stage.CANCELLED))
+    # Calendar apps apply an update only when SEQUENCE grows (see Conversation.calendar_sequence).
+    event.add("sequence", conversation.calendar_sequence)
     event.add("status", "CANCELLED" if conversation.stage == Stage.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
@@ -116,10 +115,8 @@ def _calendar(name: str) -> Calendar:
 
 
 def _chats(owner):
-    return (
-        Conversation.objects.filter(owner=owner, scheduled_for__isnull=False, stage__in=CHAT_STAGES)
-        .select_related("contact__company")
-        .annotate(schedule_count=Count("stage_changes", filter=Q(stage_changes__stage=Stage.SCHEDULED)))
+    return Conversation.objects.filter(owner=owner, scheduled_for__isnull=False, stage__in=CHAT_STAGES).select_related(
+        "contact__company"
     )
 
 

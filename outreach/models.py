@@ -157,6 +157,12 @@ class Conversation(OwnedModel):
     outcome = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The chat's iCalendar SEQUENCE: calendar apps apply an update only when it grows, so it
+    # goes up with every change a calendar shows (CALENDAR_FIELDS, a reschedule, a cancel).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    # What the chat's calendar event shows, besides its time and status.
+    CALENDAR_FIELDS = ("kind", "duration_minutes", "location", "agenda")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.dates import require_supported_range
@@ -55,8 +56,11 @@ def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, schedu
     if timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
     require_supported_range(scheduled_for, "scheduled_for")
+    rescheduled = conversation.scheduled_for is not None and conversation.scheduled_for != scheduled_for
     conversation.scheduled_for = scheduled_for
-    _enter_stage(conversation, to_stage, at, ("scheduled_for",))
+    if rescheduled:
+        conversation.calendar_sequence += 1
+    _enter_stage(conversation, to_stage, at, ("scheduled_for", "calendar_sequence"))
     for nudge in conversation.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
         _follow_up_close(nudge, FollowUp.Status.CANCELLED, at)
     reminders.plan_chat_reminders(conversation)
@@ -117,7 +121,9 @@ def _thank(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
 
 def _close(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
     """Nothing more is owed on this ask: its open follow-ups and pending reminders are cancelled."""
-    _enter_stage(conversation, to_stage, at)
+    if conversation.scheduled_for is not None:
+        conversation.calendar_sequence += 1  # a calendar that has the chat marks it cancelled
+    _enter_stage(conversation, to_stage, at, ("calendar_sequence",))
     for follow_up in conversation.follow_ups.filter(status=FollowUp.Status.OPEN):
         _follow_up_close(follow_up, FollowUp.Status.CANCELLED, at)
     reminders.cancel_conversation_reminders(conversation, reason=f"The conversation was {to_stage}.")
@@ -184,6 +190,9 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
             }
         )
     changed = model_update(instance=conversation, fields=CONVERSATION_FIELDS, data=fields)
+    if changed & set(Conversation.CALENDAR_FIELDS):
+        Conversation.objects.filter(pk=conversation.pk).update(calendar_sequence=F("calendar_sequence") + 1)
+        conversation.refresh_from_db(fields=["calendar_sequence"])
     if "duration_minutes" in changed and conversation.stage == Stage.SCHEDULED:
         reminders.plan_chat_reminders(conversation)
     return conversation
