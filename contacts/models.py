@@ -1,18 +1,48 @@
 """People the user networks with, the companies they work at, and the user's tags."""
 
+import unicodedata
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import OwnedModel, enum_check
 
 
-class Company(OwnedModel):
+def text_key(value: str) -> str:
+    """How names are matched, the same on every database: Unicode NFKC and case folding
+    (so "Zoë Ltd", "ZOË LTD" and "Zoe\u0308 Ltd" are one key), with runs of spaces as one."""
+    folded = unicodedata.normalize("NFKC", " ".join((value or "").split())).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
+class NamedByKey(OwnedModel):
+    """A row the owner names once: `name_key` (text_key of the name) is unique per owner.
+
+    The key is written with the name by every path, bulk imports included (they set it
+    themselves, since bulk_create skips save)."""
+
+    name_key = models.CharField(max_length=600, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        self.name_key = text_key(self.name)  # before the unique constraint is checked
+
+    def save(self, *args, **kwargs):
+        self.name_key = text_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
+
+
+class Company(NamedByKey):
     CONSTRAINT_FIELDS = {"duplicate_company": "name"}
     # What a user sets on a company; the API, the backup and the update service read it.
     EDITABLE_FIELDS = ("name", "website", "industry", "notes")
@@ -28,9 +58,8 @@ class Company(OwnedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"),
-                "owner",
-                name="company_unique_name_per_owner",
+                fields=["owner", "name_key"],
+                name="company_unique_name_key_per_owner",
                 violation_error_code="duplicate_company",
                 violation_error_message="You already have a company with this name.",
             ),
@@ -41,7 +70,7 @@ class Company(OwnedModel):
         return self.name
 
 
-class Tag(OwnedModel):
+class Tag(NamedByKey):
     CONSTRAINT_FIELDS = {"duplicate_tag": "name"}
 
     name = models.CharField(max_length=50)
@@ -50,9 +79,8 @@ class Tag(OwnedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"),
-                "owner",
-                name="tag_unique_name_per_owner",
+                fields=["owner", "name_key"],
+                name="tag_unique_name_key_per_owner",
                 violation_error_code="duplicate_tag",
                 violation_error_message="You already have a tag with this name.",
             ),

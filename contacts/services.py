@@ -4,18 +4,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from accounts.services import model_update
 
-from .models import Company, Contact, Tag
+from .models import Company, Contact, Tag, text_key
 from .signals import contact_cadence_changed
 
 
 def company_get_or_create(*, owner, name: str) -> Company:
     """The owner's company of that name, matched case-insensitively, created if new."""
     name = " ".join(name.split())
-    existing = Company.objects.filter(owner=owner, name__iexact=name).first()
+    existing = Company.objects.filter(owner=owner, name_key=text_key(name)).first()
     if existing:
         return existing
     company = Company(owner=owner, name=name)
@@ -56,17 +55,14 @@ def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
     wanted: dict[str, str] = {}
     for raw in names:
         name = " ".join(str(raw).split())
-        if name and name.lower() not in wanted:
-            wanted[name.lower()] = name
+        if name and text_key(name) not in wanted:
+            wanted[text_key(name)] = name
     if not wanted:
         return []
-    existing = {
-        t.lower_name: t
-        for t in Tag.objects.annotate(lower_name=Lower("name")).filter(owner=owner, lower_name__in=wanted)
-    }
+    existing = {t.name_key: t for t in Tag.objects.filter(owner=owner, name_key__in=wanted)}
     tags = []
-    for lower, name in wanted.items():
-        tag = existing.get(lower)
+    for key, name in wanted.items():
+        tag = existing.get(key)
         if tag is None:
             tag = Tag(owner=owner, name=name)
             tag.full_clean()

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag
+from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag, text_key
 from contacts.signals import contact_cadence_changed
 
 from .csv_format import referrer_label
@@ -89,15 +89,15 @@ def lock_account_imports(owner) -> None:
 
 
 def _company_key(name: str) -> str:
-    return " ".join(name.split()).lower()
+    return text_key(name)
 
 
 def _name_key(first: str, last: str, company_key: str) -> tuple[str, str, str]:
-    return (first.lower(), last.lower(), company_key)
+    return (text_key(first), text_key(last), company_key)
 
 
 def _name_text(*parts: str) -> str:
-    return " ".join(" ".join(parts).split()).lower()
+    return text_key(" ".join(parts))
 
 
 def _saved_ref(ref) -> bool:
@@ -168,7 +168,7 @@ class Upsert:
             key = _company_key(company.name)
             self.companies.setdefault(key, company)
             self.company_key_by_id[company.pk] = key
-        self.tags: dict[str, Tag] = {t.name.lower(): t for t in Tag.objects.filter(owner=self.owner)}
+        self.tags: dict[str, Tag] = {t.name_key: t for t in Tag.objects.filter(owner=self.owner)}
         self.by_url: dict[str, object] = {}
         self.by_email: dict[str, object] = {}
         self.by_name: dict[tuple, object] = {}
@@ -193,7 +193,7 @@ class Upsert:
             if self.companies.get(key) is None or self.companies[key].pk is None:
                 self.companies[key] = company
             self.company_key_by_id[company.pk] = key
-        self.tags.update({t.name.lower(): t for t in Tag.objects.filter(owner=self.owner)})
+        self.tags.update({t.name_key: t for t in Tag.objects.filter(owner=self.owner)})
         changed = Contact.objects.filter(owner=self.owner).filter(Q(pk__gt=self.max_seen_id) | Q(updated_at__gte=since))
         for pk, url, email, first, last, company_id in changed.values_list(
             "id", "linkedin_url", "email", "first_name", "last_name", "company_id"
@@ -234,16 +234,17 @@ class Upsert:
         key = _company_key(name)
         company = self.companies.get(key)
         if company is None:
-            company = Company(owner=self.owner, name=" ".join(name.split()))
+            company = Company(owner=self.owner, name=" ".join(name.split()), name_key=key)
             self.companies[key] = company
             self.batch.new_companies.append(company)
         return company
 
     def _tag(self, name: str) -> Tag:
-        tag = self.tags.get(name.lower())
+        key = text_key(name)
+        tag = self.tags.get(key)
         if tag is None:
-            tag = Tag(owner=self.owner, name=name)
-            self.tags[name.lower()] = tag
+            tag = Tag(owner=self.owner, name=name, name_key=key)
+            self.tags[key] = tag
             self.batch.new_tags.append(tag)
         return tag
 
