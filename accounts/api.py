@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from config.ownership import OwnedViewSetMixin
 from config.parsers import JSONParser
+from config.throttling import ClientRateThrottle
 
 from . import selectors, services
 from .serializers import (
@@ -65,7 +66,15 @@ class AuthThrottled(JSONView):
     throttle_scope = "auth"
 
 
+class SignupThrottle(ClientRateThrottle):
+    """Accounts created per client address: the API and the web sign-up form share the count."""
+
+    scope = "signup"
+
+
 class RegisterView(AuthThrottled):
+    throttle_classes = [*AuthThrottled.throttle_classes, SignupThrottle]
+
     @extend_schema(
         request=RegisterSerializer,
         responses={201: UserSerializer},

@@ -1,10 +1,16 @@
-"""Writes for the account: registration, profile and settings, API and calendar tokens, and
-`model_update`, the one way every app updates a row."""
+"""Writes for the account: registration, profile and settings, passwords, API and calendar
+tokens, and `model_update`, the one way every app updates a row."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.template import loader
 from knox.models import get_token_model
 
 from .models import Profile, new_calendar_token
@@ -106,6 +112,44 @@ def profile_update(*, profile: Profile, **fields) -> Profile:
     user.profile = profile
     profile_changed.send(sender=Profile, user=user, changed=changed)
     return profile
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue the reset e-mail for whoever uses this address, once the transaction commits.
+
+    Nothing is looked up here, so the request takes the same time whether or not an account
+    uses the address (no telling which addresses have accounts by timing the answer).
+    """
+    from .tasks import send_password_reset
+
+    send_password_reset.delay_on_commit(email)
+
+
+class _PasswordResetMail(PasswordResetForm):
+    """Django's reset e-mail (its rules for who gets one, its token), except that a refused send
+    raises, so the task retries it, instead of being logged and lost."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
+
+
+def password_reset_send(*, email: str) -> None:
+    """Mail a reset link to each active account with this address (usually one or none), with
+    links on SITE_URL, never on whatever Host header a request carried."""
+    form = _PasswordResetMail({"email": email})
+    if not form.is_valid():
+        return
+    site = urlsplit(settings.SITE_URL)
+    form.save(
+        domain_override=site.netloc,
+        use_https=site.scheme == "https",
+        extra_email_context={"site_name": "Coffeechat"},
+    )
 
 
 # --- tokens ------------------------------------------------------------------------------

@@ -221,6 +221,11 @@ REST_FRAMEWORK = {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "imports": env("THROTTLE_IMPORTS", default="30/hour"),
         "exports": env("THROTTLE_EXPORTS", default="60/hour"),
+        # Per client address: sign-up (the web form and the API share it) and password-reset requests.
+        "signup": env("THROTTLE_SIGNUP", default="10/hour"),
+        "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
+        # Per e-mail address entered: nobody can flood one inbox with reset links.
+        "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # How many proxies in front of the app append to X-Forwarded-For. 0: the client is the

@@ -7,7 +7,7 @@ from crm import views
 urlpatterns = [
     # Accounts
     path("signup/", views.signup, name="signup"),
-    # Reset links point at SITE_URL, not at whatever Host header the request carried.
+    # Rate-limited; the e-mail is queued (same answer and work for any address), its link on SITE_URL.
     path(
         "accounts/password_reset/",
         views.PasswordResetView.as_view(),

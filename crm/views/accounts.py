@@ -1,19 +1,20 @@
-"""Sign-up (log-in, log-out and passwords use django.contrib.auth's views and our templates)."""
+"""Sign-up and password reset (log-in, log-out and password change use django.contrib.auth's
+views and our templates; django-axes locks out repeated failed log-ins)."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 
-from accounts.services import user_register
+from accounts.services import password_reset_request, user_register
+from config.throttling import throttle, throttled
 from crm.forms import SignupForm, add_service_errors
 
 
+@throttle("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("today")
@@ -35,20 +36,15 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
+@method_decorator(throttle("password_reset"), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
-    """Reset links point at SITE_URL, never at whatever Host header the request carried."""
+    """Queues the e-mail and answers at once, the same way whether or not an account uses the
+    address; limited per client address and per address entered."""
 
     def form_valid(self, form):
-        site = urlsplit(settings.SITE_URL)
-        form.save(
-            domain_override=site.netloc,
-            use_https=site.scheme == "https",
-            token_generator=self.token_generator,
-            from_email=self.from_email,
-            email_template_name=self.email_template_name,
-            subject_template_name=self.subject_template_name,
-            request=self.request,
-            html_email_template_name=self.html_email_template_name,
-            extra_email_context={**(self.extra_email_context or {}), "site_name": "Coffeechat"},
-        )
+        email = form.cleaned_data["email"]
+        refusal = throttled(self.request, "password_reset_email", subject=email.strip().casefold())
+        if refusal is not None:
+            return refusal
+        password_reset_request(email=email)
         return HttpResponseRedirect(self.get_success_url())

@@ -59,9 +59,10 @@ def test_log_in_with_a_wrong_password_shows_an_error(client, user):
 
 
 @pytest.mark.django_db
-def test_password_reset_mails_a_link_on_site_url_that_sets_a_new_password(client, user, settings):
+def test_password_reset_mails_a_link_on_site_url_that_sets_a_new_password(client, user, settings, eager_celery):
     settings.SITE_URL = "https://coffeechat.example.org"
-    response = client.post(reverse("password_reset"), {"email": "ada@example.com"})
+    with eager_celery(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "ada@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https://coffeechat\.example\.org(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
