@@ -1,9 +1,9 @@
 """/api/v1/me/, /me/calendar-token/, /auth/register/, /auth/token/ and /auth/tokens/."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from knox.models import get_token_model
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -13,7 +13,7 @@ from config.ownership import OwnedViewSetMixin
 from config.parsers import JSONParser
 from config.throttling import ClientRateThrottle
 
-from . import selectors, services
+from . import lockout, selectors, services
 from .serializers import (
     ApiTokenSerializer,
     CalendarUrlSerializer,
@@ -94,16 +94,27 @@ class TokenView(AuthThrottled):
         responses={201: TokenCreatedSerializer},
         auth=[],
         description="A new API token for these credentials. Each call makes another token; "
-        "list and revoke them under /auth/tokens/.",
+        "list and revoke them under /auth/tokens/. Repeated failed log-ins for a username lock it "
+        "out from that address (and, past a higher count, from everywhere) for a while: 429 with "
+        "Retry-After.",
     )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = authenticate(request, **body.validated_data)
+        # Django's request, not DRF's: django-axes counts failures per (username, address) on it,
+        # in the same table as the web log-in form, and refuses a locked-out pair.
+        http_request = request._request
+        user = authenticate(http_request, **body.validated_data)
         if user is None:
+            if getattr(http_request, "axes_locked_out", False):
+                credentials = {"username": body.validated_data["username"]}
+                wait = max(1, lockout.seconds_left(http_request, credentials))
+                raise exceptions.Throttled(wait=wait, detail=lockout.LOCKED_OUT)
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with the username and password given."]}
             )
+        # A token is a log-in: last_login is updated and the pair's failure count is cleared.
+        user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         instance, token = services.api_token_create(user=user)
         return Response(
             {"token": token, "id": instance.token_key, "created": instance.created},

@@ -3,6 +3,7 @@
 See `.env.example` for the full list and README.md for what each one does.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",  # failed log-ins, counted in the database (django-axes); see "Sign-in lockout" below
     # Dependencies point down: accounts <- contacts <- outreach <- crm.
     "accounts",
     "contacts",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +100,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out (username, address) pair before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
@@ -237,6 +246,26 @@ REST_FRAMEWORK = {
 
 # `Authorization: Token <key>`, tokens valid until the user revokes them.
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
+
+# Sign-in lockout (django-axes, https://django-axes.readthedocs.io/en/latest/4_configuration.html).
+# LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair out
+# (429 with Retry-After) until LOGIN_LOCKOUT_MINUTES have passed since its last failure; the
+# owner elsewhere is not affected. LOGIN_ACCOUNT_FAILURE_LIMIT failures for the username from
+# any addresses lock the account everywhere (guessing spread over many addresses). Counts
+# live in the database, so every process agrees. accounts/lockout.py combines the two.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client address as DRF's throttles see it, so TRUSTED_PROXIES governs both.
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+# Attempts refused during a lockout are not counted: they neither extend it nor let one
+# address add to the account-wide count beyond its own limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful log-in clears the pair's count
+AXES_DISABLE_ACCESS_LOG = True  # no per-log-in audit rows (they would grow without bound)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coffeechat API",

@@ -5,6 +5,7 @@ import io
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -25,7 +26,8 @@ def test_load_demo_builds_a_working_account_and_can_run_twice(db):
     open_follow_ups = FollowUp.objects.filter(owner=user, status="open")
     assert open_follow_ups.count() >= 4
     client = Client()
-    assert client.login(username="demo", password="demo")
+    # django-axes (the log-in lockout) needs a request to know the client.
+    assert client.login(request=HttpRequest(), username="demo", password="demo")
     html = client.get(reverse("today")).content.decode()
     assert "Priya Raman" in html and "Overdue" in html and "Due today" in html and "Time to reconnect" in html
     for name in ("contact_list", "pipeline", "follow_up_list", "template_list", "playbook", "settings"):
