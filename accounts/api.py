@@ -96,7 +96,7 @@ class TokenView(AuthThrottled):
         description="A new API token for these credentials. Each call makes another token; "
         "list and revoke them under /auth/tokens/. Repeated failed log-ins for a username lock it "
         "out from that address (and, past a higher count, from everywhere) for a while: 429 with "
-        "Retry-After.",
+        "Retry-After. Changing or resetting the password revokes every token.",
     )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
@@ -117,7 +117,7 @@ class TokenView(AuthThrottled):
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         instance, token = services.api_token_create(user=user)
         return Response(
-            {"token": token, "id": instance.token_key, "created": instance.created},
+            {"token": token, "id": instance.token_key, "created": instance.created, "expiry": instance.expiry},
             status=status.HTTP_201_CREATED,
         )
 

@@ -1,11 +1,14 @@
-"""Reads for the account: the profile and the API tokens, scoped to the user; and scoped_get,
+"""Reads for the account: the profile, the API tokens and sessions, scoped to the user; and scoped_get,
 the one way every app's `<thing>_get(*, user, pk)` turns an id into one of the user's rows."""
 
 from typing import TypeVar
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Profile
 
@@ -45,3 +48,14 @@ def api_token_list(*, user) -> QuerySet:
 def api_token_get(*, user, token_key: str):
     """One of the user's API tokens, by the first characters shown on the settings page."""
     return scoped_get(api_token_list(user=user), token_key=token_key, not_found="No such token.")
+
+
+def session_keys_for(*, user) -> list[str]:
+    """The keys of the user's unexpired sessions in the database session store.
+
+    Sessions are not indexed by user, so this decodes every live session: fine for what calls
+    it (a password change, which is rare); expired rows are skipped (`clearsessions` deletes them).
+    """
+    user_id = str(user.pk)
+    live = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    return [s.session_key for s in live.iterator(chunk_size=1000) if s.get_decoded().get(SESSION_KEY) == user_id]

@@ -71,6 +71,9 @@ class TokenCreatedSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only once.")
     id = serializers.CharField(help_text="The token's id, for revoking it (DELETE /auth/tokens/{id}/).")
     created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text="When the token stops working (null: when revoked or the password changes)."
+    )
 
 
 class ApiTokenSerializer(serializers.Serializer):

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template import loader
 from knox.models import get_token_model
 
+from . import selectors
 from .models import Profile, new_calendar_token
 from .signals import account_created, profile_changed
 
@@ -115,6 +117,21 @@ def profile_update(*, profile: Profile, **fields) -> Profile:
 
 
 # --- passwords ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_changed(*, user, keep_session_key: str | None = None) -> None:
+    """After a password change or reset: every API token of the user stops working and every
+    session but `keep_session_key` ends, so whoever held the old password is out everywhere.
+
+    Called for every real change (accounts.signals: the change and reset forms, the admin,
+    `changepassword`, the shell), never for Django's silent re-hashing of the same password.
+    The password-change page keeps its own browser logged in through Django's
+    update_session_auth_hash, which moves that session to a new key after this has run.
+    """
+    get_token_model().objects.filter(user=user).delete()
+    ended = [key for key in selectors.session_keys_for(user=user) if key != keep_session_key]
+    Session.objects.filter(session_key__in=ended).delete()
 
 
 def password_reset_request(*, email: str) -> None:

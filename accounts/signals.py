@@ -18,3 +18,14 @@ def _setup_new_user(sender, instance, created, raw=False, **kwargs):
         from .services import profile_setup
 
         profile_setup(user=instance)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.password_changed")
+def _end_sessions_on_password_change(sender, instance, created, raw=False, **kwargs):
+    # set_password() leaves the new password on `_password` until save() has run, and Django's
+    # silent re-hashing of an unchanged password clears it first: so this is every real change
+    # (change and reset forms, the admin, `changepassword`) and nothing else.
+    if not created and not raw and getattr(instance, "_password", None) is not None:
+        from .services import password_changed
+
+        password_changed(user=instance)

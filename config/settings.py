@@ -244,8 +244,13 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-# `Authorization: Token <key>`, tokens valid until the user revokes them.
-REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None}
+# `Authorization: Token <key>`. Unset API_TOKEN_TTL_HOURS: tokens are valid until revoked (or
+# until the password changes, which revokes them all: accounts.services.password_changed).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=None)
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS) if API_TOKEN_TTL_HOURS else None,
+}
 
 # Sign-in lockout (django-axes, https://django-axes.readthedocs.io/en/latest/4_configuration.html).
 # LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair out
