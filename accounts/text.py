@@ -1,11 +1,25 @@
-"""Text from users, handled the same way by every app: input quoted safely in error messages,
-and the one kind of string JSON can carry that nothing can store."""
+"""Text from users, handled the same way by every app: names on one line, input quoted safely
+in error messages, and the one kind of string JSON can carry that nothing can store."""
 
 import re
 
+# Characters a name never needs and that can disguise it: C0 and C1 controls (the whitespace
+# ones become spaces first) and the bidirectional embeddings, overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069), which can make "Ada" display as someone else's name.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Half of a UTF-16 pair on its own: JSON's "\ud800" escape decodes to it, but UTF-8 cannot
 # encode it, so neither a database nor a response can hold it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def one_line(value: str) -> str:
+    """How names, titles, companies and tags are stored, whichever way they come in: every run
+    of whitespace (newlines and tabs included) is one space, none at the ends, and control and
+    bidirectional-override characters are removed. Multi-line text (notes, agendas) keeps its lines."""
+    spaced = " ".join((value or "").split())
+    if _INVISIBLE.search(spaced):
+        spaced = " ".join(_INVISIBLE.sub("", spaced).split())
+    return spaced
 
 
 def shown(value, limit: int = 60) -> str:
