@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from .text import one_line
+
 
 def enum_check(field: str, choices, name: str) -> models.CheckConstraint:
     """A database check that `field` holds one of the enum's values."""
@@ -25,6 +27,16 @@ class OwnedModel(models.Model):
 
     # Constraint violation codes reported on a field rather than as a form-wide error.
     CONSTRAINT_FIELDS: dict[str, str] = {}
+    # Names and other one-line text, stored as accounts.text.one_line makes them by every path
+    # that validates (the services, the forms, the backup restore); bulk imports call it themselves.
+    ONE_LINE_FIELDS: tuple[str, ...] = ()
+
+    def clean_fields(self, exclude=None):
+        for name in self.ONE_LINE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, one_line(value))  # before the length and blank checks
+        super().clean_fields(exclude=exclude)
 
     def validate_constraints(self, exclude=None):
         try:

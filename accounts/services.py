@@ -17,6 +17,7 @@ from knox.models import get_token_model
 from . import selectors
 from .models import Profile, new_calendar_token
 from .signals import account_created, profile_changed
+from .text import one_line
 
 
 def model_update(*, instance: models.Model, fields: tuple[str, ...] | list[str], data: dict) -> set[str]:
@@ -101,7 +102,7 @@ NAME_FIELDS = ("first_name", "last_name")
 def profile_update(*, profile: Profile, **fields) -> Profile:
     """Change settings (and the user's name); listeners re-plan reminders for what changed."""
     user = profile.user
-    names = {name: " ".join(str(fields.pop(name)).split()) for name in NAME_FIELDS if name in fields}
+    names = {name: one_line(str(fields.pop(name))) for name in NAME_FIELDS if name in fields}
     unknown = set(fields) - set(Profile.SETTINGS)
     if unknown:
         raise TypeError(f"Not writable: {', '.join(sorted(unknown))}")

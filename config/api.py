@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.dates import OUT_OF_RANGE, in_supported_range
 from accounts.errors import ApplicationError
+from accounts.text import shown
 
 # What each kind of business-rule refusal answers over HTTP.
 APPLICATION_ERROR_STATUS = {
@@ -82,7 +83,7 @@ class ChoiceField(serializers.ChoiceField):
             return self.choice_strings_to_values[str(data)]
         except KeyError:
             raise serializers.ValidationError(
-                f'"{data}" is not a valid choice. Allowed values: {_allowed(self.choices)}.',
+                f'"{shown(data)}" is not a valid choice. Allowed values: {_allowed(self.choices)}.',
                 code="invalid_choice",
             ) from None
 
@@ -97,11 +98,25 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 def enum_filter(choices, **kwargs):
-    """A ChoiceFilter whose error names the allowed values."""
+    """A ChoiceFilter whose error names the allowed values (and quotes the value safely)."""
     import django_filters
+    from django_filters.fields import ChoiceField as FilterChoiceField
+
+    class EnumField(FilterChoiceField):
+        def validate(self, value):
+            try:
+                super().validate(value)
+            except DjangoValidationError as exc:
+                if exc.code != "invalid_choice":
+                    raise
+                params = {"value": shown(value)}
+                raise DjangoValidationError(exc.message, code=exc.code, params=params) from None
+
+    class EnumFilter(django_filters.ChoiceFilter):
+        field_class = EnumField
 
     allowed = ", ".join(value for value, _ in choices)
-    return django_filters.ChoiceFilter(
+    return EnumFilter(
         choices=choices,
         error_messages={"invalid_choice": f'"%(value)s" is not a valid choice. Allowed values: {allowed}.'},
         **kwargs,

@@ -213,11 +213,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON that refuses pathological nesting with a 400 (config.parsers.JSONParser); forms for uploads.
+    # JSON that refuses pathological nesting and lone surrogates with a 400 (config.parsers.JSONParser);
+    # forms for uploads.
     "DEFAULT_PARSER_CLASSES": [
         "config.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # DRF's two, but JSON that cannot be encoded (a quoted lone surrogate) is sent escaped, not a 500.
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.parsers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

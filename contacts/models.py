@@ -10,12 +10,13 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import OwnedModel, enum_check
+from accounts.text import one_line
 
 
 def text_key(value: str) -> str:
     """How names are matched, the same on every database: Unicode NFKC and case folding
-    (so "Zoë Ltd", "ZOË LTD" and "Zoe\u0308 Ltd" are one key), with runs of spaces as one."""
-    folded = unicodedata.normalize("NFKC", " ".join((value or "").split())).casefold()
+    (so "Zoë Ltd", "ZOË LTD" and "Zoe\u0308 Ltd" are one key) of the name as stored (one_line)."""
+    folded = unicodedata.normalize("NFKC", one_line(value)).casefold()
     return unicodedata.normalize("NFKC", folded)
 
 
@@ -26,6 +27,7 @@ class NamedByKey(OwnedModel):
     themselves, since bulk_create skips save)."""
 
     name_key = models.CharField(max_length=600, editable=False, default="")
+    ONE_LINE_FIELDS = ("name",)
 
     class Meta:
         abstract = True
@@ -142,6 +144,7 @@ class Contact(OwnedModel):
     Relationship = Relationship
     Source = Source
     CONSTRAINT_FIELDS = {"duplicate_linkedin_url": "linkedin_url"}
+    ONE_LINE_FIELDS = ("first_name", "last_name", "title")
     FIELDS = CONTACT_FIELDS
     MAINTAINED_FIELDS = CONTACT_MAINTAINED_FIELDS
     # What a client (the API, the form, an import) may set; contacts.services.contact_update writes it.

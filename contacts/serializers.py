@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.text import one_line
 from config.api import ModelSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 
@@ -29,7 +30,7 @@ class TagSerializer(ModelSerializer):
         validators = []
 
     def validate_name(self, value: str) -> str:
-        name = " ".join(value.split())
+        name = one_line(value)
         if not name:
             raise serializers.ValidationError("A tag needs a name.")
         return name
@@ -51,10 +52,10 @@ class TagNamesField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
             self.fail("not_a_list")
-        names = [" ".join(item.split()) for item in data]
+        if any("\x00" in item for item in data):
+            self.fail("null")
+        names = [one_line(item) for item in data]
         for name in names:
-            if "\x00" in name:
-                self.fail("null")
             if len(name) > 50:
                 self.fail("too_long", name=name[:60])
         return [name for name in names if name]

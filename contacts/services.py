@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 
 from accounts.services import model_update
+from accounts.text import one_line
 
 from .models import Company, Contact, Tag, text_key
 from .signals import contact_cadence_changed
@@ -13,7 +14,7 @@ from .signals import contact_cadence_changed
 
 def company_get_or_create(*, owner, name: str) -> Company:
     """The owner's company of that name, matched case-insensitively, created if new."""
-    name = " ".join(name.split())
+    name = one_line(name)
     existing = Company.objects.filter(owner=owner, name_key=text_key(name)).first()
     if existing:
         return existing
@@ -38,7 +39,7 @@ def company_update(*, company: Company, **fields) -> Company:
 
 def tag_create(*, owner, name: str) -> Tag:
     """An explicitly created tag; a name the owner already has (any case) is refused."""
-    tag = Tag(owner=owner, name=" ".join(name.split()))
+    tag = Tag(owner=owner, name=one_line(name))
     tag.full_clean()
     tag.save()
     return tag
@@ -46,7 +47,7 @@ def tag_create(*, owner, name: str) -> Tag:
 
 def tag_update(*, tag: Tag, name: str) -> Tag:
     """Rename a tag; a name the owner already has (any case) is refused."""
-    model_update(instance=tag, fields=("name",), data={"name": " ".join(name.split())})
+    model_update(instance=tag, fields=("name",), data={"name": one_line(name)})
     return tag
 
 
@@ -54,7 +55,7 @@ def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
     """Tags by name (case-insensitive), created as needed, in the order given, without repeats."""
     wanted: dict[str, str] = {}
     for raw in names:
-        name = " ".join(str(raw).split())
+        name = one_line(str(raw))
         if name and text_key(name) not in wanted:
             wanted[text_key(name)] = name
     if not wanted:

@@ -12,7 +12,7 @@ a backup file must not carry a working feed URL into another account.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -20,9 +20,10 @@ from accounts.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from accounts.errors import ApplicationError
 from accounts.models import Profile
 from accounts.services import model_update
+from accounts.text import lone_surrogate, path_text, shown, surrogate_message
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange
 from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
 from outreach.starter_templates import STARTER_TEMPLATES
 
@@ -184,14 +185,14 @@ def _parse(model, name: str, value):
     if internal == "DateTimeField":
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None or timezone.is_naive(parsed):
-            raise ValueError(f"“{value}” is not a date-time with an offset")
+            raise ValueError(f"“{shown(value)}” is not a date-time with an offset")
         if not in_supported_range(parsed):
-            raise ValueError(f"“{value}” is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+            raise ValueError(f"“{shown(value)}” is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
         return parsed
     if internal == "DateField":
         parsed = parse_date(value) if isinstance(value, str) else None
         if parsed is None:
-            raise ValueError(f"“{value}” is not a date")
+            raise ValueError(f"“{shown(value)}” is not a date")
         return parsed
     return value
 
@@ -216,10 +217,11 @@ def backup_restore(*, user, data) -> dict:
         counts = _restore_sections(user, data)
     except ValidationError as exc:
         raise ApplicationError(f"The backup does not hold together: {'; '.join(exc.messages)}") from None
-    except IntegrityError as exc:
-        raise ApplicationError(f"The backup does not hold together: {exc}".splitlines()[0]) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ApplicationError(f"The backup is malformed: {exc}") from None
+    except (IntegrityError, DataError) as exc:
+        # What the checks below did not foresee, refused by the database; nothing is kept.
+        raise ApplicationError(f"The backup does not hold together: {shown(exc, limit=200)}".splitlines()[0]) from None
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise ApplicationError(f"The backup is malformed: {shown(exc, limit=200)}") from None
     transaction.on_commit(lambda: _plan_reminders(user.pk))
     return counts
 
@@ -228,7 +230,14 @@ def _check_format(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ApplicationError('This is not a Coffeechat backup (expected "format": "coffeechat-backup").')
     if data.get("version") != VERSION:
-        raise ApplicationError(f"Backup version {data.get('version')!r} is not supported (expected {VERSION}).")
+        raise ApplicationError(
+            f"Backup version {shown(repr(data.get('version')))} is not supported (expected {VERSION})."
+        )
+    found = lone_surrogate(data)
+    if found is not None:
+        # Text UTF-8 cannot encode (a "\ud800" escape of a file's JSON): no database stores it.
+        path, character = found
+        raise ApplicationError(f"{path_text(path)}: {surrogate_message(character)}")
 
 
 def _restore_sections(user, data: dict) -> dict:
@@ -247,7 +256,7 @@ def _restore_sections(user, data: dict) -> dict:
         model.objects.bulk_create([obj for _, obj in created], batch_size=1000)
         for row, obj in created:
             ids[section][row["id"]] = obj
-        _keep_timestamps(model, created, stamps)
+        _keep_timestamps(model, created, stamps, section)
         if model is Contact:
             _link_contacts(created, ids)
         if model is Conversation:
@@ -268,8 +277,13 @@ def _restore_profile(user, values: dict) -> None:
         raise ApplicationError(f"profile: {'; '.join(exc.messages)}") from None
 
 
+def _target(rows: dict, ref):
+    """The restored row a link of the document points at; None for an id no row has."""
+    return rows.get(ref) if isinstance(ref, int | str) else None
+
+
 def _build(user, model, row, fields, links, ids, where):
-    if not isinstance(row, dict) or "id" not in row:
+    if not isinstance(row, dict) or not isinstance(row.get("id"), int | str):
         raise ApplicationError(f"{where}: each row needs an “id”.")
     values = {}
     for name in fields:
@@ -283,24 +297,29 @@ def _build(user, model, row, fields, links, ids, where):
         ref = row.get(name)
         if ref is None:
             continue
-        target = ids.get(section, {}).get(ref)
+        target = _target(ids.get(section, {}), ref)
         if target is None:
-            raise ApplicationError(f"{where}.{name}: no {section} row with id {ref}.")
+            raise ApplicationError(f"{where}.{name}: no {section} row with id {shown(ref)}.")
         setattr(obj, name, target)
     try:
         obj.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise ApplicationError(f"{where}: {'; '.join(exc.messages)}") from None
+    except OverflowError:  # a JSON number like 1e400 reads as infinity, which no integer field takes
+        raise ApplicationError(f"{where}: a number is out of range.") from None
     return obj
 
 
-def _keep_timestamps(model, created, stamps) -> None:
+def _keep_timestamps(model, created, stamps, section: str) -> None:
     """auto_now(_add) fields were stamped "now" on insert; put the original moments back."""
     objects = []
-    for row, obj in created:
+    for index, (row, obj) in enumerate(created):
         for name in stamps:
             if row.get(name):
-                setattr(obj, name, _parse(model, name, row[name]))
+                try:
+                    setattr(obj, name, _parse(model, name, row[name]))
+                except ValueError as exc:
+                    raise ApplicationError(f"{section}[{index}].{name}: {exc}.") from None
         objects.append(obj)
     if stamps and objects:
         model.objects.bulk_update(objects, list(stamps), batch_size=1000)
@@ -311,17 +330,26 @@ def _link_contacts(created, ids) -> None:
     links = []
     through = Contact.tags.through
     for row, contact in created:
+        where = f"contacts id {shown(row['id'])}"
         ref = row.get("referred_by")
         if ref is not None:
-            target = ids["contacts"].get(ref)
+            target = _target(ids["contacts"], ref)
             if target is None:
-                raise ApplicationError(f"contacts id {row['id']}: referred_by {ref} is not in the backup.")
+                raise ApplicationError(f"{where}: referred_by {shown(ref)} is not in the backup.")
+            if target is contact:
+                # Contact.clean refuses this everywhere else; the link is set here, after the rows exist.
+                raise ApplicationError(
+                    f"{where}: referred_by is the contact itself; a contact cannot refer themselves."
+                )
             contact.referred_by = target
             referred.append(contact)
-        for tag_ref in row.get("tags") or []:
-            tag = ids["tags"].get(tag_ref)
+        tag_refs = row.get("tags") or []
+        if not isinstance(tag_refs, list):
+            raise ApplicationError(f"{where}: “tags” must be a list of tag ids.")
+        for tag_ref in tag_refs:
+            tag = _target(ids["tags"], tag_ref)
             if tag is None:
-                raise ApplicationError(f"contacts id {row['id']}: tag {tag_ref} is not in the backup.")
+                raise ApplicationError(f"{where}: tag {shown(tag_ref)} is not in the backup.")
             links.append(through(contact_id=contact.pk, tag_id=tag.pk))
     if referred:
         Contact.objects.bulk_update(referred, ["referred_by"], batch_size=1000)
@@ -332,25 +360,45 @@ def _restore_history(user, created) -> None:
     changes = []
     moments = []
     for row, conversation in created:
+        where = f"conversations id {shown(row['id'])}"
         history = row.get("stage_history") or []
         if not isinstance(history, list) or not all(isinstance(entry, dict) for entry in history):
-            raise ApplicationError(f"conversations id {row['id']}: “stage_history” must be a list of objects.")
-        for entry in history:
-            moments.append(_parse(StageChange, "recorded_at", entry.get("recorded_at") or entry["at"]))
-            changes.append(
-                StageChange(
-                    owner=user,
-                    conversation=conversation,
-                    from_stage=entry.get("from_stage") or "",
-                    stage=entry["stage"],
-                    at=_parse(StageChange, "at", entry["at"]),
-                )
-            )
+            raise ApplicationError(f"{where}: “stage_history” must be a list of objects.")
+        for index, entry in enumerate(history):
+            change, recorded_at = _history_entry(user, conversation, entry, f"{where}: stage_history[{index}]")
+            changes.append(change)
+            moments.append(recorded_at)
     StageChange.objects.bulk_create(changes, batch_size=1000)
     # recorded_at is auto_now_add: restore the original moments.
     for change, moment in zip(changes, moments):
         change.recorded_at = moment
     StageChange.objects.bulk_update(changes, ["recorded_at"], batch_size=1000)
+
+
+def _history_entry(user, conversation, entry: dict, where: str) -> tuple[StageChange, datetime]:
+    """One stage-history entry, checked like every other row before anything is written: its
+    stages are stages, its moments date-times in range, and the model's own validation passes."""
+    # The first entry starts from nothing: from_stage "" (or absent).
+    stages = {"stage": entry.get("stage"), "from_stage": entry.get("from_stage") or ""}
+    for name, allowed in (("stage", Stage.values), ("from_stage", ["", *Stage.values])):
+        if not isinstance(stages[name], str) or stages[name] not in allowed:
+            choices = ", ".join(Stage.values)
+            raise ApplicationError(f"{where}.{name}: “{shown(stages[name])}” is not a stage (one of {choices}).")
+    moments = {}
+    for name, value in (("at", entry.get("at")), ("recorded_at", entry.get("recorded_at") or entry.get("at"))):
+        try:
+            moments[name] = _parse(StageChange, name, value)
+        except ValueError as exc:
+            raise ApplicationError(f"{where}.{name}: {exc}.") from None
+        if moments[name] is None:
+            raise ApplicationError(f"{where}.{name}: a stage change needs the date-time it took effect.")
+    change = StageChange(owner=user, conversation=conversation, at=moments["at"], **stages)
+    try:
+        # The conversation is the one just restored; checking it would cost a query per entry.
+        change.full_clean(exclude=["owner", "conversation"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ApplicationError(f"{where}: {'; '.join(exc.messages)}") from None
+    return change, moments["recorded_at"]
 
 
 def _plan_reminders(user_id: int) -> None:

@@ -30,6 +30,11 @@ class BackupExportView(ExportView):
         return response
 
 
+def _refuse_constant(name: str):
+    # NaN and Infinity are not JSON (the API's parser refuses them too); no field can hold them.
+    raise ValueError(f"{name} is not JSON")
+
+
 class _BackupUpload(serializers.Serializer):
     file = serializers.FileField(help_text="A backup.json from GET /api/v1/export/backup.json")
 
@@ -59,7 +64,7 @@ class BackupRestoreView(APIView):
                     status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
                 )
             try:
-                data = json.load(upload.file)
+                data = json.load(upload.file, parse_constant=_refuse_constant)
             except (ValueError, UnicodeDecodeError, RecursionError):
                 return Response(
                     {"detail": "The file is not JSON: upload the backup.json Coffeechat exported."}, status=400

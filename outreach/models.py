@@ -32,6 +32,7 @@ class TemplateKind(models.TextChoices):
 class MessageTemplate(OwnedModel):
     Kind = TemplateKind
     PLACEHOLDERS = ("first_name", "last_name", "company", "title", "how_we_met", "my_name")
+    ONE_LINE_FIELDS = ("name",)
 
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -33,6 +33,7 @@ import removes exactly that one quote, so the round trip is lossless.
 import re
 from collections.abc import Iterator
 
+from accounts.text import one_line
 from contacts.models import Contact, Relationship, Source
 
 from .reading import Record, csv_records, find_header
@@ -48,7 +49,6 @@ from .rows import (
     clean_email,
     clean_linkedin_url,
     clean_positive_int,
-    one_line,
 )
 
 # Contact.FIELDS, with the two columns that name things outside the row last (the referrer is
@@ -100,7 +100,7 @@ def tags_decode(value: str) -> list[str]:
         else:
             current.append(ch)
     names.append("".join(current))
-    return [name for name in (" ".join(n.split()) for n in names) if name]
+    return [name for name in (one_line(n) for n in names) if name]
 
 
 # Headers from other tools that mean the same column.

@@ -7,6 +7,8 @@ older exports start at the header and lack URL. E-mail is often empty.
 
 from collections.abc import Iterator
 
+from accounts.text import one_line
+
 from .reading import Record, csv_records, find_header, header_key
 from .rows import (
     ContactRow,
@@ -16,7 +18,6 @@ from .rows import (
     clean_date,
     clean_email,
     clean_linkedin_url,
-    one_line,
 )
 
 COLUMNS = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")

@@ -48,11 +48,6 @@ class RowInvalid(Exception):
 _LIMITS = {"first_name": 100, "last_name": 100, "title": 200, "company": 200, "email": 254, "linkedin_url": 300}
 
 
-def one_line(value: str) -> str:
-    """Names, titles and companies: whitespace runs (incl. newlines) become one space."""
-    return " ".join((value or "").split())
-
-
 def check_lengths(row: ContactRow, labels: dict[str, str]) -> None:
     for name, limit in _LIMITS.items():
         value = getattr(row, name)

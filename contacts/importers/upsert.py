@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.text import one_line
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag, text_key
 from contacts.signals import contact_cadence_changed
 
@@ -234,7 +235,7 @@ class Upsert:
         key = _company_key(name)
         company = self.companies.get(key)
         if company is None:
-            company = Company(owner=self.owner, name=" ".join(name.split()), name_key=key)
+            company = Company(owner=self.owner, name=one_line(name), name_key=key)
             self.companies[key] = company
             self.batch.new_companies.append(company)
         return company

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import vobject
 
+from accounts.text import one_line
 from contacts.models import Relationship, Source
 
 from .reading import ImportRejected
@@ -26,7 +27,6 @@ from .rows import (
     clean_email,
     clean_linkedin_url,
     clean_positive_int,
-    one_line,
 )
 
 X_FIELDS = {
@@ -117,7 +117,7 @@ def _row(card, line: int) -> ContactRow:
     tags: list[str] = []
     for prop in card.contents.get("categories", []):
         values = prop.value if isinstance(prop.value, list) else [prop.value]
-        tags.extend(" ".join(str(v).split()) for v in values if str(v).strip())
+        tags.extend(one_line(str(v)) for v in values if str(v).strip())
     x = {field: _value(card, prop) for field, prop in X_FIELDS.items()}
     row = ContactRow(
         line=line,

@@ -202,6 +202,83 @@ def test_a_crafted_backup_is_a_400_and_writes_nothing(user, document, phrase):
     assert not Contact.objects.filter(owner=user).exists()
 
 
+AT = "2024-03-12T10:00:00+00:00"
+
+
+def _with_history(*entries) -> dict:
+    return {**BASE, "contacts": [CONTACT], "conversations": [{**CONVERSATION, "stage_history": list(entries)}]}
+
+
+ENTRY = "conversations id 5: stage_history[0]"
+
+
+@pytest.mark.parametrize(
+    "document, phrase",
+    [
+        # Each reached the database unchecked: a DataError (a 500) on PostgreSQL, a CHECK failure
+        # that named no entry, or a silent write.
+        (_with_history({"stage": "x" * 500, "at": AT}), f"{ENTRY}.stage: “{'x' * 60}…” is not a stage"),
+        (_with_history({"stage": "held\u0000", "at": AT}), f"{ENTRY}.stage"),
+        (_with_history({"stage": {"a": 1}, "at": AT}), f"{ENTRY}.stage"),
+        (_with_history({"stage": 5, "at": AT}), f"{ENTRY}.stage: “5” is not a stage (one of planned, requested"),
+        (_with_history({"stage": "", "at": AT}), f"{ENTRY}.stage"),
+        (_with_history({"from_stage": ["held"], "stage": "held", "at": AT}), f"{ENTRY}.from_stage"),
+        (_with_history({"from_stage": "x" * 500, "stage": "held", "at": AT}), f"{ENTRY}.from_stage"),
+        (_with_history({"stage": "held"}), f"{ENTRY}.at: a stage change needs the date-time"),
+        (_with_history({"stage": "held", "at": 5}), f"{ENTRY}.at: “5” is not a date-time with an offset"),
+        (_with_history({"stage": "held", "at": "0001-01-01T00:00:00+05:00"}), f"{ENTRY}.at: “0001"),
+        (_with_history({"stage": "held", "at": AT, "recorded_at": "yesterday"}), f"{ENTRY}.recorded_at"),
+        (_with_history({"stage": "requested", "at": AT}, {"stage": "nope", "at": AT}), "stage_history[1].stage"),
+        # Contact.clean refuses a self-referral everywhere else; the restore links after the rows exist.
+        ({**BASE, "contacts": [{**CONTACT, "referred_by": 1}]}, "contacts id 1: referred_by is the contact itself"),
+        (
+            {**BASE, "contacts": [{**CONTACT, "referred_by": [1]}]},
+            "contacts id 1: referred_by [1] is not in the backup",
+        ),
+        ({**BASE, "contacts": [{**CONTACT, "tags": 5}]}, "contacts id 1: “tags” must be a list of tag ids"),
+        ({**BASE, "contacts": [{**CONTACT, "tags": [{"id": 1}]}]}, "contacts id 1: tag {'id': 1} is not in the backup"),
+        ({**BASE, "contacts": [{**CONTACT, "id": [1]}]}, "contacts[0]: each row needs an “id”"),
+        ({**BASE, "contacts": [{**CONTACT, "created_at": 5}]}, "contacts[0].created_at: “5” is not a date-time"),
+        ({**BASE, "contacts": [{**CONTACT, "updated_at": "x" * 10_000}]}, f"contacts[0].updated_at: “{'x' * 60}…”"),
+    ],
+)
+def test_an_invalid_backup_value_is_a_400_naming_the_entry_and_writes_nothing(user, document, phrase):
+    response = token_client(user).post("/api/v1/imports/backup/", document, format="json")
+    assert response.status_code == 400, response.content[:300]
+    assert phrase in response.json()["detail"]
+    assert not Contact.objects.filter(owner=user).exists()
+
+
+def _upload_backup(client, text: str):
+    upload = SimpleUploadedFile("backup.json", text.encode(), content_type="application/json")
+    return client.post("/api/v1/imports/backup/", {"file": upload}, format="multipart")
+
+
+@pytest.mark.parametrize(
+    "contact, phrase",
+    [
+        # A file is read by the json module, which accepts what the API's parser refuses.
+        ('{"id": 1, "first_name": "\\ud800"}', "contacts[0].first_name: Surrogate characters are not allowed: U+D800."),
+        ('{"id": 1, "first_name": "P", "reconnect_every_days": Infinity}', "not JSON"),
+        ('{"id": 1, "first_name": "P", "reconnect_every_days": NaN}', "not JSON"),
+        ('{"id": 1, "first_name": "P", "reconnect_every_days": 1e400}', "contacts[0]: a number is out of range"),
+    ],
+)
+def test_a_backup_file_with_values_no_field_can_hold_is_a_400(user, contact, phrase):
+    text = f'{{"format": "coffeechat-backup", "version": 1, "contacts": [{contact}]}}'
+    response = _upload_backup(token_client(user), text)
+    assert response.status_code == 400, response.content[:300]
+    assert phrase in response.json()["detail"]
+    assert not Contact.objects.filter(owner=user).exists()
+
+
+def test_a_backup_whose_profile_quotes_a_lone_surrogate_is_a_400(user):
+    text = '{"format": "coffeechat-backup", "version": 1, "profile": {"timezone": "\\ud800"}}'
+    response = _upload_backup(token_client(user), text)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "profile.timezone: Surrogate characters are not allowed: U+D800."
+
+
 # --- imports -------------------------------------------------------------------------------
 
 

@@ -5,11 +5,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import profile_update
-from outreach.models import Stage
+from outreach.models import Conversation, Stage
 from outreach.pipeline import TRANSITIONS
 from outreach.services import conversation_create, conversation_transition
 from tests.factories import ContactFactory, aware
@@ -261,3 +262,17 @@ def test_a_future_time_for_when_it_happened_is_a_form_error(web, user, contact):
     assert "cannot be in the future" in response.content.decode()
     c.refresh_from_db()
     assert c.stage == "scheduled"
+
+
+@pytest.mark.parametrize("stage", Stage.values)
+def test_every_move_page_from_every_stage_is_the_page_or_a_way_back_with_the_reason(web, user, contact, stage):
+    chat = conversation_create(owner=user, contact=contact, kind="coffee_chat")
+    Conversation.objects.filter(pk=chat.pk).update(stage=stage, scheduled_for=timezone.now() + timedelta(days=2))
+    for target in Stage.values:
+        response = web.get(reverse("conversation_move", args=[chat.pk]), {"stage": target})
+        if target in TRANSITIONS[stage]:
+            assert response.status_code == 200, (stage, target)
+        else:
+            assert response.status_code == 302 and response.url == reverse("pipeline"), (stage, target)
+            reason = [str(message) for message in get_messages(response.wsgi_request)][-1]  # this request's
+            assert reason.startswith(f"Cannot move from '{stage}' to '{target}'."), (stage, target)
