@@ -1,7 +1,7 @@
 """/api/v1/: every app's API routes in one place."""
 
 from django.http import JsonResponse
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -46,9 +46,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (docs/?script=), not inline,
     # so the docs keep to the Content-Security-Policy; the template moves its inline CSS to a file.
+    # url_self: the script's URL is the docs path, not the request's, so no query string is echoed.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", url_self=reverse_lazy("api-docs"), template_name="api/swagger_ui.html"
+        ),
         name="api-docs",
     ),
     path("", include(router.urls)),
