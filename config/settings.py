@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "knox",  # API tokens: hashed at rest, several per user, revocable (django-rest-knox)
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files: no CDN, works offline
+    "csp",  # django-csp: its system checks catch settings in the pre-4.0 format
     "django_htmx",
     "axes",  # failed log-ins, counted in the database (django-axes); see "Sign-in lockout" below
     # Dependencies point down: accounts <- contacts <- outreach <- crm.
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -282,6 +287,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Coffeechat API",
     "DESCRIPTION": "Your product-management networking pipeline: contacts, coffee chats, follow-ups.",
     "VERSION": "1.0.0",
+    # /api/v1/docs/ loads Swagger UI from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -308,6 +316,28 @@ SPECTACULAR_SETTINGS = {
         "PathwayEnum": "accounts.models.Pathway",
     },
 }
+
+# Content-Security-Policy (django-csp 4: https://django-csp.readthedocs.io/en/latest/configuration.html).
+# Only our own files: no inline <script>, event handler or style attribute, no eval, no CDN.
+# Behaviour lives in crm/static/crm/app.js, looks in app.css; htmx's own inline styles and
+# eval are switched off in templates/base.html. A page that needs more must say so in a test.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the favicon placeholder and Swagger UI's icons
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],  # never framed (X-Frame-Options DENY for older browsers)
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Other sites never learn which page of someone's CRM a link was followed from.
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the app never uses, refused for it and anything it could embed (config/headers.py).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 LOGGING = {
     "version": 1,

@@ -103,7 +103,8 @@ def test_weekly_goal_pipeline_and_funnel_come_from_the_dashboard_metrics(frozen,
     response = web.get(reverse("today"))
     html = response.content.decode()
     assert "<strong>1</strong> of 4 sent" in html
-    assert 'aria-valuenow="1"' in html and "width: 25%" in html
+    assert 'max="100" value="25" aria-label="Weekly request goal"' in html
+    assert 'data-bar-width="100"' in html
     assert response.context["funnel"][0] == {"step": "requested", "count": 1, "pct": 100}
     assert response.context["pipeline_counts"]["requested"] == 1
     assert "Response rate: <strong>0%</strong>" in html

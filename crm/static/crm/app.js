@@ -29,6 +29,18 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   }, true);
 
+  // Bars whose length is data (<span data-bar-width="40">): the CSP forbids style attributes,
+  // but a width set from script is allowed. On this page and in every htmx swap.
+  function drawBars(root) {
+    var bars = Array.prototype.slice.call(root.querySelectorAll("[data-bar-width]"));
+    if (root.matches && root.matches("[data-bar-width]")) bars.push(root);
+    bars.forEach(function (bar) {
+      bar.style.width = Math.max(0, Math.min(100, Number(bar.getAttribute("data-bar-width")) || 0)) + "%";
+    });
+  }
+  drawBars(document);
+  document.addEventListener("htmx:load", function (event) { drawBars(event.target); });
+
   // Sign-up: the browser's time zone, so times are on the user's clock from the first page.
   document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
     try { if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* keep UTC */ }
