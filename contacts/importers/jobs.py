@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.errors import ApplicationError
 from contacts.models import ImportJob
 
 from .formats import file_rows, import_inspect
@@ -16,12 +17,22 @@ from .upsert import ImportResult, Progress, Upsert, upsert_in_one_transaction
 logger = logging.getLogger(__name__)
 
 
+QUEUE_DOWN = (
+    "This file is large enough to import in the background, but the task queue is unavailable "
+    "right now. Nothing was imported; try again in a minute."
+)
+
+
 def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool, total_rows: int | None) -> ImportJob:
     """Keep the upload and queue its import (once the transaction commits). `total_rows` is
     None for a big file the request did not count: the job counts it (0 until then).
+
+    Refuses with ApplicationError(UNAVAILABLE), writing nothing, when the task queue cannot be
+    reached: a job that no worker will ever see must not be created.
     """
     from contacts import tasks
 
+    _check_queue(tasks.run_import_job.app)
     fileobj.seek(0)
     job = ImportJob(
         owner=owner,
@@ -38,8 +49,22 @@ def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool
     return job
 
 
+def _check_queue(app) -> None:
+    """Reach the broker once, without retrying (a down broker answers at once; a silent one
+    within two seconds)."""
+    if app.conf.task_always_eager:
+        return  # tasks run in-process; there is no broker to reach
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0, timeout=2)
+    except Exception as exc:  # kombu raises several connection error types
+        logger.warning("Import not started: the task queue is unreachable (%s)", exc)
+        raise ApplicationError(QUEUE_DOWN, field="file", code=ApplicationError.UNAVAILABLE) from None
+
+
 def _queue(task, job_id: str) -> None:
-    """Hand the job to a worker; if the broker is down, say so on the job instead of a 500."""
+    """Hand the job to a worker; if the broker went down since _check_queue, say so on the job
+    instead of a 500."""
     try:
         task.delay(job_id)
     except Exception:  # kombu raises several connection error types
