@@ -24,6 +24,8 @@ APPLICATION_ERROR_STATUS = {
     ApplicationError.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     ApplicationError.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+# Seconds a client should wait before retrying when a service the request needs is down (503).
+UNAVAILABLE_RETRY_AFTER = 60
 
 
 class Pagination(PageNumberPagination):
@@ -36,11 +38,14 @@ def exception_handler(exc, context):
     """DRF's handler, plus business-rule refusals and model validation errors.
 
     Services raise accounts.errors.ApplicationError (`{detail: message, …extra}` with the
-    status its code maps to) and django.core.exceptions.ValidationError from full_clean
-    (`{field: [messages]}`, 400). This is the only place that knows their HTTP status.
+    status its code maps to; a 503 adds Retry-After) and django.core.exceptions.ValidationError
+    from full_clean (`{field: [messages]}`, 400). This is the only place that knows their HTTP status.
     """
     if isinstance(exc, ApplicationError):
-        return Response({"detail": exc.message, **exc.extra}, status=APPLICATION_ERROR_STATUS[exc.code])
+        headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)} if exc.code == ApplicationError.UNAVAILABLE else None
+        return Response(
+            {"detail": exc.message, **exc.extra}, status=APPLICATION_ERROR_STATUS[exc.code], headers=headers
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

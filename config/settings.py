@@ -201,8 +201,13 @@ REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
 
 # Imports
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
-# Files with more rows than this run as a background job with progress.
+# Files with more rows than this, or more bytes than IMPORT_SYNC_MAX_BYTES, run as a background
+# job with progress: a web request never parses a big file (a request only counts its rows).
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=1024 * 1024)
+# The longest CSV field or vCard property line (unfolded), in characters: a longer one refuses the
+# file with its line number. A note of 64 KiB is a short book; a 15 MB "how we met" is an attack.
+IMPORT_MAX_FIELD_BYTES = env.int("IMPORT_MAX_FIELD_BYTES", default=64 * 1024)
 # Rows written per transaction by an import (a background import shows progress per batch).
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1000)
 # A running background import that has not finished a batch for this long lost its worker:

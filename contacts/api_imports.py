@@ -69,6 +69,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "status_url",
         ]
         read_only_fields = fields
+        extra_kwargs = {"total_rows": {"help_text": "0 until the job has counted a large file's rows."}}
 
     def get_status_url(self, job) -> str:
         return reverse("api-import-job", args=[job.pk])
@@ -82,7 +83,8 @@ class _ImportView(APIView):
 
     def post(self, request):
         dry_run = str(request.data.get("dry_run", "")).lower() in ("true", "1", "yes", "on")
-        # A refused file raises ApplicationError; config.api.exception_handler answers it (400/409/413).
+        # A refused file raises ApplicationError; config.api.exception_handler answers it
+        # (400/409/413, or 503 with Retry-After when a large file's job cannot be queued).
         outcome = import_upload(owner=request.user, kind=self.kind, upload=request.FILES.get("file"), dry_run=dry_run)
         if isinstance(outcome, ImportJob):
             body = ImportJobSerializer(outcome).data
@@ -97,6 +99,7 @@ _IMPORT_RESPONSES = {
     400: OpenApiTypes.OBJECT,
     409: OpenApiTypes.OBJECT,
     413: OpenApiTypes.OBJECT,
+    503: OpenApiTypes.OBJECT,
 }
 
 
@@ -106,7 +109,9 @@ _IMPORT_RESPONSES = {
     summary="Import LinkedIn's Connections.csv",
     description=(
         "Upserts by LinkedIn URL, then e-mail, then (first, last, company). Files with more than "
-        "IMPORT_SYNC_MAX_ROWS rows answer 202 with a job to poll at `status_url`."
+        "IMPORT_SYNC_MAX_ROWS rows or IMPORT_SYNC_MAX_BYTES bytes answer 202 with a job to poll at "
+        "`status_url` (503 with Retry-After, and nothing kept, when the task queue is down). A field "
+        "longer than IMPORT_MAX_FIELD_BYTES refuses the file with a 400 naming its line."
     ),
 )
 class LinkedInImportView(_ImportView):

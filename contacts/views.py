@@ -1,11 +1,14 @@
 """The Import page: upload a LinkedIn export, a Coffeechat CSV or a vCard; preview with a dry
 run; watch a large file's progress; read the per-row error report; download exports."""
 
+import math
+
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
-from config.api import APPLICATION_ERROR_STATUS
+from config.api import APPLICATION_ERROR_STATUS, UNAVAILABLE_RETRY_AFTER
+from config.page_throttle import page_throttle_wait
 from config.pages import page_view
 
 from .importers.csv_format import COLUMNS
@@ -28,27 +31,53 @@ def _recent_jobs(user):
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     context = {"kinds": KINDS, "columns": COLUMNS, "kind": ImportJob.Kind.LINKEDIN, "dry_run": False}
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
-        if kind not in ImportJob.Kind.values:
-            kind = ImportJob.Kind.LINKEDIN
-        dry_run = request.POST.get("dry_run") in ("on", "true", "1")
-        upload = request.FILES.get("file")
-        context.update(kind=kind, dry_run=dry_run, filename=upload.name if upload else "")
-        try:
-            outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
-        except ApplicationError as exc:
-            # The error is shown on the page; a plain-form POST still gets a meaningful status.
-            context["error"] = exc.message
-            status = APPLICATION_ERROR_STATUS[exc.code]
+        # Counted with the API's imports (the page is no way around their limit), and before the
+        # upload is read: an htmx post sends its CSRF token in a header, so its body is untouched.
+        retry_after = page_throttle_wait(request, "imports")
+        if retry_after is not None:
+            context["error"] = f"You have imported many files in a short time. Try again in {_wait_text(retry_after)}."
+            status = 429
         else:
-            is_job = isinstance(outcome, ImportJob)
-            context.update(job=outcome if is_job else None, result=None if is_job else outcome.as_dict())
+            status, retry_after = _import(request, context)
         if request.htmx:
-            return render(request, "contacts/_import_outcome.html", context, status=200)
+            # htmx swaps only 2xx (and 400) answers into the page: the outcome comes as a 200.
+            response = render(request, "contacts/_import_outcome.html", context, status=200)
+            return _with_retry_after(response, retry_after)
     context["jobs"] = _recent_jobs(request.user)
-    return render(request, "contacts/import.html", context, status=status)
+    return _with_retry_after(render(request, "contacts/import.html", context, status=status), retry_after)
+
+
+def _import(request, context: dict) -> tuple[int, int | None]:
+    """Import the posted file into `context` (its result, its job, or why not); returns the
+    page's status and the seconds for Retry-After, if any."""
+    kind = request.POST.get("kind", "")
+    if kind not in ImportJob.Kind.values:
+        kind = ImportJob.Kind.LINKEDIN
+    dry_run = request.POST.get("dry_run") in ("on", "true", "1")
+    upload = request.FILES.get("file")
+    context.update(kind=kind, dry_run=dry_run, filename=upload.name if upload else "")
+    try:
+        outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
+    except ApplicationError as exc:
+        # The error is shown on the page; a plain-form POST still gets a meaningful status.
+        context["error"] = exc.message
+        unavailable = exc.code == ApplicationError.UNAVAILABLE
+        return APPLICATION_ERROR_STATUS[exc.code], UNAVAILABLE_RETRY_AFTER if unavailable else None
+    is_job = isinstance(outcome, ImportJob)
+    context.update(job=outcome if is_job else None, result=None if is_job else outcome.as_dict())
+    return 200, None
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} seconds" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
+
+
+def _with_retry_after(response, seconds: int | None):
+    if seconds is not None:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 @page_view

@@ -7,26 +7,39 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.errors import ApplicationError
 from contacts.models import ImportJob
 
 from .formats import file_rows, import_inspect
-from .reading import ImportRejected
+from .reading import ImportRejected, detect_encoding
 from .upsert import ImportResult, Progress, Upsert, upsert_in_one_transaction
 
 logger = logging.getLogger(__name__)
 
 
-def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool, total_rows: int) -> ImportJob:
-    """Keep the upload and queue its import (once the transaction commits)."""
+QUEUE_DOWN = (
+    "This file is large enough to import in the background, but the task queue is unavailable "
+    "right now. Nothing was imported; try again in a minute."
+)
+
+
+def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool, total_rows: int | None) -> ImportJob:
+    """Keep the upload and queue its import (once the transaction commits). `total_rows` is
+    None for a big file the request did not count: the job counts it (0 until then).
+
+    Refuses with ApplicationError(UNAVAILABLE), writing nothing, when the task queue cannot be
+    reached: a job that no worker will ever see must not be created.
+    """
     from contacts import tasks
 
+    _check_queue(tasks.run_import_job.app)
     fileobj.seek(0)
     job = ImportJob(
         owner=owner,
         kind=kind,
         dry_run=dry_run,
         filename=(filename or "")[:255],
-        total_rows=total_rows,
+        total_rows=total_rows or 0,
         content=fileobj.read(),
     )
     job.full_clean(exclude=["content"])
@@ -36,8 +49,22 @@ def import_job_create(*, owner, kind: str, fileobj, filename: str, dry_run: bool
     return job
 
 
+def _check_queue(app) -> None:
+    """Reach the broker once, without retrying (a down broker answers at once; a silent one
+    within two seconds)."""
+    if app.conf.task_always_eager:
+        return  # tasks run in-process; there is no broker to reach
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0, timeout=2)
+    except Exception as exc:  # kombu raises several connection error types
+        logger.warning("Import not started: the task queue is unreachable (%s)", exc)
+        raise ApplicationError(QUEUE_DOWN, field="file", code=ApplicationError.UNAVAILABLE) from None
+
+
 def _queue(task, job_id: str) -> None:
-    """Hand the job to a worker; if the broker is down, say so on the job instead of a 500."""
+    """Hand the job to a worker; if the broker went down since _check_queue, say so on the job
+    instead of a 500."""
     try:
         task.delay(job_id)
     except Exception:  # kombu raises several connection error types
@@ -99,15 +126,21 @@ def _import_in_batches(job: ImportJob, fileobj, progress: Progress, started) -> 
     already committed and the job `partial`; running the file again completes it without
     duplicates.
     """
-    inspection = import_inspect(kind=job.kind, fileobj=fileobj)
-    rows = file_rows(job.kind, fileobj, inspection.encoding)
+    if job.total_rows:
+        # The request checked and counted the whole file: it is only read again to import it.
+        encoding = detect_encoding(fileobj)
+    else:
+        # A big file, of which the request checked only the head: check it all (and count it)
+        # before anything is written, as a direct import does.
+        inspection = import_inspect(kind=job.kind, fileobj=fileobj)
+        encoding, job.total_rows = inspection.encoding, inspection.total_rows
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows, heartbeat_at=timezone.now())
+    rows = file_rows(job.kind, fileobj, encoding)
     if job.dry_run:
-        return upsert_in_one_transaction(
-            owner=job.owner, kind=job.kind, rows=rows, total=inspection.total_rows, dry_run=True
-        )
+        return upsert_in_one_transaction(owner=job.owner, kind=job.kind, rows=rows, total=job.total_rows, dry_run=True)
     upsert = Upsert(owner=job.owner, kind=job.kind, dry_run=False, lock_each_batch=True)
     started(upsert)
-    return upsert.run(rows, inspection.total_rows, progress)
+    return upsert.run(rows, job.total_rows, progress)
 
 
 def _stopped(job: ImportJob, exc: Exception) -> None:

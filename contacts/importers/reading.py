@@ -7,7 +7,6 @@ CSV syntax, row count) before the first row is imported, so bad input writes not
 import codecs
 import csv
 import io
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,9 +14,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.errors import ApplicationError
-
-# LinkedIn caps connections at 30,000; a long "how we met" is still far below this.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 CHUNK = 1024 * 1024
 HEAD = 64 * 1024
@@ -142,6 +138,18 @@ def open_text(fileobj, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(_Unclosable(fileobj), encoding=encoding, newline="")
 
 
+def text_head(text: io.TextIOBase, characters: int) -> io.StringIO:
+    """The stream's first `characters`, cut after the last whole line: a line cut short could
+    look like something it is not ("BEGI"). Unless that line is already over the field limit:
+    it is kept, to be refused."""
+    head = text.read(characters)
+    if len(head) == characters:
+        end = max(head.rfind("\n"), head.rfind("\r")) + 1
+        if end and len(head) - end <= max_field():
+            head = head[:end]
+    return io.StringIO(head, newline="")
+
+
 class _Unclosable(io.RawIOBase):
     """Lets a TextIOWrapper read a file it must not close (the upload belongs to Django)."""
 
@@ -163,8 +171,24 @@ class Record:
     cells: list[str]
 
 
+def max_field() -> int:
+    """The longest CSV field or vCard property line, in characters (IMPORT_MAX_FIELD_BYTES)."""
+    return settings.IMPORT_MAX_FIELD_BYTES
+
+
+def field_too_long(line: int, what: str) -> ImportRejected:
+    return ImportRejected(
+        f"Line {line}: {what} is longer than {max_field():,} characters, the most one field may hold. "
+        "Shorten it (or remove it) and import the file again."
+    )
+
+
 def csv_records(text: io.TextIOBase) -> Iterator[Record]:
-    """Records with the line number they start on; blank lines skipped; CSV syntax errors refused."""
+    """Records with the line number they start on; blank lines skipped; CSV syntax errors and
+    over-long fields refused."""
+    # The csv module stops at the limit while it reads, so an endless field costs no more than
+    # a long one. The limit is process-wide: set here, from the setting, before each file.
+    csv.field_size_limit(max_field())
     reader = csv.reader(text, strict=False)
     previous = 0
     while True:
@@ -173,6 +197,8 @@ def csv_records(text: io.TextIOBase) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise field_too_long(previous + 1, "a field") from None
             raise ImportRejected(f"Line {previous + 1}: this is not valid CSV ({exc}).") from None
         start = previous + 1
         previous = reader.line_num

@@ -60,17 +60,20 @@ def import_upload(*, owner, kind: str, upload, dry_run: bool = False) -> ImportR
     """Check an uploaded file, then import it now (small: the result) or queue a background
     job (large: the job to poll).
 
-    Files with more than IMPORT_SYNC_MAX_ROWS rows become a job. A missing or bad file is
-    refused with nothing written: ApplicationError (INVALID, or TOO_LARGE over
-    IMPORT_MAX_BYTES), or CONFLICT when another import of the account wrote the same people
-    meanwhile.
+    Files with more than IMPORT_SYNC_MAX_ROWS rows or IMPORT_SYNC_MAX_BYTES bytes become a
+    job, so a request never parses a big file (it checks the head, the job the rest). A
+    missing or bad file is refused with nothing written: ApplicationError (INVALID, or
+    TOO_LARGE over IMPORT_MAX_BYTES), CONFLICT when another import of the account wrote the
+    same people meanwhile, or UNAVAILABLE when a job is needed and the task queue is down.
     """
     if upload is None:
         raise ApplicationError("Choose a file to import.", field="file")
     fileobj = upload.file
-    inspection = import_inspect(kind=kind, fileobj=fileobj, size=upload.size)
+    # A big file is only checked here (its head): the background job counts and imports it.
+    big = upload.size > settings.IMPORT_SYNC_MAX_BYTES
+    inspection = import_inspect(kind=kind, fileobj=fileobj, size=upload.size, head_only=big)
     try:
-        if inspection.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
+        if big or inspection.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
             return import_job_create(
                 owner=owner,
                 kind=kind,

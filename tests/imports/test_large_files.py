@@ -160,3 +160,27 @@ def test_a_job_that_cannot_be_queued_is_marked_failed_not_a_500(
     assert response.status_code == 202
     status = api_client.get(response.json()["status_url"]).json()
     assert status["status"] == "failed" and "task queue is unavailable" in status["error"]
+
+
+@pytest.fixture
+def queue_down(monkeypatch):
+    """The task queue's broker (Redis) is down: nothing listens where it should be."""
+    from config.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+
+
+def test_a_large_import_with_the_queue_down_answers_503_with_retry_after_and_keeps_nothing(
+    api_client, user, settings, queue_down
+):
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "task queue is unavailable" in response.json()["detail"]
+    assert not ImportJob.objects.exists() and not Contact.objects.exists()
+
+
+def test_a_small_import_with_the_queue_down_still_imports_at_once(api_client, user, queue_down):
+    response = upload(api_client, "linkedin", sample("linkedin_connections.csv"))
+    assert response.status_code == 200 and response.json()["created"] == 15
