@@ -10,10 +10,11 @@ import functools
 import hashlib
 import ipaddress
 import math
+from dataclasses import dataclass
 
 from django.shortcuts import render
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 
 
 def client_address(request) -> str | None:
@@ -93,3 +94,25 @@ def throttle(scope: str, *, methods: tuple[str, ...] = ("POST",)):
         return wrapped
 
     return decorator
+
+
+# --- a page that does what an API endpoint does -----------------------------------------------
+# The Import page and POST /api/v1/imports/… must not be a way around each other's limit: the
+# page asks DRF's own ScopedRateThrottle, with the same scope, rate, cache and identity (the
+# user's id), so both share one allowance.
+
+
+@dataclass(frozen=True)
+class _ScopedView:
+    """What ScopedRateThrottle reads from a view: its scope."""
+
+    throttle_scope: str
+
+
+def page_throttle_wait(request, scope: str) -> int | None:
+    """Count this request against `scope`: None if it may go ahead, else the whole seconds to
+    wait before the next one is allowed (for Retry-After)."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _ScopedView(scope)):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))

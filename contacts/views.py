@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
 from config.api import APPLICATION_ERROR_STATUS, UNAVAILABLE_RETRY_AFTER
-from config.page_throttle import page_throttle_wait
 from config.pages import page_view
+from config.throttling import page_throttle_wait
 
 from .importers.csv_format import COLUMNS
 from .importers.services import import_upload

@@ -104,7 +104,7 @@ def test_a_big_file_shows_that_it_is_being_checked_until_its_job_counts_it(web, 
     settings.IMPORT_SYNC_MAX_BYTES = 1024
     with eager_celery() as queued:
         html = post(web, sample("linkedin_connections.csv"), htmx=True).content.decode()
-    assert "Checking the file" in html and 'aria-valuenow="0"' in html
+    assert "Checking the file" in html and 'max="100" value="0"' in html
     queued[0]()
     job = ImportJob.objects.get(owner=user)
     assert (job.status, job.total_rows) == ("done", 15)
