@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint install install-dev migrate demo ci bench clean
+.PHONY: run test test-fast lint install install-dev migrate demo ci bench soak soak-quick clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coffeechat needs Python 3.11 or newer")'
@@ -51,6 +51,17 @@ lint: install-dev
 ## A realistic demo account: user `demo`, password `demo`.
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
+
+## The soak (docs/reliability.md): 50 API clients for 60 s against gunicorn, PostgreSQL, Celery
+## and an SMTP sink, then 60 s more while Redis, the database connections and SMTP fail under
+## them; checks every write, stage and reminder e-mail. Needs PostgreSQL on 127.0.0.1 (or
+## SOAK_DATABASE_URL; it drops and recreates coffeechat_soak) and redis-server on the PATH.
+soak: install-dev
+	$(BIN)/python -m soak.run --seconds $${SOAK_SECONDS:-60}
+
+## The same, 15 s per phase: what CI runs.
+soak-quick: install-dev
+	$(BIN)/python -m soak.run --seconds 15
 
 ci:
 	bash .ci/run

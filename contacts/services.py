@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.services import model_update
 from accounts.text import one_line
@@ -61,15 +61,20 @@ def tags_get_or_create(*, owner, names: Iterable[str]) -> list[Tag]:
     if not wanted:
         return []
     existing = {t.name_key: t for t in Tag.objects.filter(owner=owner, name_key__in=wanted)}
-    tags = []
-    for key, name in wanted.items():
-        tag = existing.get(key)
-        if tag is None:
-            tag = Tag(owner=owner, name=name)
-            tag.full_clean()
+    return [existing.get(key) or _tag_get_or_create_one(owner=owner, name=name) for key, name in wanted.items()]
+
+
+def _tag_get_or_create_one(*, owner, name: str) -> Tag:
+    """A tag the lookup did not find; if another request of the same account creates it at the
+    same moment, the unique key refuses our insert and theirs is used (not a "conflict" 400)."""
+    tag = Tag(owner=owner, name=name)
+    tag.full_clean()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
             tag.save()
-        tags.append(tag)
-    return tags
+    except IntegrityError:
+        return Tag.objects.get(owner=owner, name_key=tag.name_key)
+    return tag
 
 
 @transaction.atomic

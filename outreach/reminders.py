@@ -14,12 +14,13 @@ dedupe key lets mail systems fold that duplicate.
 import logging
 import smtplib
 import socket
+import time
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -315,7 +316,48 @@ def deliver_reminder(reminder_id: int) -> str:
     the lock, so a second run finds it sent (or cancelled) and does nothing. A service that
     cancels the reminder meanwhile waits for the lock, so it lands either before the check
     (nothing is sent) or after the send (the email is already out).
+
+    If the database connection is lost after the mail server took the message (a restart or a
+    failover terminates it before the commit), the row is marked sent on a new connection, or
+    a sweep would send the email again once the claim went stale.
     """
+    accepted: list[int] = []  # the attempt number, once the mail server has taken the message
+    try:
+        return _deliver_locked(reminder_id, accepted)
+    except DatabaseError:
+        if not accepted:
+            raise
+        _mark_sent_after_lost_commit(reminder_id, attempts=accepted[0])
+        return "sent"
+
+
+# Waits before each try to record a send whose commit was lost: a restarted server is back in seconds.
+LOST_COMMIT_RETRY_DELAYS = (0, 1, 2, 4)
+
+
+def _mark_sent_after_lost_commit(reminder_id: int, attempts: int) -> None:
+    """The message is out but its row was not committed as sent: record it on a new connection.
+
+    A row cancelled meanwhile (the lock went with the connection) is marked sent too: the email
+    did go out, and a sent row is never armed again. If the database stays unreachable, the row
+    stays pending and is sent again after the claim timeout (see README, Reminders).
+    """
+    from django.db import connection
+
+    for delay in LOST_COMMIT_RETRY_DELAYS:
+        time.sleep(delay)
+        try:
+            Reminder.objects.filter(pk=reminder_id, status__in=[Status.PENDING, Status.CANCELLED]).update(
+                status=Status.SENT, sent_at=timezone.now(), attempts=attempts, last_error="", claimed_at=None
+            )
+            return
+        except DatabaseError:
+            connection.close()  # a broken connection is not reused; the next query opens a new one
+    logger.error("Reminder %s was sent but could not be recorded as sent; it may be sent again", reminder_id)
+
+
+def _deliver_locked(reminder_id: int, accepted: list[int]) -> str:
+    """deliver_reminder's work under the row lock; a send the mail server took goes in `accepted`."""
     from . import emails
 
     with transaction.atomic():
@@ -354,6 +396,7 @@ def deliver_reminder(reminder_id: int) -> str:
             reminder.attempts += 1
             try:
                 message.send()
+                accepted.append(reminder.attempts)
             except TRANSIENT_ERRORS as exc:
                 _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
                 result = reminder.status

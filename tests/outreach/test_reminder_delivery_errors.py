@@ -1,6 +1,7 @@
 """What delivery does when sending goes wrong in ways other than a plain SMTP 4xx/5xx, and who
 gets no mail at all."""
 
+import contextlib
 import smtplib
 from datetime import timedelta
 
@@ -8,9 +9,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import OperationalError
 
 from outreach.models import Reminder
 from outreach.services import follow_up_create
+from outreach.tasks import send_reminder
 from tests.factories import ContactFactory, aware
 
 NOW = aware(2026, 4, 14, 12, 0)
@@ -110,3 +113,26 @@ def test_a_send_cut_short_by_the_task_time_limit_is_retried_later(flaky_smtp, du
         1,
         due_follow_up.due_at + timedelta(seconds=60),
     )
+
+
+def test_a_reminder_the_mail_server_took_is_not_sent_again_when_the_database_connection_dies_before_the_commit(
+    clock, monkeypatch, due_follow_up
+):
+    """Found by the soak (docs/reliability.md): the database connection was terminated (a
+    restart, a failover) between the mail server's 250 and the commit that marks the row sent."""
+    reminder = due_follow_up.reminders.get()
+    save, cut = Reminder.save, []
+
+    def save_on_a_connection_that_dies_once(self, *args, **kwargs):
+        if "sent_at" in (kwargs.get("update_fields") or ()) and not cut:
+            cut.append(self.pk)
+            raise OperationalError("terminating connection due to administrator command")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reminder, "save", save_on_a_connection_that_dies_once)
+    with contextlib.suppress(OperationalError):  # what the worker logs if the task fails
+        send_reminder(reminder.pk)
+    clock.shift(timedelta(hours=1))  # long past the claim timeout: a sweep would take a pending row again
+    sweep()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, len(mail.outbox)) == (Reminder.Status.SENT, 1, 1)
