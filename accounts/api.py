@@ -1,4 +1,4 @@
-"""/api/v1/me/, /me/calendar-token/, /auth/register/, /auth/token/ and /auth/tokens/."""
+"""/api/v1/me/ (read, edit, delete), /me/calendar-token/, /auth/register/, /auth/token/ and /auth/tokens/."""
 
 from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -30,8 +30,28 @@ class JSONView(APIView):
     parser_classes = [JSONParser]
 
 
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        trim_whitespace=False, style={"input_type": "password"}, help_text="Your password, re-entered."
+    )
+
+    def validate_password(self, value):
+        request = self.context["request"]
+        if not services.password_confirmed(request=request, user=request.user, password=value):
+            raise serializers.ValidationError("That is not your password.")
+        return value
+
+
 class MeView(JSONView):
     """Your profile and settings. `username` and `email` are read-only here."""
+
+    throttle_scope = "auth"
+
+    def get_throttles(self):
+        # Deleting the account checks a password: it shares the log-in endpoints' limit.
+        if self.request.method == "DELETE":
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request):
@@ -46,6 +66,25 @@ class MeView(JSONView):
         fields.update(fields.pop("user", {}))  # first_name / last_name live on the user
         profile = services.profile_update(profile=profile, **fields)
         return Response(ProfileSerializer(profile).data)
+
+    # OpenAPI 3.0 gives a DELETE body no meaning, so drf-spectacular documents none: the
+    # description says what to send.
+    @extend_schema(
+        responses={
+            204: OpenApiResponse(description="Deleted, with everything in it; its tokens no longer work."),
+            400: OpenApiResponse(description="`password` is missing or wrong; nothing was deleted."),
+        },
+        description="Delete your account and everything in it: contacts, companies, tags, conversations, "
+        "follow-ups, reminders, notes, opportunities, templates, portfolio items, imports, API tokens and "
+        "sessions. This cannot be undone: first GET /api/v1/export/backup.json to keep a copy (it can be "
+        "restored into a new account with POST /api/v1/imports/backup/). Confirm with your password as the "
+        'JSON body: `{"password": "..."}`. Limited like the log-in endpoints (the `auth` rate).',
+    )
+    def delete(self, request):
+        body = AccountDeleteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        services.account_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CalendarTokenView(JSONView):

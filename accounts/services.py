@@ -1,10 +1,13 @@
-"""Writes for the account: registration, profile and settings, passwords, API and calendar
-tokens, and `model_update`, the one way every app updates a row."""
+"""Writes for the account: registration, profile and settings, passwords, deletion, API and
+calendar tokens, and `model_update`, the one way every app updates a row."""
 
+import logging
+from importlib import import_module
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, authenticate, get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
@@ -18,6 +21,8 @@ from . import selectors
 from .models import Profile, new_calendar_token
 from .signals import account_created, profile_changed
 from .text import one_line
+
+logger = logging.getLogger(__name__)
 
 
 def model_update(*, instance: models.Model, fields: tuple[str, ...] | list[str], data: dict) -> set[str]:
@@ -92,6 +97,78 @@ def profile_setup(*, user) -> Profile:
     user.profile = profile
     account_created.send(sender=Profile, user=user)
     return profile
+
+
+def password_confirmed(*, request, user, password: str) -> bool:
+    """Whether `password` is the user's own, re-entered to confirm a destructive step.
+
+    Checked through `authenticate`, like a log-in: every configured backend applies, a wrong
+    guess is reported as a failed log-in (`user_login_failed`), and a lock-out tool such as
+    django-axes counts it, so the confirmation is no easier to brute-force than the log-in.
+    """
+    if not password:
+        return False
+    confirmed = authenticate(request, username=user.get_username(), password=password)
+    return confirmed is not None and confirmed.pk == user.pk
+
+
+@transaction.atomic
+def account_delete(*, user) -> dict[str, int]:
+    """Delete the account and everything it owns, in one transaction; returns rows deleted per model.
+
+    Every owned row points at the user with on_delete=CASCADE (OwnedModel.owner, the profile,
+    django-rest-knox tokens, the admin log), so deleting the user deletes them all, with the
+    rows below them (stage changes, reminders, import jobs and the uploads they keep).
+    tests/accounts/test_account_delete.py proves it for every model. What is not linked by a key
+    is deleted here: the user's sessions and, if django-axes is installed, its log-in records.
+    """
+    User = get_user_model()
+    # The account's row lock, the one every import takes: a background import batch that is
+    # writing commits first, and no later batch can write rows for an owner that is gone.
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    sessions = _user_sessions_delete(user_id=locked.pk)
+    attempts = _login_records_delete(username=locked.get_username())
+    _, counts = locked.delete()
+    counts = {**counts, "sessions": sessions, "login_records": attempts}
+    logger.info("Account %s deleted: %s", user.pk, counts)
+    return counts
+
+
+def _user_sessions_delete(*, user_id) -> int:
+    """Delete the user's stored sessions, expired ones included (they still hold what the
+    user's pages put in them, and nothing here runs clearsessions).
+
+    Session rows are not keyed by user, so each is decoded, in batches, to read its user id.
+    That costs one pass over the session table, acceptable for an action this rare, and it
+    needs nothing new stored at log-in. Sessions are only invalid anyway once the user row
+    is gone (Django finds no user for the id, and a reused id fails the session's password
+    hash); deleting them also removes their data. Nothing to do for signed-cookie sessions.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    decoder = store_class()
+    wanted = str(user_id)
+    keys = [
+        key
+        for key, data in model.objects.values_list("session_key", "session_data").iterator(chunk_size=2000)
+        if str(decoder.decode(data).get(SESSION_KEY)) == wanted
+    ]
+    for key in keys:
+        store_class(session_key=key).delete()  # a cached_db session also leaves the cache
+    return len(keys)
+
+
+def _login_records_delete(*, username: str) -> int:
+    """django-axes keeps failed log-ins (and, optionally, a log of log-ins) by username, not by key."""
+    if not apps.is_installed("axes"):
+        return 0
+    deleted = 0
+    for model in apps.get_app_config("axes").get_models():
+        if any(field.name == "username" for field in model._meta.concrete_fields):
+            deleted += model.objects.filter(username__iexact=username).delete()[0]
+    return deleted
 
 
 # The user's own name signs their messages ({my_name}) and greets them in e-mails.

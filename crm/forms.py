@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.errors import ApplicationError
 from accounts.models import Profile
-from accounts.services import NAME_FIELDS
+from accounts.services import NAME_FIELDS, password_confirmed
 from contacts.models import Contact
 from crm.models import Note
 from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem
@@ -59,6 +59,26 @@ class SignupForm(Form):
     def clean_timezone(self):
         name = self.cleaned_data["timezone"]
         return name if name in zoneinfo.available_timezones() else ""
+
+
+class AccountDeleteForm(Form):
+    """Deleting the account: the user re-enters their password."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not password_confirmed(request=self.request, user=self.request.user, password=password):
+            raise ValidationError("That is not your password.")
+        return password
 
 
 class ContactForm(Form):

@@ -47,4 +47,5 @@ urlpatterns = [
     path("settings/calendar/rotate/", views.calendar_rotate, name="settings_calendar_rotate"),
     path("settings/tokens/", views.token_create, name="settings_token_create"),
     path("settings/tokens/revoke/", views.token_revoke, name="settings_token_revoke"),
+    path("settings/delete/", views.account_delete_view, name="account_delete"),
 ]

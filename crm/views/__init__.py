@@ -1,6 +1,6 @@
 """The web dashboard's views: thin, they parse input, call selectors and services, and render."""
 
-from .account_settings import calendar_rotate, settings_page, token_create, token_revoke
+from .account_settings import account_delete_view, calendar_rotate, settings_page, token_create, token_revoke
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
@@ -31,6 +31,7 @@ from .today import today
 
 __all__ = [
     "PasswordResetView",
+    "account_delete_view",
     "calendar_rotate",
     "contact_archive",
     "contact_create",

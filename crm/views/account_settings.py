@@ -1,15 +1,22 @@
-"""Settings: profile and reminders, the calendar feed URL, API tokens."""
+"""Settings: profile and reminders, the calendar feed URL, API tokens, deleting the account."""
 
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import api_token_get, api_token_list
-from accounts.services import api_token_create, api_token_revoke, calendar_token_rotate, profile_update
-from crm.forms import ProfileForm, add_service_errors
+from accounts.services import (
+    account_delete,
+    api_token_create,
+    api_token_revoke,
+    calendar_token_rotate,
+    profile_update,
+)
+from crm.forms import AccountDeleteForm, ProfileForm, add_service_errors
 
 from .common import page_view
 
@@ -80,3 +87,20 @@ def token_revoke(request):
     api_token_revoke(token=token)
     messages.success(request, "Token revoked; clients using it get 401 from now on.")
     return redirect(reverse("settings") + "#tokens")
+
+
+@page_view
+def account_delete_view(request):
+    """Confirm with the password, delete everything, log out and say goodbye.
+
+    The goodbye page is this POST's own response: after it there is no account to redirect into.
+    """
+    form = AccountDeleteForm(request, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            username = request.user.get_username()
+            account_delete(user=request.user)
+            logout(request)  # this session is already gone; a fresh anonymous one takes its place
+            return render(request, "crm/account_deleted.html", {"username": username})
+        return render(request, "crm/account_delete.html", {"form": form}, status=400)
+    return render(request, "crm/account_delete.html", {"form": form})
