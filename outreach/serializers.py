@@ -102,7 +102,10 @@ class TransitionSerializer(serializers.Serializer):
         help_text=f"Required when moving to {' or '.join(m.to for m in MOVES if 'scheduled_for' in m.requires)}. "
         f"{NAIVE_TIME_HELP}",
     )
-    at = UserDateTimeField(required=False, help_text=f"When the move happened (default now). {NAIVE_TIME_HELP}")
+    at = UserDateTimeField(
+        required=False,
+        help_text=f"When the move happened (default now; for a move to held, not in the future). {NAIVE_TIME_HELP}",
+    )
     held_at = UserDateTimeField(
         required=False,
         help_text="When the chat really happened, for a move to held; required before the chat's scheduled time, "

@@ -94,6 +94,7 @@ def held_at_needed(conversation: Conversation, at: datetime | None = None) -> bo
 
 
 def _held_at(conversation: Conversation, at: datetime, held_at: datetime | None) -> datetime:
+    """When the chat happened: `held_at`, else the move's time `at`; never in the future."""
     if held_at is None:
         if held_at_needed(conversation, at):
             raise ValidationError(
@@ -102,6 +103,10 @@ def _held_at(conversation: Conversation, at: datetime, held_at: datetime | None)
                     "or reschedule it."
                 }
             )
+        # The move's time is the chat's time then, so the same rule holds for it (a future
+        # `at` would record the chat, and the last contact, as having happened ahead of now).
+        if at > timezone.now():
+            raise ValidationError({"at": "A chat is marked held once it happened: `at` cannot be in the future."})
         return at
     if timezone.is_naive(held_at):
         raise ValidationError({"held_at": "Give held_at with a UTC offset or time zone."})

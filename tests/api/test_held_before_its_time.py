@@ -67,3 +67,17 @@ def test_after_its_time_no_held_at_is_needed(api_client, chat):
         response = _hold(api_client, chat)
     assert response.status_code == 200
     assert response.json()["held_at"] == "2026-03-12T15:45:00Z"
+
+
+def test_a_future_at_cannot_mark_a_chat_held_ahead_of_time(api_client, chat):
+    """Found by tests/outreach/test_pipeline_state_machine.py: without held_at the move's `at`
+    is the chat's time, and it went unchecked, so a chat (and the contact's last touch) could
+    be recorded as having happened hours from now."""
+    response = _hold(api_client, chat, at=(CHAT_AT + timedelta(hours=1)).isoformat())
+    assert response.status_code == 400
+    assert "future" in response.json()["at"][0]
+    chat.refresh_from_db()
+    assert chat.stage == "scheduled" and chat.held_at is None
+    chat.contact.refresh_from_db()
+    assert chat.contact.last_contacted_at is None
+    assert not FollowUp.objects.filter(conversation=chat, kind="thank_you").exists()

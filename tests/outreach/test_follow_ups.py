@@ -136,7 +136,8 @@ def test_completing_the_thank_you_thanks_the_conversation(user):
     conv = conversation(user)
     conversation_transition(conversation=conv, to_stage="requested")
     conversation_transition(conversation=conv, to_stage="scheduled", scheduled_for=NOW + timedelta(days=1))
-    conversation_transition(conversation=conv, to_stage="held", at=NOW + timedelta(days=1, hours=1))
+    with time_machine.travel(NOW + timedelta(days=1, hours=1), tick=False):  # held once it happened
+        conversation_transition(conversation=conv, to_stage="held")
     thank_you = conv.follow_ups.get(kind="thank_you")
     follow_up_complete(follow_up=thank_you)
     conv.refresh_from_db()
