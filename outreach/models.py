@@ -156,6 +156,12 @@ class Conversation(OwnedModel):
     location = models.CharField(max_length=500, blank=True)
     agenda = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
+    # What was actually sent: it starts from the template and stays the user's to edit.
+    message_subject = models.CharField(max_length=200, blank=True)
+    message_body = models.TextField(blank=True, max_length=20_000)
+    message_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the contact answered the request (set by the user or by capture).
+    replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The chat's iCalendar SEQUENCE: calendar apps apply an update only when it grows, so it
@@ -264,6 +270,44 @@ class FollowUp(OwnedModel):
         self.check_same_owner("contact", "conversation")
         if self.conversation_id and self.contact_id and self.conversation.contact_id != self.contact_id:
             raise ValidationError({"conversation": "This conversation is with another contact."})
+
+
+class TouchChannel(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    EMAIL = "email", "E-mail"
+    SLACK = "slack"
+    COMMENT = "comment"
+    CALL = "call"
+    EVENT = "event"
+    IN_PERSON = "in_person", "In person"
+    OTHER = "other"
+
+
+class Touch(OwnedModel):
+    """A contact made outside an ask: a DM, a thread, a call, an event with several people."""
+
+    Channel = TouchChannel
+
+    contacts = models.ManyToManyField(Contact, related_name="touches")
+    channel = models.CharField(max_length=16, choices=TouchChannel.choices, default=TouchChannel.OTHER)
+    at = models.DateTimeField()
+    summary = models.TextField(blank=True, max_length=20_000)
+    # Set by capture (a LinkedIn message id, a mail's Message-ID) so a re-import creates nothing.
+    external_key = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            enum_check("channel", TouchChannel, "touch_channel_valid"),
+            models.UniqueConstraint(
+                "owner", "external_key", condition=~models.Q(external_key=""), name="touch_unique_external_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} on {self.at:%Y-%m-%d}"
 
 
 class ReminderKind(models.TextChoices):

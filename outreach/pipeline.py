@@ -95,6 +95,9 @@ FUNNEL_STAGES = PATH[1:]
 # Stages that count as "they answered" when measuring response rates.
 RESPONSE_STAGES = tuple(move.to for move in MOVES if move.answer)
 
+# An ask still waiting on something: a contact has at most one of these per kind (issue #10).
+OPEN_STAGES = (Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED)
+
 
 def _board_stages() -> tuple[str, ...]:
     """The path, each closing stage that can still be left (no_response) right after the

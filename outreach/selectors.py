@@ -23,7 +23,8 @@ from django.utils import timezone
 from accounts.localtime import local_day_bounds, local_today
 from accounts.selectors import scoped_get
 
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
+from .pipeline import OPEN_STAGES
 
 
 def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
@@ -95,6 +96,20 @@ def stages_reached(*, user) -> dict[int, set[str]]:
     for conversation_id, stage in rows:
         reached.setdefault(conversation_id, set()).add(stage)
     return reached
+
+
+def open_asks(*, user, kind: str, contact_ids) -> QuerySet[Conversation]:
+    """The user's open asks (OPEN_STAGES) of one kind with any of these contacts: a contact
+    has at most one at a time unless the user insists (issue #10)."""
+    return Conversation.objects.filter(owner=user, kind=kind, contact_id__in=contact_ids, stage__in=OPEN_STAGES)
+
+
+def touch_list(*, user) -> QuerySet[Touch]:
+    return Touch.objects.filter(owner=user).prefetch_related("contacts")
+
+
+def touch_get(*, user, pk) -> Touch:
+    return scoped_get(touch_list(user=user), pk=pk)
 
 
 def follow_up_list(*, user) -> QuerySet[FollowUp]:

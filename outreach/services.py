@@ -20,7 +20,16 @@ from contacts.models import Contact
 from contacts.services import contact_touch
 
 from . import reminders
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, render_placeholders
+from .models import (
+    Conversation,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Stage,
+    StageChange,
+    Touch,
+    render_placeholders,
+)
 from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
 from .selectors import nudges_this_round
 
@@ -276,6 +285,26 @@ def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False
             title=f"Reconnect with {contact.full_name}",
             due_at=due_at,
         )
+
+
+@transaction.atomic
+def touch_create(
+    *, owner, contacts: list[Contact], at: datetime, channel: str, summary: str = "", external_key: str = ""
+) -> Touch:
+    """A touch outside any ask, with one or several contacts: each one's last contact moves
+    to `at` (never back) and so does their open reconnect follow-up."""
+    if not contacts:
+        raise ValidationError({"contacts": "Name at least one contact."})
+    if any(contact.owner_id != owner.pk for contact in contacts):
+        raise ValidationError({"contacts": "Not found."})
+    require_supported_range(at, "at")
+    touch = Touch(owner=owner, at=at, channel=channel, summary=summary, external_key=external_key)
+    touch.full_clean()
+    touch.save()
+    touch.contacts.set(contacts)
+    for contact in contacts:
+        record_touch(contact=contact, at=at)
+    return touch
 
 
 def reconnect_follow_up_sync(*, contact: Contact) -> None:

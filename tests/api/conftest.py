@@ -17,6 +17,7 @@ from outreach.services import (
     follow_up_create,
     portfolio_item_create,
     template_create,
+    touch_create,
 )
 
 # Every string of the seeded account carries this marker, so a response that leaks any of
@@ -71,6 +72,9 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
         ContactEvent.objects.create(
             owner=user, contact=contact, kind="job_change", summary=f"{marker} moved", new_company="Elsewhere"
         )
+        touch = touch_create(
+            owner=user, contacts=[contact], at=now - timedelta(days=1), channel="slack", summary=f"{marker} thread"
+        )
         if i == 0:
             rows.update(
                 company=company,
@@ -82,6 +86,7 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
                 follow_up=follow_up,
                 note=note,
                 opportunity=opportunity,
+                touch=touch,
             )
     rows["reminder"] = Reminder.objects.filter(owner=user).first()
     rows["api_token"], _ = AuthToken.objects.create(user=user)
