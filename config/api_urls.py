@@ -15,6 +15,7 @@ from outreach.api import (
     MessageTemplateViewSet,
     PortfolioItemViewSet,
     ReminderViewSet,
+    TouchViewSet,
 )
 
 
@@ -35,6 +36,7 @@ router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("portfolio", PortfolioItemViewSet, basename="portfolio-item")
 router.register("templates", MessageTemplateViewSet, basename="template")
 router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("touches", TouchViewSet, basename="touch")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [

@@ -4,6 +4,7 @@ import inspect
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from config.api import enum_filter
 from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
 
 from . import pipeline, selectors, services
-from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter
+from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter, TouchFilter
 from .models import PortfolioItem, PortfolioKind, PortfolioStatus, placeholder_errors
 from .serializers import (
     DUE_AT_HELP,
@@ -26,6 +27,7 @@ from .serializers import (
     RenderedMessageSerializer,
     RenderRequestSerializer,
     SnoozeSerializer,
+    TouchSerializer,
     TransitionSerializer,
 )
 
@@ -244,3 +246,30 @@ class PortfolioItemViewSet(OwnedModelViewSet):
 
     def update_object(self, instance, data):
         return services.portfolio_item_update(item=instance, **data)
+
+
+class TouchViewSet(OwnedModelViewSet):
+    """Touches outside any ask: a LinkedIn DM, a Slack thread, a comment, a call, an event where
+    you met several people. Creating one moves each contact's `last_contacted_at` to its `at`
+    (never back) and their open reconnect follow-up with it. Editing `at` or `contacts` touches
+    the contacts it now names; deleting a touch (or moving it earlier, or dropping a contact)
+    gives a contact whose last contact was this touch's moment the latest one still on record
+    (touches, held chats, thank-yous, completed nudge/thank-you/reconnect follow-ups, notes on a
+    conversation)."""
+
+    selector = selectors.touch_list
+    serializer_class = TouchSerializer
+    filterset_class = TouchFilter
+    search_fields = ["summary", "contacts__first_name", "contacts__last_name"]
+    ordering_fields = ["at", "created_at", "channel"]
+    ordering = ["-at", "-id"]
+
+    def create_object(self, data):
+        data.setdefault("at", timezone.now())
+        return services.touch_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.touch_update(touch=instance, **data)
+
+    def perform_destroy(self, instance):
+        services.touch_delete(touch=instance)

@@ -16,6 +16,8 @@ from .models import (
     ReminderStatus,
     Stage,
     TemplateKind,
+    Touch,
+    TouchChannel,
 )
 from .selectors import FOLLOW_UP_DUE, follow_up_due_q
 
@@ -71,3 +73,12 @@ class ReminderFilter(django_filters.FilterSet):
     class Meta:
         model = Reminder
         fields = ["kind", "status"]
+
+
+class TouchFilter(django_filters.FilterSet):
+    contact = id_filter("contacts", help_text="Contact id: the touches this contact was part of.")
+    channel = enum_filter(TouchChannel.choices)
+
+    class Meta:
+        model = Touch
+        fields = ["contact", "channel"]

@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -22,9 +23,13 @@ from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.selectors import scoped_get
+from contacts.models import Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
 from .pipeline import OPEN_STAGES
+
+# Completing one of these follow-ups means the user was in touch with the contact.
+TOUCHING_FOLLOW_UPS = (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT)
 
 
 def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
@@ -105,7 +110,33 @@ def open_asks(*, user, kind: str, contact_ids) -> QuerySet[Conversation]:
 
 
 def touch_list(*, user) -> QuerySet[Touch]:
-    return Touch.objects.filter(owner=user).prefetch_related("contacts")
+    return Touch.objects.filter(owner=user).prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.only("id", "first_name", "last_name").order_by("id"))
+    )
+
+
+def last_contact_on_record(*, contact) -> datetime | None:
+    """The latest moment on record of being in touch with this contact, from what still exists:
+    their touches, held chats, thank-yous, completed nudge / thank-you / reconnect follow-ups,
+    and notes logged on a conversation (the touches outreach.services.record_touch counts).
+
+    A date that came in through an import (or a backup) is a value, not an event: it cannot
+    be worked out again, so a caller only asks when the date it would replace was a touch's."""
+    owner_id = contact.owner_id
+    moments = [
+        Touch.objects.filter(owner_id=owner_id, contacts=contact).aggregate(m=Max("at"))["m"],
+        Conversation.objects.filter(owner_id=owner_id, contact=contact).aggregate(m=Max("held_at"))["m"],
+        StageChange.objects.filter(owner_id=owner_id, conversation__contact=contact, stage=Stage.THANKED).aggregate(
+            m=Max("at")
+        )["m"],
+        FollowUp.objects.filter(
+            owner_id=owner_id, contact=contact, status=FollowUp.Status.DONE, kind__in=TOUCHING_FOLLOW_UPS
+        ).aggregate(m=Max("completed_at"))["m"],
+        # Notes live in crm, above this app: reached by their relation, not imported.
+        contact.notes.filter(conversation__isnull=False).aggregate(m=Max("created_at"))["m"],
+    ]
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
 
 
 def touch_get(*, user, pk) -> Touch:

@@ -18,7 +18,7 @@ from config.api import (
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Contact
 
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
 from .pipeline import MOVES, legal_next_stages
 from .selectors import conversation_suggests_no_response
 
@@ -229,4 +229,23 @@ class PortfolioItemSerializer(ModelSerializer):
     class Meta:
         model = PortfolioItem
         fields = ["id", "title", "kind", "url", "summary", "status", "feedback", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class TouchSerializer(ModelSerializer):
+    """A touch outside any ask. `contacts`: one or several of your contacts' ids."""
+
+    contacts = OwnedPrimaryKeyRelatedField(
+        model=Contact,
+        many=True,
+        help_text="Ids of your contacts who were part of it (one or several, at most 100).",
+    )
+    at = UserDateTimeField(
+        required=False,
+        help_text=f"When it happened (default now; not in the future). {NAIVE_TIME_HELP}",
+    )
+
+    class Meta:
+        model = Touch
+        fields = ["id", "contacts", "channel", "at", "summary", "created_at"]
         read_only_fields = ["created_at"]

@@ -17,7 +17,7 @@ from accounts.localtime import resolve_due_at
 from accounts.models import profile_setting
 from accounts.services import model_update
 from contacts.models import Contact
-from contacts.services import contact_touch
+from contacts.services import contact_last_contact_set, contact_touch
 
 from . import reminders
 from .models import (
@@ -31,7 +31,7 @@ from .models import (
     render_placeholders,
 )
 from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
-from .selectors import nudges_this_round
+from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round
 
 # --- the pipeline: one declaration of every move -----------------------------------------
 
@@ -287,17 +287,43 @@ def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False
         )
 
 
+# An event with a crowd is still a handful of people to stay in touch with; past this, one
+# request would rewrite hundreds of contacts' dates (and one query each).
+TOUCH_MAX_CONTACTS = 100
+# A touch is something that happened; a little slack for a phone whose clock runs ahead.
+TOUCH_FUTURE_SLACK = timedelta(minutes=5)
+
+
+def _touch_check(*, owner, contacts: list[Contact], at: datetime) -> list[Contact]:
+    """The contacts (each once) and the moment of a touch, checked before anything is written."""
+    unique = list({contact.pk: contact for contact in contacts}.values())
+    if not unique:
+        raise ValidationError({"contacts": "Name at least one contact."})
+    if len(unique) > TOUCH_MAX_CONTACTS:
+        raise ValidationError({"contacts": f"A touch names at most {TOUCH_MAX_CONTACTS} contacts."})
+    if any(contact.owner_id != owner.pk for contact in unique):
+        raise ValidationError({"contacts": "Not found."})
+    if timezone.is_naive(at):
+        raise ValidationError({"at": "Give `at` with a UTC offset or time zone."})
+    require_supported_range(at, "at")
+    if at > timezone.now() + TOUCH_FUTURE_SLACK:
+        raise ValidationError({"at": "A touch is logged once it happened: `at` cannot be in the future."})
+    return unique
+
+
 @transaction.atomic
 def touch_create(
-    *, owner, contacts: list[Contact], at: datetime, channel: str, summary: str = "", external_key: str = ""
+    *,
+    owner,
+    contacts: list[Contact],
+    at: datetime,
+    channel: str = Touch.Channel.OTHER,
+    summary: str = "",
+    external_key: str = "",
 ) -> Touch:
     """A touch outside any ask, with one or several contacts: each one's last contact moves
     to `at` (never back) and so does their open reconnect follow-up."""
-    if not contacts:
-        raise ValidationError({"contacts": "Name at least one contact."})
-    if any(contact.owner_id != owner.pk for contact in contacts):
-        raise ValidationError({"contacts": "Not found."})
-    require_supported_range(at, "at")
+    contacts = _touch_check(owner=owner, contacts=contacts, at=at)
     touch = Touch(owner=owner, at=at, channel=channel, summary=summary, external_key=external_key)
     touch.full_clean()
     touch.save()
@@ -305,6 +331,58 @@ def touch_create(
     for contact in contacts:
         record_touch(contact=contact, at=at)
     return touch
+
+
+TOUCH_FIELDS = ("channel", "at", "summary")
+
+
+@transaction.atomic
+def touch_update(*, touch: Touch, contacts: list[Contact] | None = None, **fields) -> Touch:
+    """Edit a touch. Every contact it now names is touched at its `at` (moving their last
+    contact and open reconnect follow-up forward, never back). A contact it no longer names,
+    or every contact when `at` moved earlier, has their last contact worked out again from
+    what remains (_last_contact_recompute), since this touch may have been what set it."""
+    before_at = touch.at
+    before = {contact.pk: contact for contact in touch.contacts.all()}
+    wanted = list(before.values()) if contacts is None else contacts
+    wanted = _touch_check(owner=touch.owner, contacts=wanted, at=fields.get("at", touch.at))
+    data = dict(fields)
+    if contacts is not None:
+        data["contacts"] = wanted
+    changed = model_update(instance=touch, fields=(*TOUCH_FIELDS, "contacts"), data=data)
+    if not changed & {"at", "contacts"}:
+        return touch
+    kept = {contact.pk for contact in wanted}
+    dropped = [contact for pk, contact in before.items() if pk not in kept]
+    if touch.at < before_at:
+        dropped += [contact for pk, contact in before.items() if pk in kept]
+    _last_contact_recompute(contacts=dropped, removed_at=before_at)
+    for contact in Contact.objects.filter(pk__in=kept):
+        record_touch(contact=contact, at=touch.at)
+    return touch
+
+
+@transaction.atomic
+def touch_delete(*, touch: Touch) -> None:
+    """Delete a touch. A contact whose last contact was this touch's moment gets it back from
+    what remains on record (_last_contact_recompute); a later date set by anything else stays."""
+    contacts = list(touch.contacts.all())
+    at = touch.at
+    touch.delete()
+    _last_contact_recompute(contacts=contacts, removed_at=at)
+
+
+def _last_contact_recompute(*, contacts: list[Contact], removed_at: datetime) -> None:
+    """A touch at `removed_at` no longer counts for these contacts. Only a contact whose last
+    contact is exactly that moment can owe it to this touch; theirs becomes the latest moment
+    still on record (selectors.last_contact_on_record), and their open reconnect follow-up
+    follows. A contact whose date is later (or earlier: set by an import) keeps it."""
+    for contact in contacts:
+        contact.refresh_from_db(fields=["last_contacted_at", "reconnect_due_at", "reconnect_every_days", "archived"])
+        if contact.last_contacted_at != removed_at:
+            continue
+        contact_last_contact_set(contact=contact, at=last_contact_on_record(contact=contact))
+        reconnect_follow_up_sync(contact=contact)
 
 
 def reconnect_follow_up_sync(*, contact: Contact) -> None:
@@ -397,7 +475,7 @@ def follow_up_complete(*, follow_up: FollowUp, at: datetime | None = None) -> Fo
         follow_up.refresh_from_db()
         return follow_up
     _follow_up_close(follow_up, FollowUp.Status.DONE, at)
-    if follow_up.kind in (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT):
+    if follow_up.kind in TOUCHING_FOLLOW_UPS:
         record_touch(contact=follow_up.contact, at=at, open_reconnect=follow_up.kind == FollowUp.Kind.RECONNECT)
     if follow_up.kind == FollowUp.Kind.NUDGE and conversation is not None and conversation.stage == Stage.REQUESTED:
         _open_next_nudge(conversation, after=at)

@@ -13,7 +13,7 @@ from accounts.models import Profile
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
 from crm.models import Note, Opportunity
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Touch
 from tests.api.conftest import MARKER, seed_account
 
 API_PREFIX = "api/v1/"
@@ -31,6 +31,7 @@ DETAIL_OBJECTS = {
     "portfolio-item": "portfolio_item",
     "template": "template",
     "reminder": "reminder",
+    "touch": "touch",
     "api-token": "api_token",
 }
 # Routes outside the router, by URL name -> how to make the first user's object they address.
@@ -72,6 +73,7 @@ FILTER_VALUES = {
     "archived": lambda rows: "false",
     "reconnect_due": lambda rows: "false",
     "due": None,
+    "channel": None,
 }
 
 OWNED_MODELS = (
@@ -87,6 +89,7 @@ OWNED_MODELS = (
     PortfolioItem,
     MessageTemplate,
     Reminder,
+    Touch,
 )
 
 
@@ -293,6 +296,7 @@ CREATE_BODIES = {
     "opportunity": lambda own: {"title": "APM", "company": own["company"].pk, "referrer": own["contact"].pk},
     "portfolio-item": lambda own: {"title": "Case", "kind": "case_study"},
     "template": lambda own: {"name": "T", "kind": "nudge", "body": "Hi {first_name}"},
+    "touch": lambda own: {"contacts": [own["contact"].pk], "channel": "event", "summary": "Meetup"},
 }
 
 CREATE_ROUTES = [r for r in ROUTES if r[3] == "create"]
@@ -300,10 +304,27 @@ UPDATE_ROUTES = [r for r in ROUTES if r[3] in ("update", "partial_update")]
 
 
 def _owned_fields(view_class):
+    """Writable fields that link to the user's rows: one id, or a list of ids (`many=True`)."""
     serializer = view_class.serializer_class()
-    return {
-        name: field.model for name, field in serializer.fields.items() if isinstance(field, OwnedPrimaryKeyRelatedField)
-    }
+    fields = {}
+    for name, field in serializer.fields.items():
+        field = getattr(field, "child_relation", field)
+        if isinstance(field, OwnedPrimaryKeyRelatedField):
+            fields[name] = field.model
+    return fields
+
+
+def _smuggled(view_class, field, row):
+    """Another user's row as the value of `field`: a list of ids for a many field."""
+    many = hasattr(view_class.serializer_class().fields[field], "child_relation")
+    return [row.pk] if many else row.pk
+
+
+def _links(target, field) -> set:
+    value = getattr(target, field)
+    if hasattr(value, "all"):
+        return {obj.pk for obj in value.all()}
+    return {getattr(target, f"{field}_id")}
 
 
 @pytest.mark.parametrize(
@@ -320,7 +341,7 @@ def test_create_refuses_another_users_ids_and_ignores_owner(
     before = _counts(other_user)
     for field, model in _owned_fields(view_class).items():
         body = CREATE_BODIES[basename](own)
-        body[field] = rows[RELATED_OBJECTS[model]].pk
+        body[field] = _smuggled(view_class, field, rows[RELATED_OBJECTS[model]])
         response = other_api_client.post(_url(route, pattern), body, format="json")
         assert response.status_code == 400, (field, response.content)
         assert field in response.json(), response.json()
@@ -348,12 +369,12 @@ def test_update_of_own_row_refuses_another_users_ids(
     url = _url(route, pattern, target.pk)
     for field, model in _owned_fields(view_class).items():
         body = CREATE_BODIES[basename](own) if method == "put" else {}
-        body[field] = rows[RELATED_OBJECTS[model]].pk
+        body[field] = _smuggled(view_class, field, rows[RELATED_OBJECTS[model]])
         response = getattr(other_api_client, method)(url, body, format="json")
         assert response.status_code == 400, (field, response.content)
         assert field in response.json()
         target.refresh_from_db()
-        assert getattr(target, f"{field}_id") != rows[RELATED_OBJECTS[model]].pk
+        assert rows[RELATED_OBJECTS[model]].pk not in _links(target, field)
     response = other_api_client.patch(url, {"owner": user.pk}, format="json")
     assert response.status_code == 200
     target.refresh_from_db()
