@@ -23,7 +23,7 @@ from accounts.services import model_update
 from accounts.text import lone_surrogate, path_text, shown, surrogate_message
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, Touch
 from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
 from outreach.starter_templates import STARTER_TEMPLATES
 
@@ -70,6 +70,11 @@ SECTIONS = (
             "location",
             "agenda",
             "outcome",
+            # What was sent and when they replied (#10); a backup from before has none: left empty.
+            "message_subject",
+            "message_body",
+            "message_sent_at",
+            "replied_at",
         ),
         {"contact": "contacts", "template": "templates", "portfolio_item": "portfolio"},
         ("created_at", "updated_at"),
@@ -95,6 +100,8 @@ SECTIONS = (
         {"company": "companies", "referrer": "contacts"},
         ("created_at", "updated_at"),
     ),
+    # Touches outside any ask (#10): their contacts are linked once the rows exist.
+    ("touches", Touch, ("channel", "at", "summary", "external_key"), {}, ("created_at",)),
 )
 DATA_SECTIONS = tuple(section for section, *_ in SECTIONS)
 
@@ -132,6 +139,8 @@ def backup_build(user) -> dict:
             queryset = queryset.prefetch_related("tags")
         if model is Conversation:
             queryset = queryset.prefetch_related("stage_changes")
+        if model is Touch:
+            queryset = queryset.prefetch_related("contacts")
         for obj in queryset.iterator(chunk_size=2000):
             row = {"id": obj.pk}
             row.update({name: _json(getattr(obj, name)) for name in fields})
@@ -140,6 +149,8 @@ def backup_build(user) -> dict:
             if model is Contact:
                 row["referred_by"] = obj.referred_by_id
                 row["tags"] = sorted(tag.pk for tag in obj.tags.all())
+            if model is Touch:
+                row["contacts"] = sorted(contact.pk for contact in obj.contacts.all())
             if model is Conversation:
                 row["stage_history"] = [
                     {
@@ -261,6 +272,8 @@ def _restore_sections(user, data: dict) -> dict:
             _link_contacts(created, ids)
         if model is Conversation:
             _restore_history(user, created)
+        if model is Touch:
+            _link_touches(created, ids)
         counts[section] = len(created)
     return counts
 
@@ -353,6 +366,27 @@ def _link_contacts(created, ids) -> None:
             links.append(through(contact_id=contact.pk, tag_id=tag.pk))
     if referred:
         Contact.objects.bulk_update(referred, ["referred_by"], batch_size=1000)
+    through.objects.bulk_create(links, batch_size=1000)
+
+
+def _link_touches(created, ids) -> None:
+    """Each touch's contacts (at least one, all in the backup); the contacts' last-contact dates
+    come from their own rows, so linking moves nothing."""
+    through = Touch.contacts.through
+    links = []
+    for row, touch in created:
+        where = f"touches id {shown(row['id'])}"
+        refs = row.get("contacts")
+        if not isinstance(refs, list) or not refs:
+            raise ApplicationError(f"{where}: “contacts” must be a list of one or more contact ids.")
+        linked = set()
+        for ref in refs:
+            contact = _target(ids["contacts"], ref)
+            if contact is None:
+                raise ApplicationError(f"{where}: contact {shown(ref)} is not in the backup.")
+            if contact.pk not in linked:
+                linked.add(contact.pk)
+                links.append(through(touch_id=touch.pk, contact_id=contact.pk))
     through.objects.bulk_create(links, batch_size=1000)
 
 

@@ -22,6 +22,7 @@ from outreach.services import (
     follow_up_create,
     portfolio_item_create,
     template_create,
+    touch_create,
 )
 from tests.data_paths import DATA
 from tests.factories import UserFactory
@@ -84,6 +85,12 @@ def seed(user, n: int = 1, tag: str = ""):
             agenda="Ask about discovery",
             location="Zoom",
         )
+        Conversation.objects.filter(pk=held.pk).update(
+            message_subject="Feedback on my case study?",
+            message_body="Hi Priya,\n\nWould you look at my checkout case study?",
+            message_sent_at=now - timedelta(days=10),
+            replied_at=now - timedelta(days=9, hours=20),
+        )
         conversation_transition(conversation=held, to_stage="requested", at=now - timedelta(days=10))
         conversation_transition(
             conversation=held, to_stage="scheduled", at=now - timedelta(days=9), scheduled_for=now - timedelta(days=2)
@@ -95,6 +102,10 @@ def seed(user, n: int = 1, tag: str = ""):
         cancelled = conversation_create(owner=user, contact=referrer, kind="referral_request")
         conversation_transition(conversation=cancelled, to_stage="cancelled")
         note_create(owner=user, contact=contact, conversation=held, kind="advice", body="**Talk to users**")
+        touch_create(owner=user, contacts=[contact], at=now - timedelta(days=4), channel="linkedin", summary="DM")
+        touch_create(
+            owner=user, contacts=[contact, referrer], at=now - timedelta(days=1), channel="event", summary="Meetup"
+        )
         follow_up_create(
             owner=user,
             contact=contact,
@@ -143,8 +154,9 @@ def canonical(data: dict) -> dict:
         "follow_ups",
         "notes",
         "opportunities",
+        "touches",
     ):
-        positions[section] = {row["id"]: index for index, row in enumerate(data[section])}
+        positions[section] = {row["id"]: index for index, row in enumerate(data.get(section, []))}
     links = {
         "company": "companies",
         "contact": "contacts",
@@ -162,6 +174,8 @@ def canonical(data: dict) -> dict:
                     row[name] = positions[target][row[name]]
             if "tags" in row:
                 row["tags"] = sorted(positions["tags"][t] for t in row["tags"])
+            if section == "touches":
+                row["contacts"] = sorted(positions["contacts"][c] for c in row["contacts"])
     return data
 
 
@@ -182,6 +196,15 @@ def test_backup_holds_every_part_of_the_account(user):
     held = next(c for c in data["conversations"] if c["stage"] == "held")
     assert [h["stage"] for h in held["stage_history"]] == ["planned", "requested", "scheduled", "held"]
     assert "calendar_token" not in json.dumps(data)
+    assert held["message_subject"] == "Feedback on my case study?"
+    assert held["message_body"].startswith("Hi Priya,\n")
+    assert held["message_sent_at"] and held["replied_at"]
+    contact_id = next(c["id"] for c in data["contacts"] if c["first_name"] == "Priya0")
+    assert [(t["channel"], t["summary"], len(t["contacts"])) for t in data["touches"]] == [
+        ("linkedin", "DM", 1),
+        ("event", "Meetup", 2),
+    ]
+    assert all(contact_id in t["contacts"] for t in data["touches"])
 
 
 def test_backup_restores_into_a_new_account_with_nothing_lost(user):
@@ -222,6 +245,38 @@ def test_an_edited_starter_template_counts_as_data(user, other_user):
     template.body = template.body + " Edited."
     template.save()
     assert restore(client_for(other_user), backup_of(client_for(user))).status_code == 409
+
+
+def test_touches_and_sent_messages_come_back_after_a_restore(user):
+    seed(user)
+    fresh = UserFactory(username="fresh")
+    assert restore(client_for(fresh), backup_of(client_for(user))).status_code == 201
+    priya = Contact.objects.get(owner=fresh, first_name="Priya0")
+    original = Contact.objects.get(owner=user, first_name="Priya0")
+    assert list(priya.touches.order_by("at").values_list("channel", "summary")) == [
+        ("linkedin", "DM"),
+        ("event", "Meetup"),
+    ]
+    assert {c.first_name for c in priya.touches.get(channel="event").contacts.all()} == {"Priya0", "Rita0"}
+    assert priya.last_contacted_at == original.last_contacted_at  # the dates come from the rows, unmoved
+    held = Conversation.objects.get(owner=fresh, stage="held")
+    assert held.message_subject == "Feedback on my case study?"
+    assert held.message_body.startswith("Hi Priya,\n")
+    assert held.message_sent_at is not None and held.replied_at is not None
+
+
+@pytest.mark.parametrize(
+    "contacts, phrase",
+    [([], "one or more contact ids"), ("1", "one or more contact ids"), ([424242], "contact 424242 is not")],
+)
+def test_a_touch_without_its_contacts_refuses_the_whole_backup(user, other_user, contacts, phrase):
+    seed(user)
+    data = backup_of(client_for(user))
+    data["touches"][0]["contacts"] = contacts
+    response = restore(client_for(other_user), data)
+    assert response.status_code == 400
+    assert phrase in response.json()["detail"]
+    assert not Contact.objects.filter(owner=other_user).exists()
 
 
 def test_restore_is_all_or_nothing(user, other_user):
@@ -331,6 +386,10 @@ def test_a_backup_taken_before_the_accounts_app_restores_after_it(other_user):
     assert response.status_code == 201, response.content
     assert response.json()["restored"]["contacts"] == len(original["contacts"]) == 32
     assert response.json()["restored"]["portfolio"] == len(original["portfolio"]) == 3
+    # What later versions added comes back empty: no touches, no stored message texts.
+    original["touches"] = []
+    for row in original["conversations"]:
+        row.update(message_subject="", message_body="", message_sent_at=None, replied_at=None)
     assert canonical(backup_of(client_for(other_user))) == canonical(original)
 
 
