@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.text import one_line
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Source, Tag, text_key
 from contacts.signals import contact_cadence_changed
+from contacts.titles import relationship_from_title
 
 from .csv_format import referrer_label
 from .rows import ContactRow, RowError, RowInvalid, clean_linkedin_url
@@ -418,7 +419,7 @@ class Upsert:
             linkedin_url=row.linkedin_url,
             company=company,
             title=row.title,
-            relationship=row.relationship or Contact.Relationship.OTHER,
+            relationship=row.relationship or relationship_from_title(row.title) or Contact.Relationship.OTHER,
             source=row.source or self.default_source,
             how_we_met=row.how_we_met,
             connected_on=row.connected_on,
@@ -495,6 +496,12 @@ class Upsert:
             value = getattr(row, name)
             if value:
                 _put(contact, changed, name, value)
+        # A relationship the file does not name is guessed from the title, but only over the
+        # default `other`: one the user chose (or an earlier file named) is theirs.
+        if not row.relationship and contact.relationship == Contact.Relationship.OTHER:
+            guessed = relationship_from_title(contact.title)
+            if guessed:
+                _put(contact, changed, "relationship", guessed)
         if row.reconnect_every_days is not None:
             _put(contact, changed, "reconnect_every_days", row.reconnect_every_days)
         if row.archived is not None:
