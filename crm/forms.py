@@ -11,7 +11,7 @@ from accounts.models import Profile
 from accounts.services import NAME_FIELDS, password_confirmed
 from contacts.models import Contact
 from crm.models import Note
-from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem
+from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem, TouchChannel
 
 
 class Form(forms.Form):
@@ -245,3 +245,31 @@ class PortfolioItemForm(Form):
     status = forms.ChoiceField(choices=PortfolioItem.Status.choices, initial=PortfolioItem.Status.DRAFTING)
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TouchForm(Form):
+    """ "We talked": a touch with one contact, now. Only the channel and a line about it."""
+
+    channel = forms.ChoiceField(choices=TouchChannel.choices, initial=TouchChannel.OTHER)
+    summary = forms.CharField(
+        label="About (optional)",
+        required=False,
+        max_length=20_000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Commented on her launch post"}),
+    )
+
+
+class EventForm(LocalMomentForm):
+    """ "Log an event": a touch with several people at a moment on the user's clock. The
+    contacts come from the picker (checkboxes named `contacts`); the view checks they are the
+    user's own."""
+
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
+    channel = forms.ChoiceField(choices=TouchChannel.choices, initial=TouchChannel.EVENT)
+    summary = forms.CharField(
+        label="What happened (optional)",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Product meetup: talked about discovery"}),
+    )

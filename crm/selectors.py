@@ -6,14 +6,14 @@ callers need already done (no N+1).
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, Touch
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
@@ -213,8 +213,12 @@ def tags_for_user(*, user) -> QuerySet:
     return Tag.objects.filter(owner=user).order_by("name").only("id", "name")
 
 
+# A touch is a line a capture may write many of: the timeline shows the latest (the API has all).
+TIMELINE_TOUCHES = 100
+
+
 def contact_timeline(*, contact: Contact) -> list[dict]:
-    """Conversations, stage changes, notes, follow-ups and job changes, newest first."""
+    """Conversations, stage changes, notes, follow-ups, job changes and touches, newest first."""
     owner_id = contact.owner_id
     entries: list[dict] = []
     conversations = list(
@@ -232,6 +236,12 @@ def contact_timeline(*, contact: Contact) -> list[dict]:
         )
     for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact):
         entries.append({"kind": "event", "at": event.created_at, "event": event})
+    touches = Touch.objects.filter(owner_id=owner_id, contacts=contact).prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.only("id", "first_name", "last_name").order_by("first_name"))
+    )
+    for touch in touches.order_by("-at", "-id")[:TIMELINE_TOUCHES]:
+        others = [c for c in touch.contacts.all() if c.pk != contact.pk]
+        entries.append({"kind": "touch", "at": touch.at, "touch": touch, "others": others})
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
 
@@ -346,3 +356,19 @@ def contacts_for_picker(*, user, limit: int = 500) -> list[Contact]:
         .select_related("company")
         .order_by("first_name", "last_name", "id")[:limit]
     )
+
+
+# The "Log an event" picker: how many matches it offers at once (the user types to narrow).
+PICKER_MATCHES = 20
+
+
+def contacts_picked(*, user, ids) -> list[Contact]:
+    """The user's contacts among `ids` (others' and unknown ids are simply absent), by name."""
+    return list(contact_list(user=user).filter(pk__in=ids).order_by("first_name", "last_name", "id"))
+
+
+def contacts_to_pick(*, user, search: str, exclude_ids=(), limit: int = PICKER_MATCHES) -> tuple[list[Contact], bool]:
+    """Active contacts matching `search` (as the Contacts page searches), not already picked:
+    at most `limit`, and whether there are more."""
+    rows = list(contacts_for_list(user=user, search=search).exclude(pk__in=exclude_ids)[: limit + 1])
+    return rows[:limit], len(rows) > limit

@@ -25,7 +25,11 @@ urlpatterns = [
     path("contacts/<int:pk>/request/", views.contact_request, name="contact_request"),
     path("contacts/<int:pk>/notes/", views.contact_note_create, name="contact_note_create"),
     path("contacts/<int:pk>/follow-ups/", views.contact_follow_up_create, name="contact_follow_up_create"),
+    path("contacts/<int:pk>/touches/", views.contact_touch_create, name="contact_touch_create"),
     path("job-changes/<int:pk>/seen/", views.job_change_seen, name="job_change_seen"),
+    # Touches: "Log an event" with several people, and its contact picker (htmx)
+    path("touches/new/", views.touch_event_create, name="touch_event_create"),
+    path("touches/picker/", views.touch_contact_picker, name="touch_contact_picker"),
     # Pipeline
     path("pipeline/", views.pipeline, name="pipeline"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),

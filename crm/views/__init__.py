@@ -28,6 +28,7 @@ from .message_templates import (
 from .pipeline import conversation_detail, conversation_move, pipeline
 from .playbook import playbook
 from .today import today
+from .touches import contact_touch_create, touch_contact_picker, touch_event_create
 
 __all__ = [
     "PasswordResetView",
@@ -41,6 +42,7 @@ __all__ = [
     "contact_list",
     "contact_note_create",
     "contact_request",
+    "contact_touch_create",
     "job_change_seen",
     "conversation_detail",
     "conversation_move",
@@ -57,6 +59,8 @@ __all__ = [
     "template_list",
     "template_preview",
     "today",
+    "touch_contact_picker",
+    "touch_event_create",
     "token_create",
     "token_revoke",
 ]

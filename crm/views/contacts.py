@@ -17,7 +17,7 @@ from contacts.models import Contact
 from contacts.selectors import contact_get, job_change_get
 from contacts.services import company_get_or_create, contact_create, contact_update
 from crm import selectors
-from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, add_service_errors
+from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, TouchForm, add_service_errors
 from crm.markdown import render_markdown
 from crm.services import note_create
 from outreach.services import conversation_start_request, follow_up_create, template_render
@@ -158,6 +158,7 @@ def _detail_context(request, contact, **forms):
         "note_form": forms.get("note_form") or NoteForm(conversations=conversations),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(prefix="fu"),
         "request_form": forms.get("request_form") or RequestForm(templates=templates, prefix="rq"),
+        "touch_form": TouchForm(),
         "templates": templates,
     }
     chosen = forms.get("chosen_template") or (templates[0] if templates else None)

@@ -19,7 +19,7 @@ from accounts.services import calendar_token_rotate
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
 from crm.models import Note, Opportunity
 from outreach.emails import ACTION_COMPLETE, sign_link
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange, Touch
 from tests.api.conftest import MARKER, seed_account
 
 # Routes served elsewhere or to staff only: the API has its own matrix (tests/api/test_isolation.py);
@@ -73,6 +73,7 @@ CASES = {
         ("post",),
         data=lambda w: {"fu-title": "hijack", "fu-kind": "other", "fu-due_on": "2030-01-01"},
     ),
+    "contact_touch_create": Case(_pk("contact"), ("post",), data=lambda w: {"channel": "call", "summary": "hijack"}),
     "job_change_seen": Case(_pk("job_change"), ("post",)),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),
@@ -134,6 +135,7 @@ OWNED_MODELS = (
     PortfolioItem,
     MessageTemplate,
     Reminder,
+    Touch,
 )
 
 
