@@ -92,7 +92,7 @@ def test_today_has_no_horizontal_scroll_on_a_375px_screen(demo, phone_page, live
 
 
 @pytest.mark.parametrize(
-    "path", ["/contacts/", "/pipeline/", "/follow-ups/", "/templates/", "/settings/", "/playbook/"]
+    "path", ["/contacts/", "/pipeline/", "/follow-ups/", "/templates/", "/settings/", "/playbook/", "/touches/new/"]
 )
 def test_other_pages_fit_a_375px_screen(demo, phone_page, live_server, log_in, path):
     log_in(phone_page, "demo", "demo")

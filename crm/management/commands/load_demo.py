@@ -26,7 +26,7 @@ from outreach.services import (
     conversation_update,
     follow_up_create,
     portfolio_item_create,
-    record_touch,
+    touch_create,
 )
 
 DEMO_USERNAME = "demo"
@@ -344,8 +344,13 @@ class Command(BaseCommand):
         )
 
         # Old acquaintances whose reconnect cadence has run out.
-        for name, ago in (("Ravi Iyer", 75), ("Owen MacLeod", 90), ("Sofia Rossi", 64), ("Isabel Moreno", 70)):
-            record_touch(contact=c[name], at=days(ago))
+        for name, ago, channel, summary in (
+            ("Ravi Iyer", 75, "linkedin", "Swapped notes on B2B onboarding"),
+            ("Owen MacLeod", 90, "call", "Caught up on his move to platform"),
+            ("Sofia Rossi", 64, "slack", "Thread in the PM community Slack on roadmaps"),
+            ("Isabel Moreno", 70, "comment", "Commented on her launch post"),
+        ):
+            touch_create(owner=user, contacts=[c[name]], at=days(ago), channel=channel, summary=summary)
 
         # Follow-ups the user owes: some overdue, some due later today.
         follow_up_create(
