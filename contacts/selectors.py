@@ -160,15 +160,26 @@ def duplicate_groups(*, user) -> list[DuplicateGroup]:
     rows = contacts.values_list("id", "linkedin_url", "first_name", "last_name", "company_id")
     for pk, url, first_name, last_name, company_id in rows.order_by("id"):
         if url:
-            try:
-                by_url.setdefault(normalise_linkedin_url(url), []).append(pk)
-            except ValidationError:
-                by_url.setdefault(url, []).append(pk)
+            by_url.setdefault(_profile_key(url), []).append(pk)
         if company_id is not None:
             by_name.setdefault((company_id, text_key(f"{first_name} {last_name}")), []).append(pk)
     pairs += [("linkedin_url", ids) for ids in by_url.values() if len(ids) > 1]
     pairs += [("name_and_company", ids) for ids in by_name.values() if len(ids) > 1]
     return _join(pairs)
+
+
+_CANONICAL_PREFIX = "https://www.linkedin.com/"
+
+
+def _profile_key(url: str) -> str:
+    """The normalised URL; one already stored in the canonical form (every URL saved through
+    Contact.clean) is its own key, which saves parsing 10,000 URLs that cannot change."""
+    if url.startswith(_CANONICAL_PREFIX) and url == url.lower() and not any(c in url for c in "?# ") and url[-1] != "/":
+        return url
+    try:
+        return normalise_linkedin_url(url)
+    except ValidationError:
+        return url
 
 
 def _join(pairs: list[tuple[str, list[int]]]) -> list[DuplicateGroup]:
