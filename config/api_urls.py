@@ -8,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import ApiTokenViewSet, CalendarTokenView, MeView, RegisterView, TokenView
 from contacts.api import CompanyViewSet, ContactViewSet, TagViewSet
-from crm.api import DashboardView, NoteViewSet, OpportunityViewSet
+from crm.api import ContactBulkView, DashboardView, NoteViewSet, OpportunityViewSet
 from outreach.api import (
     ConversationViewSet,
     FollowUpViewSet,
@@ -56,6 +56,8 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # Before the router, whose contacts/{id}/ would take "bulk" for an id (crm: `plan` needs outreach).
+    path("contacts/bulk/", ContactBulkView.as_view(), name="api-contact-bulk"),
     path("", include(router.urls)),
     path("", include("contacts.import_urls")),
     path("", include("crm.backup_urls")),

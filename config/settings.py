@@ -319,6 +319,7 @@ SPECTACULAR_SETTINGS = {
         "PortfolioKindEnum": "outreach.models.PortfolioKind",
         "PortfolioStatusEnum": "outreach.models.PortfolioStatus",
         "PathwayEnum": "accounts.models.Pathway",
+        "DuplicateReasonEnum": "contacts.selectors.DUPLICATE_REASONS",
     },
 }
 

@@ -1,12 +1,27 @@
 """/api/v1/contacts/, /companies/, /tags/: the user's people, companies and tags."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from config.api import Pagination
 from config.ownership import OwnedModelViewSet
 
 from . import selectors, services
 from .filters import CompanyFilter, ContactFilter, TagFilter
-from .serializers import CompanySerializer, ContactSerializer, TagSerializer
+from .serializers import (
+    CompanySerializer,
+    ContactSerializer,
+    DuplicateGroupSerializer,
+    MergeRequestSerializer,
+    TagSerializer,
+)
+
+
+class DuplicatePagination(Pagination):
+    # A group carries up to 10 contacts: pages of groups stay small.
+    page_size = 20
+    max_page_size = 50
 
 
 @extend_schema_view(
@@ -33,6 +48,42 @@ class ContactViewSet(OwnedModelViewSet):
 
     def update_object(self, instance, data):
         return services.contact_update(contact=instance, **data)
+
+    @extend_schema(
+        filters=False,
+        responses={200: DuplicateGroupSerializer(many=True)},
+        description="Groups of your contacts that look like the same person, with the reasons: the same "
+        "LinkedIn profile (once normalised), the same e-mail (any case), or the same name at the same "
+        "company. A contact is in one group at most; groups are ordered by their oldest contact. "
+        "Merge them with POST /contacts/{id}/merge/.",
+    )
+    @action(detail=False, methods=["get"], pagination_class=DuplicatePagination, filter_backends=[])
+    def duplicates(self, request):
+        groups = selectors.duplicate_groups(user=request.user)
+        page = self.paginate_queryset(groups)
+        selectors.duplicate_groups_load(user=request.user, groups=page)
+        serializer = DuplicateGroupSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        request=MergeRequestSerializer,
+        responses={
+            200: ContactSerializer,
+            400: OpenApiResponse(description="`other` is this contact, or not one of yours."),
+        },
+        description="Merge `other` into this contact, in one transaction: its conversations, notes, "
+        "follow-ups, touches, opportunities (as referrer), job changes and referrals (both ways) move "
+        "here, tags are united, this contact's empty fields (and a relationship or source of `other`) "
+        "are filled from it, the later last contact is kept and one open reconnect follow-up stays. "
+        "Then `other` is deleted.",
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        keep = self.get_object()
+        body = MergeRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.contact_merge(keep=keep, other=body.validated_data["other"])
+        return Response(ContactSerializer(self.refetch(keep), context=self.get_serializer_context()).data)
 
 
 class CompanyViewSet(OwnedModelViewSet):

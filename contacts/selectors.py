@@ -4,14 +4,19 @@
 (accounts.selectors.scoped_get); pages and views never look rows up by id themselves.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.selectors import scoped_get
+from accounts.errors import ApplicationError
+from accounts.selectors import MAX_ID, scoped_get
 
-from .models import Company, Contact, ContactEvent, ImportJob, Tag
+from .linkedin import normalise_linkedin_url
+from .models import Company, Contact, ContactEvent, ImportJob, Tag, text_key
 
 
 def company_list(*, user) -> QuerySet[Company]:
@@ -65,3 +70,150 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
 
 def import_job_get(*, user, pk) -> ImportJob:
     return scoped_get(import_job_list(user=user), pk=pk, not_found="No such import.")
+
+
+# --- bulk actions ------------------------------------------------------------------------
+
+# The most contacts one bulk action may name: a page of filtered contacts, or a few
+# hundred picked by hand, fits many times over; more is a request to narrow the filter.
+BULK_MAX_IDS = 1000
+
+
+def contacts_for_bulk(*, user, ids) -> list[Contact]:
+    """The user's contacts with these ids, in the order given, or a refusal naming the ids
+    that are not theirs (or not ids at all): a bulk action is all or nothing."""
+    if not isinstance(ids, list | tuple) or not ids:
+        raise ValidationError({"ids": "Give a list of contact ids (at least one)."})
+    if len(ids) > BULK_MAX_IDS:
+        raise ApplicationError(
+            f"At most {BULK_MAX_IDS} contacts at a time ({len(ids)} given): narrow the filter.",
+            field="ids",
+            code=ApplicationError.TOO_LARGE,
+        )
+    wanted: list[int] = []
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+            raise ValidationError({"ids": f"Not a contact id: {str(value)[:40]!r}."})
+        if value not in wanted:
+            wanted.append(value)
+    found = {c.pk: c for c in Contact.objects.filter(owner=user, pk__in=wanted).select_related("company")}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        shown = ", ".join(str(pk) for pk in missing[:20]) + (" …" if len(missing) > 20 else "")
+        raise ValidationError({"ids": f"Not found: you have no contacts with ids {shown}. Nothing was changed."})
+    return [found[pk] for pk in wanted]
+
+
+# --- duplicates --------------------------------------------------------------------------
+
+# Why two contacts look like one person, strongest first.
+DUPLICATE_REASONS = ("linkedin_url", "email", "name_and_company")
+
+
+@dataclass
+class DuplicateGroup:
+    """Contacts that look like one person: `ids` (oldest first) and the `reasons`."""
+
+    ids: list[int]
+    reasons: list[str] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+def duplicate_groups(*, user) -> list[DuplicateGroup]:
+    """The user's contacts that look like the same person, as groups with their reasons:
+    the same e-mail (any case), the same LinkedIn profile once normalised, or the same name
+    (text_key: case and Unicode forms folded) at the same company.
+
+    Cost is linear in the number of contacts: the e-mail pairs are grouped by the database
+    (GROUP BY lower(email) HAVING count > 1); LinkedIn URLs and names go through the same
+    Python functions as every other match in the app (normalise_linkedin_url, text_key),
+    which no database computes alike, so they are hashed in one pass over two columns.
+    Groups that share a contact are joined (union-find), so a contact is in one group only.
+    Contacts are not loaded here: duplicate_groups_load fills in a page of groups.
+    """
+    contacts = Contact.objects.filter(owner=user)
+    pairs: list[tuple[str, list[int]]] = []
+    shared_emails = (
+        contacts.exclude(email="")
+        .annotate(key=Lower("email"))
+        .order_by()
+        .values("key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("key")
+    )
+    by_email: dict[str, list[int]] = {}
+    rows = contacts.annotate(key=Lower("email")).filter(key__in=shared_emails).order_by("id").values_list("key", "id")
+    for key, pk in rows:
+        by_email.setdefault(key, []).append(pk)
+    pairs += [("email", ids) for ids in by_email.values()]
+    by_url: dict[str, list[int]] = {}
+    by_name: dict[tuple, list[int]] = {}
+    rows = contacts.values_list("id", "linkedin_url", "first_name", "last_name", "company_id")
+    for pk, url, first_name, last_name, company_id in rows.order_by("id"):
+        if url:
+            by_url.setdefault(_profile_key(url), []).append(pk)
+        if company_id is not None:
+            by_name.setdefault((company_id, text_key(f"{first_name} {last_name}")), []).append(pk)
+    pairs += [("linkedin_url", ids) for ids in by_url.values() if len(ids) > 1]
+    pairs += [("name_and_company", ids) for ids in by_name.values() if len(ids) > 1]
+    return _join(pairs)
+
+
+_CANONICAL_PREFIX = "https://www.linkedin.com/"
+
+
+def _profile_key(url: str) -> str:
+    """The normalised URL; one already stored in the canonical form (every URL saved through
+    Contact.clean) is its own key, which saves parsing 10,000 URLs that cannot change."""
+    if url.startswith(_CANONICAL_PREFIX) and url == url.lower() and not any(c in url for c in "?# ") and url[-1] != "/":
+        return url
+    try:
+        return normalise_linkedin_url(url)
+    except ValidationError:
+        return url
+
+
+def _join(pairs: list[tuple[str, list[int]]]) -> list[DuplicateGroup]:
+    parent: dict[int, int] = {}
+
+    def root(pk: int) -> int:
+        while parent.setdefault(pk, pk) != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for _, ids in pairs:
+        for pk in ids[1:]:
+            a, b = root(ids[0]), root(pk)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    members: dict[int, set[int]] = {}
+    reasons: dict[int, set[str]] = {}
+    for reason, ids in pairs:
+        top = root(ids[0])
+        members.setdefault(top, set()).update(ids)
+        reasons.setdefault(top, set()).add(reason)
+    groups = [
+        DuplicateGroup(ids=sorted(ids), reasons=[r for r in DUPLICATE_REASONS if r in reasons[top]])
+        for top, ids in members.items()
+    ]
+    return sorted(groups, key=lambda group: group.ids[0])
+
+
+def duplicate_groups_load(*, user, groups: list[DuplicateGroup], per_group: int = 10) -> list[DuplicateGroup]:
+    """Fill in `contacts` (at most `per_group` each, oldest first) for a page of groups,
+    with company and tags, in three queries whatever the page holds."""
+    wanted = [pk for group in groups for pk in group.ids[:per_group]]
+    found = contact_list(user=user).in_bulk(wanted)
+    for group in groups:
+        group.contacts = [found[pk] for pk in group.ids[:per_group] if pk in found]
+    return groups

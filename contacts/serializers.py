@@ -4,10 +4,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.text import one_line
-from config.api import ModelSerializer
+from config.api import ChoiceField, ModelSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 
 from .models import Company, Contact, Tag
+from .selectors import DUPLICATE_REASONS
 
 
 class CompanySerializer(ModelSerializer):
@@ -90,3 +91,21 @@ class ContactSerializer(ModelSerializer):
         }
         # Uniqueness per owner (LinkedIn URL) is checked by the service's full_clean.
         validators = []
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    other = OwnedPrimaryKeyRelatedField(
+        model=Contact, help_text="The duplicate: its rows move onto this contact, then it is deleted."
+    )
+
+
+class DuplicateGroupSerializer(serializers.Serializer):
+    reason = ChoiceField(choices=DUPLICATE_REASONS, read_only=True, help_text="The strongest reason.")
+    reasons = serializers.ListField(
+        child=ChoiceField(choices=DUPLICATE_REASONS),
+        read_only=True,
+        help_text="Why these contacts look like one person: the same LinkedIn profile (normalised), "
+        "the same e-mail (any case), the same name at the same company.",
+    )
+    size = serializers.IntegerField(read_only=True, help_text="How many contacts the group holds.")
+    contacts = ContactSerializer(many=True, read_only=True, help_text="The first 10, oldest first.")

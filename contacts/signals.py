@@ -5,3 +5,11 @@ from django.dispatch import Signal
 #: Sent inside contact_update's transaction when the reconnect cadence or archived flag changed.
 #: Arguments: contact, changed (a set of field names).
 contact_cadence_changed = Signal()
+
+#: Sent inside contact_merge's transaction, after contacts moved its own rows (tags, job
+#: changes, referrals) and filled `keep`'s empty fields, and before `other` is deleted. Each
+#: app above moves its rows that point at `other` onto `keep` (outreach: conversations,
+#: follow-ups, touches; crm: notes, opportunities). contact_merge then checks that nothing
+#: points at `other` any more, so a model no receiver moves stops the merge instead of being
+#: deleted with it. Arguments: keep, other (both Contact, same owner, rows locked).
+contact_merging = Signal()

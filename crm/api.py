@@ -1,7 +1,7 @@
 """/api/v1/notes/, /opportunities/ and /dashboard/."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +12,8 @@ from config.parsers import JSONParser
 from . import selectors, services
 from .models import Note, NoteKind, Opportunity, OpportunityStatus
 from .serializers import (
+    ContactBulkResultSerializer,
+    ContactBulkSerializer,
     DashboardQuerySerializer,
     DashboardSerializer,
     NoteSerializer,
@@ -88,3 +90,26 @@ class DashboardView(JSONView):
         query.is_valid(raise_exception=True)
         metrics = selectors.dashboard_metrics(user=request.user, days=query.validated_data["days"])
         return Response(DashboardSerializer(metrics).data)
+
+
+class ContactBulkView(JSONView):
+    """POST /contacts/bulk/: one action on many contacts. It lives in crm because `plan` creates
+    conversations (outreach), which the contacts app beneath may not reach."""
+
+    @extend_schema(
+        request=ContactBulkSerializer,
+        responses={
+            200: ContactBulkResultSerializer,
+            400: OpenApiResponse(description="An id that is not one of your contacts (named), or a bad value."),
+            413: OpenApiResponse(description="More than 1000 ids."),
+        },
+        description="Apply one action to many of your contacts, all or nothing: `tag`, `untag`, "
+        "`set_relationship`, `set_source`, `set_cadence`, `archive`, `unarchive`, or `plan` (a planned "
+        "ask of the kind in `value` for each, skipping contacts with an open ask of that kind). The "
+        "answer counts what changed and lists what was skipped, with why.",
+    )
+    def post(self, request):
+        body = ContactBulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.contact_bulk_action(owner=request.user, **body.validated_data)
+        return Response(ContactBulkResultSerializer(result).data)

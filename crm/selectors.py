@@ -6,13 +6,20 @@ callers need already done (no N+1).
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
-from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
+from contacts.selectors import (
+    DuplicateGroup,
+    contact_event_list,
+    contact_list,
+    contact_reconnect_due_list,
+    reconnect_due_q,
+)
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, Touch
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
@@ -203,6 +210,38 @@ def contacts_for_list(
         qs = qs.filter(reconnect_due_q(now))
     qs = qs.order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS["name"]))
     return qs.distinct() if tag else qs
+
+
+# The Duplicates page shows this many contacts of a group side by side (a bigger group says so).
+DUPLICATES_SHOWN_PER_GROUP = 6
+
+
+def duplicate_groups_with_counts(*, user, groups: list[DuplicateGroup]) -> list[DuplicateGroup]:
+    """Fill in a page of duplicate groups' `contacts` (the first DUPLICATES_SHOWN_PER_GROUP
+    each), with company, tags and how many conversations, notes and follow-ups each has, so the
+    user sees which record holds the history. A fixed number of queries for any page."""
+    wanted = [pk for group in groups for pk in group.ids[:DUPLICATES_SHOWN_PER_GROUP]]
+
+    def count_of(model, field="contact"):
+        rows = model.objects.filter(owner=user, **{f"{field}__in": wanted}).order_by()
+        return Subquery(
+            rows.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("id")).values("n"),
+            output_field=IntegerField(),
+        )
+
+    found = (
+        contact_list(user=user)
+        .filter(pk__in=wanted)
+        .annotate(
+            conversation_count=Coalesce(count_of(Conversation), 0),
+            note_count=Coalesce(count_of(Note), 0),
+            follow_up_count=Coalesce(count_of(FollowUp), 0),
+        )
+        .in_bulk()
+    )
+    for group in groups:
+        group.contacts = [found[pk] for pk in group.ids[:DUPLICATES_SHOWN_PER_GROUP] if pk in found]
+    return groups
 
 
 def companies_for_user(*, user) -> QuerySet:

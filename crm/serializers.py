@@ -10,6 +10,7 @@ from outreach.pipeline import FUNNEL_STAGES, RESPONSE_STAGES
 
 from .markdown import render_markdown
 from .models import Note, Opportunity
+from .services import CONTACT_BULK_ACTIONS
 
 
 class NoteSerializer(ModelSerializer):
@@ -112,3 +113,35 @@ class DashboardSerializer(serializers.Serializer):
     sources = SourceUsageSerializer(many=True, help_text="Which contact sources get replies.")
     failed_reminders = serializers.IntegerField(help_text="Reminder emails that could not be delivered.")
     job_changes = serializers.IntegerField(help_text="Job changes seen in imports and not yet acknowledged.")
+
+
+class ContactBulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        help_text="Your contacts' ids (at most 1000). One that is not yours refuses the whole request.",
+    )
+    action = ChoiceField(choices=CONTACT_BULK_ACTIONS)
+    value = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="tag/untag: a tag name (or a list); set_relationship, set_source: the value; set_cadence: "
+        "days between reconnects (null: none); plan: the conversation kind; archive/unarchive: none.",
+    )
+
+
+class ContactBulkSkippedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    conversation = serializers.IntegerField(required=False, help_text="plan: the open ask that made it skip.")
+
+
+class ContactBulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    contacts = serializers.IntegerField(help_text="How many contacts the request named.")
+    changed = serializers.IntegerField(help_text="How many of them changed (plan: asks created).")
+    skipped = ContactBulkSkippedSerializer(many=True, help_text="The others, each with why.")
+    conversations = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="plan: the new conversations' ids."
+    )

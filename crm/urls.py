@@ -19,6 +19,9 @@ urlpatterns = [
     # Contacts
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/duplicates/", views.contact_duplicates, name="contact_duplicates"),
+    path("contacts/bulk/", views.contact_bulk, name="contact_bulk"),
+    path("contacts/<int:pk>/merge/", views.contact_merge, name="contact_merge"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/archive/", views.contact_archive, name="contact_archive"),

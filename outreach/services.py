@@ -17,7 +17,7 @@ from accounts.localtime import resolve_due_at
 from accounts.models import profile_setting
 from accounts.services import model_update
 from contacts.models import Contact
-from contacts.services import contact_last_contact_set, contact_touch
+from contacts.services import contact_last_contact_set, contact_m2m_move, contact_touch
 
 from . import reminders
 from .models import (
@@ -31,7 +31,7 @@ from .models import (
     render_placeholders,
 )
 from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
-from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round
+from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round, open_asks
 
 # --- the pipeline: one declaration of every move -----------------------------------------
 
@@ -398,6 +398,59 @@ def reconnect_follow_up_sync(*, contact: Contact) -> None:
             _follow_up_close(follow_up, FollowUp.Status.CANCELLED, timezone.now())
         elif follow_up.due_at != due_at:
             _follow_up_set_due(follow_up, due_at)
+
+
+def contact_merge_pipeline(*, keep: Contact, other: Contact) -> None:
+    """`other` is merging into `keep` (contacts.signals.contact_merging): its conversations,
+    follow-ups and touches become `keep`'s. Both asks stay when they share a kind (the one
+    open ask rule is for creating). Of the open reconnect follow-ups one stays — `keep`'s own
+    if it had one — dated by `keep`'s cadence and latest contact; the rest are cancelled."""
+    now = timezone.now()
+    own_reconnects = set(
+        keep.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN).values_list("pk", flat=True)
+    )
+    moved = Conversation.objects.filter(contact=other)
+    # A calendar that shows a moved chat takes the new contact's name only when SEQUENCE grows.
+    moved.filter(scheduled_for__isnull=False).update(calendar_sequence=F("calendar_sequence") + 1)
+    moved.update(contact=keep, updated_at=now)
+    FollowUp.objects.filter(contact=other).update(contact=keep)
+    contact_m2m_move(Touch.contacts.through, "contact_id", "touch_id", keep=keep, other=other)
+    open_reconnects = list(
+        keep.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN).order_by("due_at", "id")
+    )
+    if len(open_reconnects) > 1:
+        kept = next((f for f in open_reconnects if f.pk in own_reconnects), open_reconnects[0])
+        for follow_up in open_reconnects:
+            if follow_up.pk != kept.pk:
+                _follow_up_close(follow_up, FollowUp.Status.CANCELLED, now)
+    reconnect_follow_up_sync(contact=keep)
+
+
+@transaction.atomic
+def conversation_plan_bulk(*, owner, contacts: list[Contact], kind: str) -> dict:
+    """A `planned` ask of `kind` with each of the owner's `contacts`, except those that already
+    have an open one of that kind (issue #10: one open ask per contact and kind) and archived
+    ones: they are reported in `skipped`, with the reason. Answers
+    `{changed, conversations: [new ids], skipped: [{id, name, reason, conversation?}]}`."""
+    if kind not in Conversation.Kind.values:
+        raise ValidationError({"value": f"Choose one of: {', '.join(Conversation.Kind.values)}."})
+    if any(contact.owner_id != owner.pk for contact in contacts):
+        raise ValueError("Every contact must be the owner's.")
+    label = Conversation.Kind(kind).label.lower()
+    existing = {}
+    for ask in open_asks(user=owner, kind=kind, contact_ids=[c.pk for c in contacts]).order_by("created_at", "id"):
+        existing.setdefault(ask.contact_id, ask)
+    created, skipped = [], []
+    for contact in contacts:
+        ask = existing.get(contact.pk)
+        if ask is not None:
+            reason = f"already has an open {label} ({ask.stage})"
+            skipped.append({"id": contact.pk, "name": contact.full_name, "reason": reason, "conversation": ask.pk})
+        elif contact.archived:
+            skipped.append({"id": contact.pk, "name": contact.full_name, "reason": "archived"})
+        else:
+            created.append(conversation_create(owner=owner, contact=contact, kind=kind).pk)
+    return {"changed": len(created), "conversations": created, "skipped": skipped}
 
 
 # --- follow-ups --------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from django.dispatch import receiver
 
 from accounts.models import Profile
 from accounts.signals import account_created, profile_changed
-from contacts.signals import contact_cadence_changed
+from contacts.signals import contact_cadence_changed, contact_merging
 
 from . import reminders
-from .services import reconnect_follow_up_sync
+from .services import contact_merge_pipeline, reconnect_follow_up_sync
 from .starter_templates import templates_seed_starter
 
 
@@ -25,3 +25,8 @@ def _replan_reminders(sender, user, changed, **kwargs):
 @receiver(contact_cadence_changed, dispatch_uid="outreach.reconnect_follow_up_sync")
 def _sync_reconnect(sender, contact, **kwargs):
     reconnect_follow_up_sync(contact=contact)
+
+
+@receiver(contact_merging, dispatch_uid="outreach.contact_merge_pipeline")
+def _merge_pipeline(sender, keep, other, **kwargs):
+    contact_merge_pipeline(keep=keep, other=other)

@@ -4,7 +4,9 @@ from .account_settings import account_delete_view, calendar_rotate, settings_pag
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
+    contact_bulk,
     contact_detail,
+    contact_duplicates,
     contact_edit,
     contact_follow_up_create,
     contact_list,
@@ -14,6 +16,9 @@ from .contacts import (
 )
 from .contacts import (
     contact_create_view as contact_create,
+)
+from .contacts import (
+    contact_merge_view as contact_merge,
 )
 from .follow_ups import follow_up_complete, follow_up_list, follow_up_snooze
 from .message_templates import (
@@ -35,11 +40,14 @@ __all__ = [
     "account_delete_view",
     "calendar_rotate",
     "contact_archive",
+    "contact_bulk",
     "contact_create",
     "contact_detail",
+    "contact_duplicates",
     "contact_edit",
     "contact_follow_up_create",
     "contact_list",
+    "contact_merge",
     "contact_note_create",
     "contact_request",
     "contact_touch_create",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,15 +14,16 @@ from accounts.errors import ApplicationError
 from config.api import MAX_ID
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
-from contacts.selectors import contact_get, job_change_get
-from contacts.services import company_get_or_create, contact_create, contact_update
+from contacts.selectors import BULK_MAX_IDS, contact_get, duplicate_groups, job_change_get
+from contacts.services import company_get_or_create, contact_create, contact_merge, contact_update
 from crm import selectors
 from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, TouchForm, add_service_errors
 from crm.markdown import render_markdown
-from crm.services import note_create
+from crm.services import contact_bulk_action, note_create
+from outreach.models import Conversation
 from outreach.services import conversation_start_request, follow_up_create, template_render
 
-from .common import page_view, safe_next, snooze_choices
+from .common import page_view, safe_next, service_error_messages, snooze_choices
 
 PAGE_SIZE = 25
 
@@ -37,14 +38,9 @@ def _int_or_none(value):
     return number if 0 < number <= MAX_ID else None
 
 
-@page_view
-# The same URL is a fragment for htmx and a whole page otherwise: the browser's cache must not
-# hand the fragment back as the page when the user presses Back.
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-def contact_list(request):
-    user = request.user
-    params = request.GET
-    filters = {
+def _list_filters(params) -> dict:
+    """The contact list's filters from a query string (unknown values are ignored)."""
+    return {
         "search": params.get("q", "").strip(),
         "company": _int_or_none(params.get("company")),
         "tag": _int_or_none(params.get("tag")),
@@ -56,6 +52,16 @@ def contact_list(request):
         "archived": params.get("archived") == "1",
         "sort": params.get("sort", "name") if params.get("sort") in selectors.CONTACT_SORTS else "name",
     }
+
+
+@page_view
+# The same URL is a fragment for htmx and a whole page otherwise: the browser's cache must not
+# hand the fragment back as the page when the user presses Back.
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def contact_list(request):
+    user = request.user
+    params = request.GET
+    filters = _list_filters(params)
     page = Paginator(selectors.contacts_for_list(user=user, **filters), PAGE_SIZE).get_page(params.get("page"))
     query_without_page = params.copy()
     query_without_page.pop("page", None)
@@ -75,6 +81,9 @@ def contact_list(request):
         ],
         "sources": Contact.Source.choices,
         "relationships": Contact.Relationship.choices,
+        "bulk_actions": BULK_ACTION_LABELS,
+        "kinds": Conversation.Kind.choices,
+        "bulk_max": BULK_MAX_IDS,
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "crm/contacts/_results.html", context)
@@ -274,3 +283,112 @@ def job_change_seen(request, pk):
     if request.htmx:
         return HttpResponse("")
     return redirect(safe_next(request, reverse("today")))
+
+
+# --- duplicates and merging --------------------------------------------------------------
+
+DUPLICATE_GROUPS_PER_PAGE = 10
+DUPLICATE_REASON_LABELS = {
+    "linkedin_url": "Same LinkedIn profile",
+    "email": "Same e-mail",
+    "name_and_company": "Same name at the same company",
+}
+
+
+@page_view
+def contact_duplicates(request):
+    """Groups of contacts that look like one person, side by side, each with a Merge button."""
+    groups = duplicate_groups(user=request.user)
+    page = Paginator(groups, DUPLICATE_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.duplicate_groups_with_counts(user=request.user, groups=page.object_list)
+    for group in page.object_list:
+        group.reason_labels = [DUPLICATE_REASON_LABELS[reason] for reason in group.reasons]
+    return render(
+        request, "crm/contacts/duplicates.html", {"page": page, "per_group": selectors.DUPLICATES_SHOWN_PER_GROUP}
+    )
+
+
+@page_view
+@require_POST
+def contact_merge_view(request, pk):
+    """Merge the contact in the form (`other`) into this one; it is deleted."""
+    keep = contact_get(user=request.user, pk=pk)
+    other = contact_get(user=request.user, pk=_int_or_none(request.POST.get("other")) or 0)
+    other_name = other.full_name
+    try:
+        contact_merge(keep=keep, other=other)
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, " ".join(service_error_messages(exc)))
+    else:
+        messages.success(request, f"Merged {other_name} into {keep.full_name}: everything of theirs is here now.")
+    return redirect(safe_next(request, reverse("contact_duplicates")))
+
+
+# --- bulk actions ------------------------------------------------------------------------
+
+BULK_ACTION_LABELS = {
+    "tag": "Add tag",
+    "untag": "Remove tag",
+    "set_relationship": "Set relationship",
+    "set_source": "Set source",
+    "set_cadence": "Set reconnect cadence",
+    "archive": "Archive",
+    "unarchive": "Restore from archive",
+    "plan": "Plan a request",
+}
+# Which field of the bulk bar holds the value of each action.
+BULK_VALUE_FIELDS = {
+    "tag": "value_tag",
+    "untag": "value_tag",
+    "set_relationship": "value_relationship",
+    "set_source": "value_source",
+    "set_cadence": "value_cadence",
+    "plan": "value_kind",
+}
+
+
+@page_view
+@require_POST
+def contact_bulk(request):
+    """The contacts list's bulk bar: the ticked contacts, or every contact the current filter
+    shows (up to BULK_MAX_IDS), get one action, all or nothing."""
+    filters = _list_filters(QueryDict(request.POST.get("filter", "")))
+    back = reverse("contact_list")
+    query = QueryDict(request.POST.get("filter", "")).copy()
+    query.pop("page", None)
+    if query:
+        back += "?" + query.urlencode()
+    if request.POST.get("scope") == "filter":
+        ids = list(
+            selectors.contacts_for_list(user=request.user, **filters).values_list("pk", flat=True)[: BULK_MAX_IDS + 1]
+        )
+    else:
+        ids = [_int_or_none(value) for value in request.POST.getlist("ids")]
+        ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        messages.error(request, "Tick at least one contact, or choose all contacts matching the filter.")
+        return redirect(back)
+    action = request.POST.get("action", "")
+    value = request.POST.get(BULK_VALUE_FIELDS.get(action, ""), None)
+    if action == "set_cadence" and value is not None:
+        value = value.strip() or None
+    try:
+        result = contact_bulk_action(owner=request.user, ids=ids, action=action, value=value)
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, "Nothing was changed: " + " ".join(service_error_messages(exc)))
+    else:
+        messages.success(request, _bulk_summary(result))
+    return redirect(back)
+
+
+def _bulk_summary(result: dict) -> str:
+    label = BULK_ACTION_LABELS[result["action"]]
+    done = result["changed"]
+    nouns = ("request planned", "requests planned") if result["action"] == "plan" else ("contact", "contacts")
+    text = f"{label}: {done} {nouns[done != 1]}."
+    skipped = result["skipped"]
+    if skipped:
+        shown = "; ".join(f"{row['name']} ({row['reason']})" for row in skipped[:5])
+        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        text += f" Skipped {len(skipped)}: {shown}{more}."
+    return text

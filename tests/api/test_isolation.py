@@ -55,6 +55,8 @@ ACTIONS = {
     "snooze": ({"due_at": "2099-01-01"}, []),
     "cancel": ({}, []),
     "render": ({"contact": "own:contact"}, ["contact"]),
+    "merge": ({"other": "own:contact"}, ["other"]),
+    "duplicates": ({}, []),
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {
@@ -389,6 +391,38 @@ def test_render_refuses_another_users_contact(victim, other_user, other_api_clie
     )
     assert response.status_code == 400
     assert "not found" in response.json()["contact"][0].lower()
+    assert MARKER not in body_text(response)
+
+
+def test_merge_and_bulk_refuse_another_users_contacts(victim, other_user, other_api_client):
+    """The contacts named in a merge's body or a bulk action's ids are the second user's own or
+    refused (400), and the first user's rows stay as they were."""
+    user, rows = victim
+    own = own_rows(other_user)
+    before = _counts(user)
+    response = other_api_client.post(
+        f"/api/v1/contacts/{own['contact'].pk}/merge/", {"other": rows["contact"].pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "not found" in response.json()["other"][0].lower()
+    for action, value in (("archive", None), ("tag", "x"), ("plan", "coffee_chat"), ("set_cadence", 5)):
+        body = {"ids": [own["contact"].pk, rows["contact"].pk], "action": action, "value": value}
+        response = other_api_client.post("/api/v1/contacts/bulk/", body, format="json")
+        assert response.status_code == 400, response.content
+        assert str(rows["contact"].pk) in response.json()["ids"][0]
+        assert MARKER not in body_text(response)
+    assert _counts(user) == before
+    own["contact"].refresh_from_db()
+    assert not own["contact"].archived
+
+
+def test_duplicates_never_group_with_another_users_contacts(victim, other_user, other_api_client):
+    user, rows = victim
+    contact = rows["contact"]
+    Contact.objects.create(owner=other_user, first_name=contact.first_name, last_name=contact.last_name, email="x@y.z")
+    Contact.objects.filter(owner=user).update(email="x@y.z")
+    response = other_api_client.get("/api/v1/contacts/duplicates/")
+    assert response.json()["count"] == 0
     assert MARKER not in body_text(response)
 
 

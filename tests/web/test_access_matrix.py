@@ -61,6 +61,8 @@ CASES = {
         data=lambda w: {"first_name": "Hijacked", "relationship": "other", "source": "other"},
     ),
     "contact_archive": Case(_pk("contact"), ("post",), data=lambda w: {"archived": "1"}),
+    # The owner's control merges the contact with itself: refused with a message, not a 404.
+    "contact_merge": Case(_pk("contact"), ("post",), data=lambda w: {"other": w.rows["contact"].pk}),
     "contact_request": Case(
         _pk("contact"),
         ("get", "post"),
@@ -262,3 +264,15 @@ def test_pages_without_an_id_show_none_of_another_users_rows(user, other_user):
         response = intruder.get(reverse("contact_list"), query)
         assert response.status_code == 200
         assert MARKER not in _body(response), query
+    # Bulk actions naming the owner's contacts (or the intruder's filter) change nothing of theirs.
+    before = _snapshot(user)
+    token = intruder.cookies["csrftoken"].value
+    for data in (
+        {"ids": [world.rows["contact"].pk], "action": "archive"},
+        {"ids": [world.rows["contact"].pk], "action": "plan", "value_kind": "coffee_chat"},
+        {"scope": "filter", "action": "tag", "value_tag": "x"},
+    ):
+        response = intruder.post(reverse("contact_bulk"), data, HTTP_X_CSRFTOKEN=token, follow=True)
+        assert response.status_code == 200
+        assert MARKER not in _body(response)
+    assert _snapshot(user) == before

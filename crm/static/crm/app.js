@@ -114,4 +114,38 @@
     var details = dragged.querySelector('details[data-move-form="' + stage + '"]');
     if (details) { details.open = true; var first = details.querySelector("input[type=date]"); if (first) first.focus(); }
   });
+
+  // Contacts bulk bar: show the value field of the chosen action (without this file every field
+  // shows and the server reads the one the action needs), a select-all box for the page, and
+  // a count of the ticked rows. Row checkboxes belong to the bar's form (form="bulk-form").
+  function bulkBoxes() { return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="bulk-form"]')); }
+  function syncBulkBar() {
+    var form = document.getElementById("bulk-form");
+    if (!form) return;
+    var action = form.querySelector("[data-bulk-action]").value;
+    form.querySelectorAll("[data-bulk-for]").forEach(function (field) {
+      var on = field.getAttribute("data-bulk-for").split(" ").indexOf(action) !== -1;
+      field.hidden = !on;
+      field.querySelectorAll("input, select").forEach(function (input) { input.disabled = !on; });
+    });
+    var boxes = bulkBoxes();
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    var count = document.getElementById("bulk-count");
+    var scope = form.querySelector('[name="scope"]');
+    if (count) count.textContent = scope && scope.value === "filter" ? "(all matching the filter)" : "(" + ticked + " ticked)";
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.closest("[data-select-all-box]").hidden = boxes.length === 0;
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      bulkBoxes().forEach(function (box) { box.checked = event.target.checked; });
+    }
+    if (event.target.closest("#bulk-form") || event.target.matches("[data-select-all], input[form=\"bulk-form\"]")) syncBulkBar();
+  });
+  document.addEventListener("htmx:load", syncBulkBar);
+  syncBulkBar();
 })();
