@@ -138,6 +138,8 @@ def contact_last_contact_set(*, contact: Contact, at: datetime | None) -> Contac
         contact.reconnect_due_at = contact.reconnect_due()
         contact.save(update_fields=["last_contacted_at", "reconnect_due_at", "updated_at"])
     return contact
+
+
 # --- merging duplicates ------------------------------------------------------------------
 
 # Values that say "not known yet": a merge fills them from the other contact. `other` is the
