@@ -15,6 +15,7 @@ BUDGET = {
     "api/v1/contacts/": 3,  # count, rows (company, referrer joined), tags
     "api/v1/conversations/": 4,  # count, rows (annotated), stage history, profile (max_nudges)
     "api/v1/portfolio/": 3,  # count, rows, feedback conversations with contacts
+    "api/v1/touches/": 3,  # count, rows, their contacts
     "api/v1/dashboard/": 13,
 }
 DEFAULT_BUDGET = 2  # count, rows
