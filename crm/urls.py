@@ -33,6 +33,7 @@ urlpatterns = [
     # Touches: "Log an event" with several people, and its contact picker (htmx)
     path("touches/new/", views.touch_event_create, name="touch_event_create"),
     path("touches/picker/", views.touch_contact_picker, name="touch_contact_picker"),
+    path("touches/<int:pk>/delete/", views.touch_delete_view, name="touch_delete"),
     # Pipeline
     path("pipeline/", views.pipeline, name="pipeline"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),

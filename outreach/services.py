@@ -273,10 +273,7 @@ def record_touch(*, contact: Contact, at: datetime, open_reconnect: bool = False
     due_at = contact.reconnect_due()
     if due_at is None:
         return
-    open_reconnects = list(contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN))
-    for follow_up in open_reconnects:
-        if follow_up.due_at != due_at:
-            _follow_up_set_due(follow_up, due_at)
+    open_reconnects = _open_reconnects_move(contact, due_at)
     if open_reconnect and not open_reconnects:
         follow_up_create(
             owner=contact.owner,
@@ -309,6 +306,15 @@ def _touch_check(*, owner, contacts: list[Contact], at: datetime) -> list[Contac
     if at > timezone.now() + TOUCH_FUTURE_SLACK:
         raise ValidationError({"at": "A touch is logged once it happened: `at` cannot be in the future."})
     return unique
+
+
+def _open_reconnects_move(contact: Contact, due_at: datetime) -> list[FollowUp]:
+    """The contact's open reconnect follow-ups, moved to `due_at` (their reconnect date)."""
+    open_reconnects = list(contact.follow_ups.filter(kind=FollowUp.Kind.RECONNECT, status=FollowUp.Status.OPEN))
+    for follow_up in open_reconnects:
+        if follow_up.due_at != due_at:
+            _follow_up_set_due(follow_up, due_at)
+    return open_reconnects
 
 
 @transaction.atomic
@@ -376,13 +382,16 @@ def _last_contact_recompute(*, contacts: list[Contact], removed_at: datetime) ->
     """A touch at `removed_at` no longer counts for these contacts. Only a contact whose last
     contact is exactly that moment can owe it to this touch; theirs becomes the latest moment
     still on record (selectors.last_contact_on_record), and their open reconnect follow-up
-    follows. A contact whose date is later (or earlier: set by an import) keeps it."""
+    follows as record_touch moves it. A contact whose date is later (or earlier: set by an
+    import) keeps it."""
     for contact in contacts:
         contact.refresh_from_db(fields=["last_contacted_at", "reconnect_due_at", "reconnect_every_days", "archived"])
         if contact.last_contacted_at != removed_at:
             continue
         contact_last_contact_set(contact=contact, at=last_contact_on_record(contact=contact))
-        reconnect_follow_up_sync(contact=contact)
+        due_at = contact.reconnect_due()
+        if due_at is not None:  # without a cadence, a reconnect the user added keeps its own date
+            _open_reconnects_move(contact, due_at)
 
 
 def reconnect_follow_up_sync(*, contact: Contact) -> None:

@@ -33,7 +33,7 @@ from .message_templates import (
 from .pipeline import conversation_detail, conversation_move, pipeline
 from .playbook import playbook
 from .today import today
-from .touches import contact_touch_create, touch_contact_picker, touch_event_create
+from .touches import contact_touch_create, touch_contact_picker, touch_delete_view, touch_event_create
 
 __all__ = [
     "PasswordResetView",
@@ -68,6 +68,7 @@ __all__ = [
     "template_preview",
     "today",
     "touch_contact_picker",
+    "touch_delete_view",
     "touch_event_create",
     "token_create",
     "token_revoke",

@@ -15,7 +15,8 @@ from config.api import MAX_ID
 from contacts.selectors import contact_get
 from crm import selectors
 from crm.forms import EventForm, TouchForm, add_service_errors
-from outreach.services import TOUCH_MAX_CONTACTS, touch_create
+from outreach.selectors import touch_get
+from outreach.services import TOUCH_MAX_CONTACTS, touch_create, touch_delete
 
 from .common import page_view, safe_next, service_error_messages, tz_of
 
@@ -144,3 +145,16 @@ def _event_save(request, form, ids: list[int]):
             exc = ValidationError({("date" if name == "at" else name): m for name, m in exc.message_dict.items()})
         add_service_errors(form, exc)
     return None
+
+
+@page_view
+@require_POST
+def touch_delete_view(request, pk):
+    """A touch logged by mistake goes. The contacts it named whose last contact was its moment
+    get the latest one still on record (outreach.services.touch_delete); back to where it was."""
+    touch = touch_get(user=request.user, pk=pk)
+    first = touch.contacts.order_by("first_name", "last_name", "id").first()
+    touch_delete(touch=touch)
+    messages.success(request, "Touch deleted.")
+    default = reverse("contact_detail", args=[first.pk]) if first else reverse("contact_list")
+    return redirect(safe_next(request, default))

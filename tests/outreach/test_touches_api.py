@@ -322,3 +322,12 @@ def test_deleting_a_touch_never_lowers_a_later_imported_date(api_client, user):
     assert api_client.delete(f"{URL}{touch.pk}/").status_code == 204
     ana.refresh_from_db()
     assert ana.last_contacted_at == NOW - timedelta(days=2)
+
+
+def test_deleting_a_touch_leaves_a_reconnect_the_user_added_without_a_cadence(api_client, user):
+    ana = person(user)
+    touch = touch_create(owner=user, contacts=[ana], at=NOW - timedelta(days=1), channel="call")
+    mine = follow_up_create(owner=user, contact=ana, kind="reconnect", title="Say hi", due_at=NOW + timedelta(days=9))
+    assert api_client.delete(f"{URL}{touch.pk}/").status_code == 204
+    mine.refresh_from_db()
+    assert (mine.status, mine.due_at) == ("open", NOW + timedelta(days=9))

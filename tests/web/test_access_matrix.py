@@ -77,6 +77,7 @@ CASES = {
     ),
     "contact_touch_create": Case(_pk("contact"), ("post",), data=lambda w: {"channel": "call", "summary": "hijack"}),
     "job_change_seen": Case(_pk("job_change"), ("post",)),
+    "touch_delete": Case(_pk("touch"), ("post",)),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),
     # Pipeline

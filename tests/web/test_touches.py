@@ -271,3 +271,26 @@ def test_the_event_page_queries_stay_bounded(web, user, django_assert_max_num_qu
     with django_assert_max_num_queries(10):
         response = web.get(reverse("touch_event_create"), {"contacts": ids})
     assert response.content.decode().count('name="contacts"') == 50 + 20
+
+
+# --- deleting a touch from the timeline ----------------------------------------------------------
+
+
+def test_a_touch_logged_by_mistake_is_deleted_from_the_timeline(web, user, priya):
+    touch = touch_create(owner=user, contacts=[priya], at=NOW - timedelta(hours=1), channel="call")
+    html = web.get(reverse("contact_detail", args=[priya.pk])).content.decode()
+    assert f'action="{reverse("touch_delete", args=[touch.pk])}" data-confirm="Delete this touch?"' in html
+    response = web.post(reverse("touch_delete", args=[touch.pk]), {"next": reverse("contact_detail", args=[priya.pk])})
+    assert response["Location"] == reverse("contact_detail", args=[priya.pk])
+    assert not Touch.objects.exists()
+    priya.refresh_from_db()
+    assert priya.last_contacted_at == NOW - timedelta(days=20)  # the completed reconnect before it
+    assert open_reconnect(priya).due_at.date() == (NOW + timedelta(days=10)).date()
+    assert "Touch deleted." in web.get(response["Location"]).content.decode()
+
+
+def test_deleting_is_post_only_and_another_users_touch_is_404(web, other_web, user, priya):
+    touch = touch_create(owner=user, contacts=[priya], at=NOW, channel="call")
+    assert web.get(reverse("touch_delete", args=[touch.pk])).status_code == 405
+    assert other_web.post(reverse("touch_delete", args=[touch.pk])).status_code == 404
+    assert Touch.objects.filter(pk=touch.pk).exists()
