@@ -90,12 +90,10 @@ def contacts_for_bulk(*, user, ids) -> list[Contact]:
             field="ids",
             code=ApplicationError.TOO_LARGE,
         )
-    wanted: list[int] = []
     for value in ids:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
             raise ValidationError({"ids": f"Not a contact id: {str(value)[:40]!r}."})
-        if value not in wanted:
-            wanted.append(value)
+    wanted = list(dict.fromkeys(ids))  # repeats once, in the order given
     found = {c.pk: c for c in Contact.objects.filter(owner=user, pk__in=wanted).select_related("company")}
     missing = [pk for pk in wanted if pk not in found]
     if missing:
