@@ -90,3 +90,15 @@ class ContactSerializer(ModelSerializer):
         }
         # Uniqueness per owner (LinkedIn URL) is checked by the service's full_clean.
         validators = []
+
+
+class CompanyMergeSerializer(serializers.Serializer):
+    other = OwnedPrimaryKeyRelatedField(
+        model=Company, help_text="Your company to merge into this one: its contacts move here, then it is deleted."
+    )
+
+
+class TagMergeSerializer(serializers.Serializer):
+    other = OwnedPrimaryKeyRelatedField(
+        model=Tag, help_text="Your tag to merge into this one: its contacts get this tag, then it is deleted."
+    )

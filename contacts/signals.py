@@ -5,3 +5,12 @@ from django.dispatch import Signal
 #: Sent inside contact_update's transaction when the reconnect cadence or archived flag changed.
 #: Arguments: contact, changed (a set of field names).
 contact_cadence_changed = Signal()
+
+#: Sent inside contact_delete's transaction just before the contact is deleted, so apps above
+#: can tidy what the database cascade does not (e.g. a touch left with no one).
+#: Arguments: contact.
+contact_deleting = Signal()
+
+#: Sent inside company_merge's transaction before `other` is deleted: apps above move their
+#: rows that point at `other` onto `company`. Arguments: company, other.
+company_merging = Signal()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.models import Profile
+from accounts.selectors import scoped_get
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
@@ -23,11 +24,41 @@ from outreach.selectors import (
     requests_sent_in_week,
 )
 
-from .models import Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, Note, Opportunity
 
 
 def note_list(*, user) -> QuerySet[Note]:
+    """The user's notes (deleted ones left out)."""
     return Note.objects.filter(owner=user).select_related("contact", "conversation")
+
+
+def note_get(*, user, pk) -> Note:
+    return scoped_get(note_list(user=user), pk=pk, not_found="No such note.")
+
+
+def deleted_or_live_note_get(*, user, pk) -> Note:
+    """One of the user's notes, deleted ones not purged yet included (for the Undo:
+    crm.services.note_restore judges the window)."""
+    rows = Note.all_objects.filter(owner=user).select_related("contact")
+    return scoped_get(rows, pk=_as_id(pk), not_found="No such note.")
+
+
+def _as_id(pk):
+    """A URL's id as a number (a non-number is no row's id: scoped_get answers 404)."""
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return -1
+
+
+def notes_in_undo_window(*, contact: Contact, now: datetime | None = None) -> list[Note]:
+    """The contact's notes deleted less than NOTE_UNDO_SECONDS ago: their page still offers Undo."""
+    since = (now or timezone.now()) - timedelta(seconds=NOTE_UNDO_SECONDS)
+    return list(
+        Note.all_objects.filter(owner_id=contact.owner_id, contact=contact, deleted_at__gte=since).order_by(
+            "-deleted_at", "-id"
+        )[:5]
+    )
 
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:

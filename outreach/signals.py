@@ -4,10 +4,10 @@ from django.dispatch import receiver
 
 from accounts.models import Profile
 from accounts.signals import account_created, profile_changed
-from contacts.signals import contact_cadence_changed
+from contacts.signals import contact_cadence_changed, contact_deleting
 
 from . import reminders
-from .services import reconnect_follow_up_sync
+from .services import reconnect_follow_up_sync, touches_of_contact_only_delete
 from .starter_templates import templates_seed_starter
 
 
@@ -25,3 +25,8 @@ def _replan_reminders(sender, user, changed, **kwargs):
 @receiver(contact_cadence_changed, dispatch_uid="outreach.reconnect_follow_up_sync")
 def _sync_reconnect(sender, contact, **kwargs):
     reconnect_follow_up_sync(contact=contact)
+
+
+@receiver(contact_deleting, dispatch_uid="outreach.touches_of_contact_only_delete")
+def _delete_sole_touches(sender, contact, **kwargs):
+    touches_of_contact_only_delete(contact=contact)

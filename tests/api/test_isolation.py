@@ -54,6 +54,8 @@ ACTIONS = {
     "snooze": ({"due_at": "2099-01-01"}, []),
     "cancel": ({}, []),
     "render": ({"contact": "own:contact"}, ["contact"]),
+    "restore": ({}, []),
+    "merge": ({"other": "own:company"}, ["other"]),
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {
