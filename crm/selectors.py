@@ -14,7 +14,7 @@ from accounts.models import Profile
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, Touch
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
@@ -377,3 +377,67 @@ def contacts_for_picker(*, user, limit: int = 500) -> list[Contact]:
         .select_related("company")
         .order_by("first_name", "last_name", "id")[:limit]
     )
+
+
+# --- what a delete takes with it (the confirmation pages) ------------------------------------
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def conversation_delete_summary(*, conversation: Conversation) -> dict[str, list[str]]:
+    """What deleting this conversation removes, and what stays (for its confirmation page)."""
+    owner_id = conversation.owner_id
+    follow_ups = FollowUp.objects.filter(owner_id=owner_id, conversation=conversation).aggregate(
+        all=Count("id"), open=Count("id", filter=Q(status=FollowUp.Status.OPEN))
+    )
+    pending = Reminder.objects.filter(
+        Q(conversation=conversation) | Q(follow_up__conversation=conversation),
+        owner_id=owner_id,
+        status=Reminder.Status.PENDING,
+    ).count()
+    stage_changes = StageChange.objects.filter(owner_id=owner_id, conversation=conversation).count()
+    notes = Note.objects.filter(owner_id=owner_id, conversation=conversation).count()
+    return {
+        "goes": [
+            _plural(stage_changes, "stage change") + " of its history",
+            _plural(follow_ups["all"], "follow-up") + f" ({follow_ups['open']} open)",
+            _plural(pending, "pending reminder e-mail") + " (never sent)",
+        ],
+        "stays": [_plural(notes, "note") + f" about it, kept on {conversation.contact.full_name}'s timeline"],
+    }
+
+
+def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
+    """What deleting this contact removes, and what stays (for its confirmation page)."""
+    owner_id = contact.owner_id
+    touches = Touch.objects.filter(owner_id=owner_id, contacts=contact).annotate(people=Count("contacts"))
+    alone = sum(1 for people in touches.values_list("people", flat=True) if people == 1)
+    shared = touches.count() - alone
+    pending = Reminder.objects.filter(
+        Q(conversation__contact=contact) | Q(follow_up__contact=contact),
+        owner_id=owner_id,
+        status=Reminder.Status.PENDING,
+    ).count()
+    return {
+        "goes": [
+            _plural(Conversation.objects.filter(owner_id=owner_id, contact=contact).count(), "conversation")
+            + " with their stage history",
+            _plural(FollowUp.objects.filter(owner_id=owner_id, contact=contact).count(), "follow-up"),
+            _plural(pending, "pending reminder e-mail") + " (never sent)",
+            _plural(Note.objects.filter(owner_id=owner_id, contact=contact).count(), "note"),
+            _plural(ContactEvent.objects.filter(owner_id=owner_id, contact=contact).count(), "job change"),
+            _plural(alone, "touch", "touches") + " with them alone",
+        ],
+        "stays": [
+            _plural(shared, "touch", "touches") + " shared with other people (without them)",
+            _plural(Contact.objects.filter(owner_id=owner_id, referred_by=contact).count(), "contact")
+            + " they referred (no longer marked as referred by them)",
+            _plural(
+                Opportunity.objects.filter(owner_id=owner_id, referrer=contact).count(), "opportunity", "opportunities"
+            )
+            + " they referred (without a referrer)",
+            "their company and tags",
+        ],
+    }

@@ -4,6 +4,7 @@ from .account_settings import account_delete_view, calendar_rotate, settings_pag
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
+    contact_delete,
     contact_detail,
     contact_edit,
     contact_follow_up_create,
@@ -15,7 +16,7 @@ from .contacts import (
 from .contacts import (
     contact_create_view as contact_create,
 )
-from .follow_ups import follow_up_complete, follow_up_list, follow_up_snooze
+from .follow_ups import follow_up_complete, follow_up_edit, follow_up_list, follow_up_snooze
 from .message_templates import (
     template_create_view as template_create,
 )
@@ -25,7 +26,9 @@ from .message_templates import (
     template_list,
     template_preview,
 )
-from .pipeline import conversation_detail, conversation_move, pipeline
+from .named import company_views, tag_views
+from .notes import note_delete, note_detail, note_edit, note_restore
+from .pipeline import conversation_delete, conversation_detail, conversation_move, pipeline
 from .playbook import playbook
 from .today import today
 
@@ -33,7 +36,16 @@ __all__ = [
     "PasswordResetView",
     "account_delete_view",
     "calendar_rotate",
+    "company_views",
     "contact_archive",
+    "contact_delete",
+    "conversation_delete",
+    "follow_up_edit",
+    "note_delete",
+    "note_detail",
+    "note_edit",
+    "note_restore",
+    "tag_views",
     "contact_create",
     "contact_detail",
     "contact_edit",
