@@ -412,7 +412,8 @@ def conversation_delete_summary(*, conversation: Conversation) -> dict[str, list
 def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
     """What deleting this contact removes, and what stays (for its confirmation page)."""
     owner_id = contact.owner_id
-    touches = Touch.objects.filter(owner_id=owner_id, contacts=contact).annotate(people=Count("contacts"))
+    # Count the people before filtering by this contact (the filter's join would count only them).
+    touches = Touch.objects.annotate(people=Count("contacts")).filter(owner_id=owner_id, contacts=contact)
     alone = sum(1 for people in touches.values_list("people", flat=True) if people == 1)
     shared = touches.count() - alone
     pending = Reminder.objects.filter(

@@ -325,7 +325,8 @@ def touch_create(
 def touches_of_contact_only_delete(*, contact: Contact) -> int:
     """Before a contact is deleted: touches with them alone go too (a touch with nobody is
     no touch); touches shared with others stay, without them."""
-    sole = Touch.objects.filter(owner_id=contact.owner_id, contacts=contact).annotate(n=Count("contacts")).filter(n=1)
+    # Count before filtering by the contact: the filter's join would otherwise limit the count to them.
+    sole = Touch.objects.annotate(n=Count("contacts")).filter(owner_id=contact.owner_id, contacts=contact, n=1)
     deleted, _ = Touch.objects.filter(pk__in=list(sole.values_list("pk", flat=True))).delete()
     return deleted
 
