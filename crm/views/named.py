@@ -120,7 +120,7 @@ def _edit(request, named: Named, pk):
                 return redirect(named.url("list"))
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "crm/named/edit.html", {"named": named, "row": row, "form": form, "existing": existing}, status
+        request, "crm/named/edit.html", {"named": named, "row": row, "form": form, "existing": existing}, status=status
     )
 
 
@@ -143,7 +143,7 @@ def _merge(request, named: Named, pk):
     choices = named.listing(request.user).exclude(pk=row.pk).order_by("name").values_list("name", flat=True)[:500]
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "crm/named/merge.html", {"named": named, "row": row, "form": form, "choices": choices}, status
+        request, "crm/named/merge.html", {"named": named, "row": row, "form": form, "choices": choices}, status=status
     )
 
 
