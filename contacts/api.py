@@ -25,7 +25,8 @@ class MergeMixin:
     def merge_objects(self, instance, other):
         raise NotImplementedError
 
-    def _merge(self, request):
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
         instance = self.get_object()
         body = self.merge_serializer_class(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
@@ -67,7 +68,15 @@ class ContactViewSet(OwnedModelViewSet):
         services.contact_delete(contact=instance)
 
 
-@extend_schema_view(destroy=extend_schema(description="Delete the company; its contacts stay, with no company."))
+@extend_schema_view(
+    destroy=extend_schema(description="Delete the company; its contacts stay, with no company."),
+    merge=extend_schema(
+        request=CompanyMergeSerializer,
+        responses={200: CompanySerializer},
+        description="Merge company `other` into this one: its contacts and opportunities move here, this "
+        "company takes the website, industry and notes it lacks, then `other` is deleted (one transaction).",
+    ),
+)
 class CompanyViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.company_list
     serializer_class = CompanySerializer
@@ -90,18 +99,16 @@ class CompanyViewSet(MergeMixin, OwnedModelViewSet):
     def merge_objects(self, instance, other):
         return services.company_merge(company=instance, other=other)
 
-    @extend_schema(
-        request=CompanyMergeSerializer,
-        responses={200: CompanySerializer},
-        description="Merge company `other` into this one: its contacts and opportunities move here, this "
-        "company takes the website, industry and notes it lacks, then `other` is deleted (one transaction).",
-    )
-    @action(detail=True, methods=["post"])
-    def merge(self, request, pk=None):
-        return self._merge(request)
 
-
-@extend_schema_view(destroy=extend_schema(description="Delete the tag; the contacts stay, without it."))
+@extend_schema_view(
+    destroy=extend_schema(description="Delete the tag; the contacts stay, without it."),
+    merge=extend_schema(
+        request=TagMergeSerializer,
+        responses={200: TagSerializer},
+        description="Merge tag `other` into this one: every contact tagged `other` gets this tag, then "
+        "`other` is deleted (one transaction).",
+    ),
+)
 class TagViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.tag_list
     serializer_class = TagSerializer
@@ -123,13 +130,3 @@ class TagViewSet(MergeMixin, OwnedModelViewSet):
 
     def merge_objects(self, instance, other):
         return services.tag_merge(tag=instance, other=other)
-
-    @extend_schema(
-        request=TagMergeSerializer,
-        responses={200: TagSerializer},
-        description="Merge tag `other` into this one: every contact tagged `other` gets this tag, then "
-        "`other` is deleted (one transaction).",
-    )
-    @action(detail=True, methods=["post"])
-    def merge(self, request, pk=None):
-        return self._merge(request)

@@ -115,3 +115,19 @@ def test_the_service_refuses_an_over_long_body_too(user, contact):
         note_create(owner=user, contact=contact, body="y" * (NOTE_BODY_MAX_LENGTH + 1))
     assert "body" in caught.value.message_dict
     assert not Note.all_objects.exists()
+
+
+def test_beat_purges_deleted_notes_every_minute():
+    from config.celery import _beat_schedule
+
+    entry = _beat_schedule()["purge-deleted-notes"]
+    assert entry["task"] == purge_deleted_notes.name
+    assert entry["schedule"] == 60.0
+
+
+def test_a_delete_purges_the_owners_expired_deletions_even_without_beat(api_client, user, contact, note, clock):
+    other = note_create(owner=user, contact=contact, body="second")
+    api_client.delete(f"/api/v1/notes/{note.pk}/")
+    clock.shift(timedelta(seconds=30))
+    api_client.delete(f"/api/v1/notes/{other.pk}/")
+    assert list(Note.all_objects.values_list("pk", flat=True)) == [other.pk]
