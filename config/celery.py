@@ -39,6 +39,12 @@ def _beat_schedule():
             # A sweep that waited longer than its interval is superseded by the next one.
             "options": {"expires": float(settings.REMINDER_SWEEP_SECONDS)},
         },
+        # Deleted notes past their Undo window (crm.services.note_delete); reads never show them.
+        "purge-deleted-notes": {
+            "task": "crm.tasks.purge_deleted_notes",
+            "schedule": 60.0,
+            "options": {"expires": 60.0},
+        },
     }
 
 

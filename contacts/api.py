@@ -10,10 +10,12 @@ from config.ownership import OwnedModelViewSet
 from . import selectors, services
 from .filters import CompanyFilter, ContactFilter, TagFilter
 from .serializers import (
+    CompanyMergeSerializer,
     CompanySerializer,
     ContactSerializer,
     DuplicateGroupSerializer,
     MergeRequestSerializer,
+    TagMergeSerializer,
     TagSerializer,
 )
 
@@ -24,8 +26,30 @@ class DuplicatePagination(Pagination):
     max_page_size = 50
 
 
+class MergeMixin:
+    """`POST /{id}/merge/ {"other": id}`: `other` is merged into this row, then deleted."""
+
+    merge_serializer_class = None
+
+    def merge_objects(self, instance, other):
+        raise NotImplementedError
+
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        instance = self.get_object()
+        body = self.merge_serializer_class(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        merged = self.merge_objects(instance, body.validated_data["other"])
+        return Response(self.get_serializer(self.refetch(merged)).data)
+
+
 @extend_schema_view(
-    list=extend_schema(description="Your contacts, archived ones included unless you filter `archived=false`.")
+    list=extend_schema(description="Your contacts, archived ones included unless you filter `archived=false`."),
+    destroy=extend_schema(
+        description="Delete the contact with their conversations (and their history, follow-ups and "
+        "reminders), notes, follow-ups, job changes and the touches with them alone. Archive instead "
+        "to keep the history."
+    ),
 )
 class ContactViewSet(OwnedModelViewSet):
     selector = selectors.contact_list
@@ -85,8 +109,20 @@ class ContactViewSet(OwnedModelViewSet):
         services.contact_merge(keep=keep, other=body.validated_data["other"])
         return Response(ContactSerializer(self.refetch(keep), context=self.get_serializer_context()).data)
 
+    def perform_destroy(self, instance):
+        services.contact_delete(contact=instance)
 
-class CompanyViewSet(OwnedModelViewSet):
+
+@extend_schema_view(
+    destroy=extend_schema(description="Delete the company; its contacts stay, with no company."),
+    merge=extend_schema(
+        request=CompanyMergeSerializer,
+        responses={200: CompanySerializer},
+        description="Merge company `other` into this one: its contacts and opportunities move here, this "
+        "company takes the website, industry and notes it lacks, then `other` is deleted (one transaction).",
+    ),
+)
+class CompanyViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.company_list
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
@@ -100,8 +136,25 @@ class CompanyViewSet(OwnedModelViewSet):
     def update_object(self, instance, data):
         return services.company_update(company=instance, **data)
 
+    def perform_destroy(self, instance):
+        services.company_delete(company=instance)
 
-class TagViewSet(OwnedModelViewSet):
+    merge_serializer_class = CompanyMergeSerializer
+
+    def merge_objects(self, instance, other):
+        return services.company_merge(company=instance, other=other)
+
+
+@extend_schema_view(
+    destroy=extend_schema(description="Delete the tag; the contacts stay, without it."),
+    merge=extend_schema(
+        request=TagMergeSerializer,
+        responses={200: TagSerializer},
+        description="Merge tag `other` into this one: every contact tagged `other` gets this tag, then "
+        "`other` is deleted (one transaction).",
+    ),
+)
+class TagViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.tag_list
     serializer_class = TagSerializer
     filterset_class = TagFilter
@@ -114,3 +167,11 @@ class TagViewSet(OwnedModelViewSet):
 
     def update_object(self, instance, data):
         return services.tag_update(tag=instance, **data) if data else instance
+
+    def perform_destroy(self, instance):
+        services.tag_delete(tag=instance)
+
+    merge_serializer_class = TagMergeSerializer
+
+    def merge_objects(self, instance, other):
+        return services.tag_merge(tag=instance, other=other)

@@ -29,6 +29,21 @@ def tag_list(*, user) -> QuerySet[Tag]:
     return Tag.objects.filter(owner=user).annotate(contact_count=Count("contacts", distinct=True))
 
 
+def company_get(*, user, pk) -> Company:
+    return scoped_get(company_list(user=user), pk=pk, not_found="No such company.")
+
+
+def tag_get(*, user, pk) -> Tag:
+    return scoped_get(tag_list(user=user), pk=pk, not_found="No such tag.")
+
+
+def named_by(queryset: QuerySet, name: str):
+    """The row of `queryset` (companies or tags, one user's) with this name in any case, or None."""
+    from .models import text_key
+
+    return queryset.filter(name_key=text_key(name)).first()
+
+
 def contact_list(*, user) -> QuerySet[Contact]:
     """The user's contacts (archived included), with company, referrer and tags loaded."""
     return Contact.objects.filter(owner=user).select_related("company", "referred_by").prefetch_related("tags")

@@ -109,3 +109,15 @@ class DuplicateGroupSerializer(serializers.Serializer):
     )
     size = serializers.IntegerField(read_only=True, help_text="How many contacts the group holds.")
     contacts = ContactSerializer(many=True, read_only=True, help_text="The first 10, oldest first.")
+
+
+class CompanyMergeSerializer(serializers.Serializer):
+    other = OwnedPrimaryKeyRelatedField(
+        model=Company, help_text="Your company to merge into this one: its contacts move here, then it is deleted."
+    )
+
+
+class TagMergeSerializer(serializers.Serializer):
+    other = OwnedPrimaryKeyRelatedField(
+        model=Tag, help_text="Your tag to merge into this one: its contacts get this tag, then it is deleted."
+    )

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import ApplicationError
 from accounts.services import model_update
 from accounts.text import one_line
 
 from .models import Company, Contact, ContactEvent, Relationship, Source, Tag, text_key
-from .signals import contact_cadence_changed, contact_merging
+from .signals import company_merging, contact_cadence_changed, contact_deleting, contact_merging
 
 
 def company_get_or_create(*, owner, name: str) -> Company:
@@ -37,6 +38,46 @@ def company_update(*, company: Company, **fields) -> Company:
     """Edit a company; only what changed is written."""
     model_update(instance=company, fields=Company.EDITABLE_FIELDS, data=fields)
     return company
+
+
+def _require_mergeable(kept, other, noun: str) -> None:
+    if kept.owner_id != other.owner_id:
+        raise ApplicationError(f"Not found: you have no {noun} with this id.", field="other")
+    if kept.pk == other.pk:
+        raise ApplicationError(f"Choose another {noun} to merge: a {noun} cannot be merged into itself.", field="other")
+
+
+@transaction.atomic
+def company_merge(*, company: Company, other: Company) -> Company:
+    """Merge `other` into `company`: its contacts (and, through company_merging, the rows of the
+    apps above, such as opportunities) move to `company`, which also takes any details it lacks
+    (website, industry, notes); then `other` is deleted. One transaction."""
+    _require_mergeable(company, other, "company")
+    Contact.objects.filter(owner_id=company.owner_id, company=other).update(company=company)
+    company_merging.send(sender=Company, company=company, other=other)
+    missing = {name: getattr(other, name) for name in ("website", "industry", "notes") if not getattr(company, name)}
+    other.delete()
+    model_update(instance=company, fields=Company.EDITABLE_FIELDS, data=missing)
+    return company
+
+
+def company_delete(*, company: Company) -> None:
+    """Delete a company; its contacts (and opportunities) stay, with no company."""
+    company.delete()
+
+
+@transaction.atomic
+def tag_merge(*, tag: Tag, other: Tag) -> Tag:
+    """Merge `other` into `tag`: every contact tagged `other` gets `tag`, then `other` is deleted."""
+    _require_mergeable(tag, other, "tag")
+    tag.contacts.add(*Contact.objects.filter(owner_id=tag.owner_id, tags=other).exclude(tags=tag))
+    other.delete()
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag; the contacts stay, without it."""
+    tag.delete()
 
 
 def tag_create(*, owner, name: str) -> Tag:
@@ -109,6 +150,17 @@ def contact_update(*, contact: Contact, tags: Iterable | None = None, **fields) 
     if cadence_changed:
         contact_cadence_changed.send(sender=Contact, contact=contact, changed=cadence_changed)
     return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    """Delete a contact and everything that is only about them: their conversations (with
+    stage history, follow-ups and pending reminders), notes, follow-ups and job changes (the
+    database cascade); touches shared with other people stay (outreach, via contact_deleting).
+    Contacts they referred, and opportunities they referred, stay without a referrer."""
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact_deleting.send(sender=Contact, contact=locked)
+    locked.delete()
 
 
 def _as_tags(owner, tags: Iterable) -> list[Tag]:

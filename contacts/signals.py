@@ -13,3 +13,12 @@ contact_cadence_changed = Signal()
 #: points at `other` any more, so a model no receiver moves stops the merge instead of being
 #: deleted with it. Arguments: keep, other (both Contact, same owner, rows locked).
 contact_merging = Signal()
+
+#: Sent inside contact_delete's transaction just before the contact is deleted, so apps above
+#: can tidy what the database cascade does not (e.g. a touch left with no one).
+#: Arguments: contact.
+contact_deleting = Signal()
+
+#: Sent inside company_merge's transaction before `other` is deleted: apps above move their
+#: rows that point at `other` onto `company`. Arguments: company, other.
+company_merging = Signal()

@@ -1,7 +1,8 @@
 """/api/v1/notes/, /opportunities/ and /dashboard/."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,7 +11,7 @@ from config.ownership import OwnedModelViewSet
 from config.parsers import JSONParser
 
 from . import selectors, services
-from .models import Note, NoteKind, Opportunity, OpportunityStatus
+from .models import NOTE_UNDO_SECONDS, Note, NoteKind, Opportunity, OpportunityStatus
 from .serializers import (
     ContactBulkResultSerializer,
     ContactBulkSerializer,
@@ -41,8 +42,15 @@ class OpportunityFilter(django_filters.FilterSet):
         fields = ["status", "company", "referrer"]
 
 
+@extend_schema_view(
+    destroy=extend_schema(
+        description=f"Delete the note. It disappears at once; `POST /notes/{{id}}/restore/` brings it back "
+        f"within {NOTE_UNDO_SECONDS} seconds, after which it is gone for good."
+    )
+)
 class NoteViewSet(OwnedModelViewSet):
-    """Notes on contacts (Markdown). A note logged against a conversation counts as a touch."""
+    """Notes on contacts (Markdown, up to 20,000 characters). A note logged against a
+    conversation counts as a touch."""
 
     selector = selectors.note_list
     serializer_class = NoteSerializer
@@ -56,6 +64,22 @@ class NoteViewSet(OwnedModelViewSet):
 
     def update_object(self, instance, data):
         return services.note_update(note=instance, **data)
+
+    def perform_destroy(self, instance):
+        services.note_delete(note=instance)
+
+    @extend_schema(
+        request=None,
+        responses={200: NoteSerializer, 400: OpenApiResponse(description="The Undo window is over.")},
+        description=f"Undo a delete within {NOTE_UNDO_SECONDS} seconds; a note not deleted is answered unchanged.",
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        # Deleted notes are outside the viewset's queryset: a scoped getter of the user's own
+        # deleted notes finds it (anyone else's id is the same 404).
+        note = selectors.deleted_or_live_note_get(user=request.user, pk=pk)
+        services.note_restore(note=note)
+        return Response(NoteSerializer(self.refetch(note), context=self.get_serializer_context()).data)
 
 
 class OpportunityViewSet(OwnedModelViewSet):

@@ -123,9 +123,35 @@ class ContactForm(Form):
         return initial
 
 
+class NoteBodyField(forms.CharField):
+    """A note's Markdown body, at most Note.BODY_MAX_LENGTH characters. No `maxlength` attribute:
+    a browser would cut a longer paste silently; the form says how long it is instead."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Note")
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("help_text", f"Markdown is fine (up to {Note.BODY_MAX_LENGTH:,} characters).")
+        super().__init__(max_length=Note.BODY_MAX_LENGTH, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class NoteEditForm(Form):
+    kind = forms.ChoiceField(choices=Note.Kind.choices)
+    body = NoteBodyField(widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, note: Note, **kwargs):
+        kwargs.setdefault("initial", {"kind": note.kind, "body": note.body})
+        kwargs.setdefault("prefix", f"note-{note.pk}")
+        super().__init__(*args, **kwargs)
+
+
 class NoteForm(Form):
     kind = forms.ChoiceField(choices=Note.Kind.choices, initial=Note.Kind.GENERAL)
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown is fine.")
+    body = NoteBodyField()
     conversation = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="About conversation")
 
     def __init__(self, *args, conversations=(), **kwargs):
@@ -182,6 +208,23 @@ class LocalMomentForm(Form):
         if round_trip != naive:
             raise ValidationError({"time": "That time does not exist in your time zone (clocks change that day)."})
         return local
+
+
+class FollowUpEditForm(LocalMomentForm):
+    """A follow-up's title and due moment, on the user's clock (its reminder follows the change)."""
+
+    field_order = ("title", "date", "time")
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(label="Due on", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, follow_up: FollowUp, **kwargs):
+        local = follow_up.due_at.astimezone(kwargs["tz"])
+        kwargs.setdefault(
+            "initial", {"title": follow_up.title, "date": local.date(), "time": local.time().replace(second=0)}
+        )
+        kwargs.setdefault("prefix", f"fu-{follow_up.pk}")
+        super().__init__(*args, **kwargs)
 
 
 class ScheduleForm(LocalMomentForm):

@@ -1,6 +1,7 @@
 """What the user learns and aims for: notes, opportunities (and the playbook and metrics built on them)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from accounts.models import OwnedModel, enum_check
@@ -14,8 +15,23 @@ class NoteKind(models.TextChoices):
     GENERAL = "general"
 
 
+# The longest note body, in characters: the model, the API and the form all refuse longer ones.
+NOTE_BODY_MAX_LENGTH = 20_000
+# Seconds a deleted note can still be brought back (the web's Undo, POST /notes/{id}/restore/).
+NOTE_UNDO_SECONDS = 10
+
+
+class LiveNoteManager(models.Manager):
+    """Notes not deleted: the default manager (and so every `contact.notes`), so a deleted note
+    waiting out its Undo window is shown, counted, mailed and exported nowhere."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Note(OwnedModel):
     Kind = NoteKind
+    BODY_MAX_LENGTH = NOTE_BODY_MAX_LENGTH
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     conversation = models.ForeignKey(
@@ -23,13 +39,24 @@ class Note(OwnedModel):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERAL)
     # Markdown; rendered through crm.markdown.render_markdown, which sanitises the HTML.
-    body = models.TextField()
+    body = models.TextField(validators=[MaxLengthValidator(NOTE_BODY_MAX_LENGTH)])
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by crm.services.note_delete; the row is purged NOTE_UNDO_SECONDS later (crm.tasks).
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveNoteManager()
+    # Deleted ones included: for the Undo, the purge and the admin.
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Related managers and cascades must see every row (Django uses the base manager for them).
+        base_manager_name = "all_objects"
         constraints = [enum_check("kind", NoteKind, "note_kind_valid")]
-        indexes = [models.Index(fields=["owner", "contact", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "contact", "-created_at"]),
+            models.Index(fields=["deleted_at"], condition=models.Q(deleted_at__isnull=False), name="note_deleted"),
+        ]
 
     def __str__(self):
         return self.body[:60]

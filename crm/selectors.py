@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.models import Profile
+from accounts.selectors import scoped_get
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import (
     DuplicateGroup,
@@ -30,11 +31,41 @@ from outreach.selectors import (
     requests_sent_in_week,
 )
 
-from .models import Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, Note, Opportunity
 
 
 def note_list(*, user) -> QuerySet[Note]:
+    """The user's notes (deleted ones left out)."""
     return Note.objects.filter(owner=user).select_related("contact", "conversation")
+
+
+def note_get(*, user, pk) -> Note:
+    return scoped_get(note_list(user=user), pk=pk, not_found="No such note.")
+
+
+def deleted_or_live_note_get(*, user, pk) -> Note:
+    """One of the user's notes, deleted ones not purged yet included (for the Undo:
+    crm.services.note_restore judges the window)."""
+    rows = Note.all_objects.filter(owner=user).select_related("contact")
+    return scoped_get(rows, pk=_as_id(pk), not_found="No such note.")
+
+
+def _as_id(pk):
+    """A URL's id as a number (a non-number is no row's id: scoped_get answers 404)."""
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return -1
+
+
+def notes_in_undo_window(*, contact: Contact, now: datetime | None = None) -> list[Note]:
+    """The contact's notes deleted less than NOTE_UNDO_SECONDS ago: their page still offers Undo."""
+    since = (now or timezone.now()) - timedelta(seconds=NOTE_UNDO_SECONDS)
+    return list(
+        Note.all_objects.filter(owner_id=contact.owner_id, contact=contact, deleted_at__gte=since).order_by(
+            "-deleted_at", "-id"
+        )[:5]
+    )
 
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
@@ -411,3 +442,68 @@ def contacts_to_pick(*, user, search: str, exclude_ids=(), limit: int = PICKER_M
     at most `limit`, and whether there are more."""
     rows = list(contacts_for_list(user=user, search=search).exclude(pk__in=exclude_ids)[: limit + 1])
     return rows[:limit], len(rows) > limit
+
+
+# --- what a delete takes with it (the confirmation pages) ------------------------------------
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def conversation_delete_summary(*, conversation: Conversation) -> dict[str, list[str]]:
+    """What deleting this conversation removes, and what stays (for its confirmation page)."""
+    owner_id = conversation.owner_id
+    follow_ups = FollowUp.objects.filter(owner_id=owner_id, conversation=conversation).aggregate(
+        all=Count("id"), open=Count("id", filter=Q(status=FollowUp.Status.OPEN))
+    )
+    pending = Reminder.objects.filter(
+        Q(conversation=conversation) | Q(follow_up__conversation=conversation),
+        owner_id=owner_id,
+        status=Reminder.Status.PENDING,
+    ).count()
+    stage_changes = StageChange.objects.filter(owner_id=owner_id, conversation=conversation).count()
+    notes = Note.objects.filter(owner_id=owner_id, conversation=conversation).count()
+    return {
+        "goes": [
+            _plural(stage_changes, "stage change") + " of its history",
+            _plural(follow_ups["all"], "follow-up") + f" ({follow_ups['open']} open)",
+            _plural(pending, "pending reminder e-mail") + " (never sent)",
+        ],
+        "stays": [_plural(notes, "note") + f" about it, kept on {conversation.contact.full_name}'s timeline"],
+    }
+
+
+def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
+    """What deleting this contact removes, and what stays (for its confirmation page)."""
+    owner_id = contact.owner_id
+    # Count the people before filtering by this contact (the filter's join would count only them).
+    touches = Touch.objects.annotate(people=Count("contacts")).filter(owner_id=owner_id, contacts=contact)
+    alone = sum(1 for people in touches.values_list("people", flat=True) if people == 1)
+    shared = touches.count() - alone
+    pending = Reminder.objects.filter(
+        Q(conversation__contact=contact) | Q(follow_up__contact=contact),
+        owner_id=owner_id,
+        status=Reminder.Status.PENDING,
+    ).count()
+    return {
+        "goes": [
+            _plural(Conversation.objects.filter(owner_id=owner_id, contact=contact).count(), "conversation")
+            + " with their stage history",
+            _plural(FollowUp.objects.filter(owner_id=owner_id, contact=contact).count(), "follow-up"),
+            _plural(pending, "pending reminder e-mail") + " (never sent)",
+            _plural(Note.objects.filter(owner_id=owner_id, contact=contact).count(), "note"),
+            _plural(ContactEvent.objects.filter(owner_id=owner_id, contact=contact).count(), "job change"),
+            _plural(alone, "touch", "touches") + " with them alone",
+        ],
+        "stays": [
+            _plural(shared, "touch", "touches") + " shared with other people (without them)",
+            _plural(Contact.objects.filter(owner_id=owner_id, referred_by=contact).count(), "contact")
+            + " they referred (no longer marked as referred by them)",
+            _plural(
+                Opportunity.objects.filter(owner_id=owner_id, referrer=contact).count(), "opportunity", "opportunities"
+            )
+            + " they referred (without a referrer)",
+            "their company and tags",
+        ],
+    }

@@ -22,6 +22,7 @@ class NoteSerializer(ModelSerializer):
         model = Note
         fields = ["id", "contact", "conversation", "kind", "body", "body_html", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"body": {"max_length": Note.BODY_MAX_LENGTH}}
 
     def get_body_html(self, obj) -> str:
         return str(render_markdown(obj.body))

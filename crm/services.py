@@ -1,8 +1,12 @@
 """Writes for what the user learns and aims for: notes and opportunities."""
 
+from datetime import datetime, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from accounts.errors import ApplicationError
 from accounts.services import model_update
 from contacts.models import Contact
 from contacts.selectors import contacts_for_bulk
@@ -10,7 +14,7 @@ from contacts.services import BULK_ACTIONS, contact_bulk_update, contact_bulk_va
 from outreach.models import Conversation
 from outreach.services import conversation_plan_bulk, record_touch
 
-from .models import Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, Note, Opportunity
 
 NOTE_FIELDS = ("contact", "conversation", "kind", "body")
 OPPORTUNITY_FIELDS = ("company", "title", "url", "status", "referrer", "notes")
@@ -40,6 +44,47 @@ def note_update(*, note: Note, **fields) -> Note:
     return note
 
 
+def note_delete(*, note: Note, at: datetime | None = None) -> Note:
+    """Delete a note, with NOTE_UNDO_SECONDS to take it back (note_restore).
+
+    The row stays, marked `deleted_at`, and every read leaves it out at once (Note.objects);
+    notes_purge removes it for good once the window is over. Keeping the row in the database
+    (not in one process's memory, nor in the page) lets any web or API process undo it, and a
+    reloaded page still offers the Undo while the window lasts.
+    """
+    at = at or timezone.now()
+    Note.all_objects.filter(pk=note.pk, deleted_at__isnull=True).update(deleted_at=at)
+    note.deleted_at = at
+    notes_purge(owner=note.owner, now=at)  # the owner's older deletions, even without beat running
+    return note
+
+
+def note_restore(*, note: Note, now: datetime | None = None) -> Note:
+    """Undo a delete within NOTE_UNDO_SECONDS; later it is refused (the note is gone for good).
+
+    Restoring a note that is not deleted (a second click on Undo) changes nothing."""
+    now = now or timezone.now()
+    window_start = now - timedelta(seconds=NOTE_UNDO_SECONDS)
+    rows = Note.all_objects.filter(pk=note.pk)
+    restored = rows.filter(deleted_at__gte=window_start).update(deleted_at=None)
+    if not restored and rows.filter(deleted_at__isnull=False).exists():
+        raise ApplicationError(
+            f"Too late to undo: a deleted note can be restored for {NOTE_UNDO_SECONDS} seconds only."
+        )
+    note.deleted_at = None
+    return note
+
+
+def notes_purge(*, owner=None, now: datetime | None = None) -> int:
+    """Remove for good the notes deleted more than NOTE_UNDO_SECONDS ago (of one owner, or all)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=NOTE_UNDO_SECONDS)
+    expired = Note.all_objects.filter(deleted_at__lt=cutoff)
+    if owner is not None:
+        expired = expired.filter(owner=owner)
+    deleted, _ = expired.delete()
+    return deleted
+
+
 # --- opportunities -------------------------------------------------------------------------
 
 
@@ -48,6 +93,11 @@ def opportunity_create(*, owner, **fields) -> Opportunity:
     opportunity.full_clean()
     opportunity.save()
     return opportunity
+
+
+def opportunities_move_company(*, company, other) -> int:
+    """Company `other` is merged into `company`: its opportunities move with it."""
+    return Opportunity.objects.filter(owner_id=company.owner_id, company=other).update(company=company)
 
 
 def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:

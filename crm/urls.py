@@ -25,6 +25,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/archive/", views.contact_archive, name="contact_archive"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/request/", views.contact_request, name="contact_request"),
     path("contacts/<int:pk>/notes/", views.contact_note_create, name="contact_note_create"),
     path("contacts/<int:pk>/follow-ups/", views.contact_follow_up_create, name="contact_follow_up_create"),
@@ -34,14 +35,30 @@ urlpatterns = [
     path("touches/new/", views.touch_event_create, name="touch_event_create"),
     path("touches/picker/", views.touch_contact_picker, name="touch_contact_picker"),
     path("touches/<int:pk>/delete/", views.touch_delete_view, name="touch_delete"),
+    # Notes (on a contact's timeline): edit in place, delete with a short Undo
+    path("notes/<int:pk>/", views.note_detail, name="note_detail"),
+    path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
+    path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
+    path("notes/<int:pk>/restore/", views.note_restore, name="note_restore"),
+    # Companies and tags: list, rename, merge, delete
+    path("companies/", views.company_views["list"], name="company_list"),
+    path("companies/<int:pk>/rename/", views.company_views["edit"], name="company_edit"),
+    path("companies/<int:pk>/merge/", views.company_views["merge"], name="company_merge"),
+    path("companies/<int:pk>/delete/", views.company_views["delete"], name="company_delete"),
+    path("tags/", views.tag_views["list"], name="tag_list"),
+    path("tags/<int:pk>/rename/", views.tag_views["edit"], name="tag_edit"),
+    path("tags/<int:pk>/merge/", views.tag_views["merge"], name="tag_merge"),
+    path("tags/<int:pk>/delete/", views.tag_views["delete"], name="tag_delete"),
     # Pipeline
     path("pipeline/", views.pipeline, name="pipeline"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),
     path("conversations/<int:pk>/move/", views.conversation_move, name="conversation_move"),
+    path("conversations/<int:pk>/delete/", views.conversation_delete, name="conversation_delete"),
     # Follow-ups
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/complete/", views.follow_up_complete, name="follow_up_complete"),
     path("follow-ups/<int:pk>/snooze/", views.follow_up_snooze, name="follow_up_snooze"),
+    path("follow-ups/<int:pk>/edit/", views.follow_up_edit, name="follow_up_edit"),
     # Templates
     path("templates/", views.template_list, name="template_list"),
     path("templates/new/", views.template_create, name="template_create"),

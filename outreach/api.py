@@ -77,6 +77,10 @@ ILLEGAL_MOVE = OpenApiResponse(
 
 @extend_schema_view(
     create=extend_schema(request=ConversationCreateSerializer, responses={201: ConversationSerializer}),
+    destroy=extend_schema(
+        description="Delete a mistaken conversation with its history: stage changes, follow-ups and "
+        "reminders (no e-mail is sent for it afterwards). Notes about it stay on the contact."
+    ),
 )
 class ConversationViewSet(OwnedModelViewSet):
     """Conversations: one ask of one contact. `stage` changes only through `transition`."""
@@ -103,6 +107,9 @@ class ConversationViewSet(OwnedModelViewSet):
 
     def update_object(self, instance, data):
         return services.conversation_update(conversation=instance, **data)
+
+    def perform_destroy(self, instance):
+        services.conversation_delete(conversation=instance)
 
     @extend_schema(
         request=TransitionSerializer,

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.dates import require_supported_range
@@ -212,6 +212,21 @@ def conversation_update(*, conversation: Conversation, **fields) -> Conversation
     return conversation
 
 
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation) -> None:
+    """Delete a mistaken conversation with its history: stage changes, follow-ups and every
+    reminder (pending ones included) go with it, so no e-mail is ever sent for it. Notes about
+    it stay on the contact, no longer linked to it.
+
+    The row is locked first, like a move: a transition running at the same moment finishes
+    before, or finds the conversation gone. A reminder being sent at this very moment holds its
+    own row's lock, so the delete waits for that send to finish (it was already due and out)."""
+    locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
+    # The reminders rows go in the same cascade (Reminder.conversation and .follow_up cascade):
+    # a sweep or a send task that comes later finds no row, and sends nothing.
+    locked.delete()
+
+
 def _conversation_under_way(conversation: Conversation) -> bool:
     """Past `planned`, or with follow-ups or notes of its own (notes live in crm: reached by relation)."""
     return conversation.stage != Stage.PLANNED or conversation.follow_ups.exists() or conversation.notes.exists()
@@ -392,6 +407,15 @@ def _last_contact_recompute(*, contacts: list[Contact], removed_at: datetime) ->
         due_at = contact.reconnect_due()
         if due_at is not None:  # without a cadence, a reconnect the user added keeps its own date
             _open_reconnects_move(contact, due_at)
+
+
+def touches_of_contact_only_delete(*, contact: Contact) -> int:
+    """Before a contact is deleted: touches with them alone go too (a touch with nobody is
+    no touch); touches shared with others stay, without them."""
+    # Count before filtering by the contact: the filter's join would otherwise limit the count to them.
+    sole = Touch.objects.annotate(n=Count("contacts")).filter(owner_id=contact.owner_id, contacts=contact, n=1)
+    deleted, _ = Touch.objects.filter(pk__in=list(sole.values_list("pk", flat=True))).delete()
+    return deleted
 
 
 def reconnect_follow_up_sync(*, contact: Contact) -> None:

@@ -4,10 +4,10 @@ from django.dispatch import receiver
 
 from accounts.models import Profile
 from accounts.signals import account_created, profile_changed
-from contacts.signals import contact_cadence_changed, contact_merging
+from contacts.signals import contact_cadence_changed, contact_deleting, contact_merging
 
 from . import reminders
-from .services import contact_merge_pipeline, reconnect_follow_up_sync
+from .services import contact_merge_pipeline, reconnect_follow_up_sync, touches_of_contact_only_delete
 from .starter_templates import templates_seed_starter
 
 
@@ -30,3 +30,8 @@ def _sync_reconnect(sender, contact, **kwargs):
 @receiver(contact_merging, dispatch_uid="outreach.contact_merge_pipeline")
 def _merge_pipeline(sender, keep, other, **kwargs):
     contact_merge_pipeline(keep=keep, other=other)
+
+
+@receiver(contact_deleting, dispatch_uid="outreach.touches_of_contact_only_delete")
+def _delete_sole_touches(sender, contact, **kwargs):
+    touches_of_contact_only_delete(contact=contact)

@@ -5,6 +5,7 @@ from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
     contact_bulk,
+    contact_delete,
     contact_detail,
     contact_duplicates,
     contact_edit,
@@ -20,7 +21,7 @@ from .contacts import (
 from .contacts import (
     contact_merge_view as contact_merge,
 )
-from .follow_ups import follow_up_complete, follow_up_list, follow_up_snooze
+from .follow_ups import follow_up_complete, follow_up_edit, follow_up_list, follow_up_snooze
 from .message_templates import (
     template_create_view as template_create,
 )
@@ -30,7 +31,9 @@ from .message_templates import (
     template_list,
     template_preview,
 )
-from .pipeline import conversation_detail, conversation_move, pipeline
+from .named import company_views, tag_views
+from .notes import note_delete, note_detail, note_edit, note_restore
+from .pipeline import conversation_delete, conversation_detail, conversation_move, pipeline
 from .playbook import playbook
 from .today import today
 from .touches import contact_touch_create, touch_contact_picker, touch_delete_view, touch_event_create
@@ -39,8 +42,17 @@ __all__ = [
     "PasswordResetView",
     "account_delete_view",
     "calendar_rotate",
+    "company_views",
     "contact_archive",
     "contact_bulk",
+    "contact_delete",
+    "conversation_delete",
+    "follow_up_edit",
+    "note_delete",
+    "note_detail",
+    "note_edit",
+    "note_restore",
+    "tag_views",
     "contact_create",
     "contact_detail",
     "contact_duplicates",

@@ -6,12 +6,21 @@ import zoneinfo
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.localtime import local_today, user_tz
 from config.pages import page_view
 
-__all__ = ["page_view", "safe_next", "tz_of", "today_of", "snooze_choices", "service_error_messages"]
+__all__ = [
+    "page_view",
+    "safe_next",
+    "tz_of",
+    "today_of",
+    "snooze_choices",
+    "service_error_messages",
+    "confirm_delete_page",
+]
 
 
 def safe_next(request, default: str) -> str:
@@ -44,3 +53,9 @@ def service_error_messages(exc: Exception) -> list[str]:
             return [m for messages in exc.message_dict.values() for m in messages]
         return list(exc.messages)
     return [str(exc)]
+
+
+def confirm_delete_page(request, *, heading: str, summary: dict, action: str, cancel: str, button: str, **extra):
+    """The page every delete asks on first (GET): what goes with it, what stays, and one button."""
+    context = {"heading": heading, "summary": summary, "action": action, "cancel": cancel, "button": button, **extra}
+    return render(request, "crm/confirm_delete.html", context)

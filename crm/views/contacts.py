@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,14 +17,16 @@ from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import BULK_MAX_IDS, contact_get, duplicate_groups, job_change_get
 from contacts.services import company_get_or_create, contact_create, contact_merge, contact_update
+from contacts.services import contact_delete as contact_delete_service
 from crm import selectors
 from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, TouchForm, add_service_errors
 from crm.markdown import render_markdown
+from crm.models import NOTE_UNDO_SECONDS
 from crm.services import contact_bulk_action, note_create
 from outreach.models import Conversation
 from outreach.services import conversation_start_request, follow_up_create, template_render
 
-from .common import page_view, safe_next, service_error_messages, snooze_choices
+from .common import confirm_delete_page, page_view, safe_next, service_error_messages, snooze_choices
 
 PAGE_SIZE = 25
 
@@ -150,6 +153,25 @@ def contact_archive(request, pk):
     return redirect("contact_detail", pk=contact.pk)
 
 
+@page_view
+def contact_delete(request, pk):
+    """GET: what goes with the contact (Archive keeps everything). POST: delete them."""
+    contact = contact_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        contact_delete_service(contact=contact)
+        messages.success(request, f"Deleted {contact.full_name} and their history.")
+        return redirect("contact_list")
+    return confirm_delete_page(
+        request,
+        heading=f"Delete {contact.full_name}?",
+        summary=selectors.contact_delete_summary(contact=contact),
+        action=reverse("contact_delete", args=[contact.pk]),
+        cancel=reverse("contact_detail", args=[contact.pk]),
+        button=f"Delete {contact.full_name} and their history",
+        alternative="To keep the history but stop seeing them in lists and reminders, archive them instead.",
+    )
+
+
 def _detail_context(request, contact, **forms):
     user = request.user
     conversations = selectors.contact_conversations(contact=contact)
@@ -158,9 +180,15 @@ def _detail_context(request, contact, **forms):
     for entry in timeline:
         if entry["kind"] == "note":
             entry["html"] = render_markdown(entry["note"].body)
+    now = timezone.now()
+    undo_notes = [
+        {"note": note, "seconds_left": max(1, NOTE_UNDO_SECONDS - int((now - note.deleted_at).total_seconds()))}
+        for note in selectors.notes_in_undo_window(contact=contact, now=now)
+    ]
     context = {
         "contact": contact,
         "timeline": timeline,
+        "undo_notes": undo_notes,
         "conversations": conversations,
         "open_follow_ups": selectors.contact_open_follow_ups(contact=contact),
         "snooze_choices": snooze_choices(user),

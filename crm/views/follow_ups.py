@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
 from crm import selectors
-from crm.forms import SnoozeForm
+from crm.forms import FollowUpEditForm, SnoozeForm, add_service_errors
 from outreach.models import FollowUp
 from outreach.selectors import follow_up_get
 from outreach.services import follow_up_complete as complete_service
 from outreach.services import follow_up_snooze as snooze_service
+from outreach.services import follow_up_update
 
-from .common import page_view, safe_next, service_error_messages, snooze_choices
+from .common import page_view, safe_next, service_error_messages, snooze_choices, tz_of
 
 PAGE_SIZE = 30
 # The tabs use outreach.selectors.follow_up_due_q, the one definition of "due" that the API's
@@ -91,3 +92,24 @@ def follow_up_snooze(request, pk):
     except (ApplicationError, ValidationError) as exc:
         return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
     return _respond(request, follow_up, note=f"Snoozed until {form.cleaned_data['due_on']:%a %d %b}.")
+
+
+@page_view
+def follow_up_edit(request, pk):
+    """Change what is owed and when (in place with htmx, or as a page); the reminder follows."""
+    follow_up = follow_up_get(user=request.user, pk=pk)
+    if request.htmx and request.GET.get("cancel"):
+        return _respond(request, follow_up)
+    form = FollowUpEditForm(request.POST or None, follow_up=follow_up, tz=tz_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up_update(follow_up=follow_up, title=form.cleaned_data["title"], due_at=form.moment())
+        except (ApplicationError, ValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            return _respond(request, follow_up, note="Saved.")
+    status = 400 if request.method == "POST" else 200
+    template = "crm/_follow_up_edit.html" if request.htmx else "crm/follow_up_edit.html"
+    came_from = request.htmx.current_url_abs_path if request.htmx else None
+    context = {"f": follow_up, "form": form, "next": safe_next(request, came_from or reverse("follow_up_list"))}
+    return render(request, template, context, status=status)

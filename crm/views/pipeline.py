@@ -15,9 +15,15 @@ from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.pipeline import MOVE_INTO, legal_moves, legal_next_stages
 from outreach.selectors import conversation_get, conversation_suggests_no_response
-from outreach.services import IllegalTransition, conversation_transition, conversation_update, held_at_needed
+from outreach.services import (
+    IllegalTransition,
+    conversation_transition,
+    conversation_update,
+    held_at_needed,
+)
+from outreach.services import conversation_delete as conversation_delete_service
 
-from .common import page_view, safe_next, tz_of
+from .common import confirm_delete_page, page_view, safe_next, tz_of
 
 
 def card_moves(conversation) -> list[dict]:
@@ -188,4 +194,25 @@ def conversation_detail(request, pk):
             "moves": card_moves(conversation),
             "tz": tz_of(request.user),
         },
+    )
+
+
+@page_view
+def conversation_delete(request, pk):
+    """GET: what goes with a mistaken conversation. POST: delete it with its history."""
+    conversation = conversation_get(user=request.user, pk=pk)
+    contact = conversation.contact
+    if request.method == "POST":
+        conversation_delete_service(conversation=conversation)
+        messages.success(request, f"Deleted the {conversation.get_kind_display().lower()} with {contact.full_name}.")
+        return redirect("contact_detail", pk=contact.pk)
+    return confirm_delete_page(
+        request,
+        heading=f"Delete the {conversation.get_kind_display().lower()} with {contact.full_name}?",
+        summary=selectors.conversation_delete_summary(conversation=conversation),
+        action=reverse("conversation_delete", args=[conversation.pk]),
+        cancel=reverse("conversation_detail", args=[conversation.pk]),
+        button="Delete this conversation",
+        alternative="Did it just not happen? Cancelling it keeps the history; deleting is for an ask "
+        "recorded by mistake.",
     )

@@ -55,8 +55,9 @@ ACTIONS = {
     "snooze": ({"due_at": "2099-01-01"}, []),
     "cancel": ({}, []),
     "render": ({"contact": "own:contact"}, ["contact"]),
-    "merge": ({"other": "own:contact"}, ["other"]),
+    "merge": ({"other": "own:contact"}, ["other"]),  # contacts; companies and tags merge their own kind
     "duplicates": ({}, []),
+    "restore": ({}, []),
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {

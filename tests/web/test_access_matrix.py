@@ -78,6 +78,23 @@ CASES = {
     "contact_touch_create": Case(_pk("contact"), ("post",), data=lambda w: {"channel": "call", "summary": "hijack"}),
     "job_change_seen": Case(_pk("job_change"), ("post",)),
     "touch_delete": Case(_pk("touch"), ("post",)),
+    "contact_delete": Case(_pk("contact"), ("get", "post")),
+    # Notes
+    "note_detail": Case(_pk("note"), ("get",)),
+    "note_edit": Case(
+        _pk("note"),
+        ("get", "post"),
+        data=lambda w: {f"note-{w.rows['note'].pk}-kind": "general", f"note-{w.rows['note'].pk}-body": "hijack"},
+    ),
+    "note_delete": Case(_pk("note"), ("post",)),
+    "note_restore": Case(_pk("note"), ("post",)),
+    # Companies and tags
+    "company_edit": Case(_pk("company"), ("get", "post"), data=lambda w: {"name": "hijack"}),
+    "company_merge": Case(_pk("company"), ("get", "post"), data=lambda w: {"name": "hijack"}),
+    "company_delete": Case(_pk("company"), ("get", "post")),
+    "tag_edit": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
+    "tag_merge": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
+    "tag_delete": Case(_pk("tag"), ("get", "post")),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),
     # Pipeline
@@ -88,8 +105,18 @@ CASES = {
         query=lambda w: {"stage": "held"},
         data=lambda w: {"stage": "held"},
     ),
+    "conversation_delete": Case(_pk("conversation"), ("get", "post")),
     # Follow-ups
     "follow_up_complete": Case(_pk("follow_up"), ("post",)),
+    "follow_up_edit": Case(
+        _pk("follow_up"),
+        ("get", "post"),
+        data=lambda w: {
+            f"fu-{w.rows['follow_up'].pk}-title": "hijack",
+            f"fu-{w.rows['follow_up'].pk}-date": "2030-01-01",
+            f"fu-{w.rows['follow_up'].pk}-time": "09:00",
+        },
+    ),
     "follow_up_snooze": Case(_pk("follow_up"), ("post",), data=lambda w: {"due_on": "2030-01-01"}),
     # Templates
     "template_edit": Case(

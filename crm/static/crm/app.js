@@ -41,6 +41,25 @@
   drawBars(document);
   document.addEventListener("htmx:load", function (event) { drawBars(event.target); });
 
+  // An Undo that lasts a few seconds (<div data-expires-in="10">): when the server would refuse
+  // it, the button goes and the message says the delete is final. The server decides either way.
+  function expireUndos(root) {
+    var boxes = Array.prototype.slice.call(root.querySelectorAll("[data-expires-in]"));
+    if (root.matches && root.matches("[data-expires-in]")) boxes.push(root);
+    boxes.forEach(function (box) {
+      var seconds = Math.max(0, Number(box.getAttribute("data-expires-in")) || 0);
+      setTimeout(function () {
+        var form = box.querySelector("form");
+        if (!form || !box.isConnected) return;
+        form.remove();
+        var status = box.querySelector("[role=status]");
+        if (status) status.textContent = status.getAttribute("data-final-text") || "Deleted for good.";
+      }, seconds * 1000);
+    });
+  }
+  expireUndos(document);
+  document.addEventListener("htmx:load", function (event) { expireUndos(event.target); });
+
   // Sign-up: the browser's time zone, so times are on the user's clock from the first page.
   document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
     try { if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* keep UTC */ }
