@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today, user_tz
+from accounts.text import truncate
 
 from .calendar import chat_invitation
 from .models import Conversation, FollowUp, Reminder, Stage
@@ -91,8 +92,7 @@ def local_time(moment: datetime, tz) -> str:
 
 def _one_line(text: str) -> str:
     # Subjects are headers: no line breaks, bounded length.
-    line = " ".join(str(text).split())
-    return line if len(line) <= 150 else line[:149] + "…"
+    return truncate(" ".join(str(text).split()), 149)
 
 
 def _label(value: str) -> str:

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from accounts.dates import ago as ago_words
 from outreach.models import Stage
 
 register = template.Library()
@@ -39,6 +40,12 @@ def query_with(context, **changes) -> str:
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "3 months ago" in one rounded unit (Django's timesince says "2 months, 4 weeks")."""
+    return ago_words(moment) if moment else ""
 
 
 @register.filter
