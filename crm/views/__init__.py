@@ -1,6 +1,13 @@
 """The web dashboard's views: thin, they parse input, call selectors and services, and render."""
 
-from .account_settings import account_delete_view, calendar_rotate, settings_page, token_create, token_revoke
+from .account_settings import (
+    account_delete_view,
+    calendar_rotate,
+    email_change,
+    settings_page,
+    token_create,
+    token_revoke,
+)
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
@@ -33,6 +40,7 @@ __all__ = [
     "PasswordResetView",
     "account_delete_view",
     "calendar_rotate",
+    "email_change",
     "contact_archive",
     "contact_create",
     "contact_detail",

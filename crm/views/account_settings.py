@@ -15,8 +15,9 @@ from accounts.services import (
     api_token_revoke,
     calendar_token_rotate,
     profile_update,
+    user_email_change,
 )
-from crm.forms import AccountDeleteForm, ProfileForm, add_service_errors
+from crm.forms import AccountDeleteForm, EmailChangeForm, ProfileForm, add_service_errors
 
 from .common import page_view
 
@@ -28,13 +29,14 @@ def calendar_feed_url(profile) -> str:
 NEW_TOKEN_SESSION_KEY = "settings.new_api_token"
 
 
-def _page(request, form, *, status=200):
+def _page(request, form, *, email_form=None, status=200):
     profile = request.user.profile
     return render(
         request,
         "crm/settings.html",
         {
             "form": form,
+            "email_form": email_form or EmailChangeForm(request),
             "calendar_url": calendar_feed_url(profile),
             "tokens": list(api_token_list(user=request.user)),
             # Shown on the first page after creating it, then gone from the session for good.
@@ -47,7 +49,9 @@ def _page(request, form, *, status=200):
 @page_view
 def settings_page(request):
     profile = request.user.profile
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(request.user))
+    form = ProfileForm(
+        request.POST or None, initial=ProfileForm.initial_for(request.user), current_timezone=profile.timezone
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -59,6 +63,25 @@ def settings_page(request):
                 return redirect("settings")
         return _page(request, form, status=400)
     return _page(request, form)
+
+
+@page_view
+@require_POST
+def email_change(request):
+    """A new account e-mail, with the password re-entered; unique in any letter case."""
+    form = EmailChangeForm(request, request.POST)
+    if form.is_valid():
+        try:
+            user_email_change(user=request.user, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Your e-mail address is now {request.user.email}.")
+            return redirect(reverse("settings") + "#email")
+    profile_form = ProfileForm(
+        initial=ProfileForm.initial_for(request.user), current_timezone=request.user.profile.timezone
+    )
+    return _page(request, profile_form, email_form=form, status=400)
 
 
 @page_view
