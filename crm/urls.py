@@ -49,4 +49,5 @@ urlpatterns = [
     path("settings/tokens/", views.token_create, name="settings_token_create"),
     path("settings/tokens/revoke/", views.token_revoke, name="settings_token_revoke"),
     path("settings/delete/", views.account_delete_view, name="account_delete"),
+    path("settings/restore/", views.backup_restore_view, name="backup_restore"),
 ]

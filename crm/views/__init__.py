@@ -2,6 +2,7 @@
 
 from .account_settings import (
     account_delete_view,
+    backup_restore_view,
     calendar_rotate,
     email_change,
     settings_page,
@@ -41,6 +42,7 @@ __all__ = [
     "account_delete_view",
     "calendar_rotate",
     "email_change",
+    "backup_restore_view",
     "contact_archive",
     "contact_create",
     "contact_detail",

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.errors import ApplicationError
 from accounts.selectors import api_token_get, api_token_list
 from accounts.services import (
     account_delete,
@@ -17,6 +18,7 @@ from accounts.services import (
     profile_update,
     user_email_change,
 )
+from crm.backup import account_is_empty, backup_read, backup_restore
 from crm.forms import AccountDeleteForm, EmailChangeForm, ProfileForm, add_service_errors
 
 from .common import page_view
@@ -110,6 +112,28 @@ def token_revoke(request):
     api_token_revoke(token=token)
     messages.success(request, "Token revoked; clients using it get 401 from now on.")
     return redirect(reverse("settings") + "#tokens")
+
+
+@page_view
+def backup_restore_view(request):
+    """Restore a backup.json into this account, once it is confirmed; only an empty account
+    takes one (the service refuses any other with a conflict)."""
+    empty = account_is_empty(request.user)
+    context = {"empty": empty, "error": ""}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            context["error"] = "Tick the box to confirm the restore."
+        else:
+            try:
+                counts = backup_restore(user=request.user, data=backup_read(request.FILES.get("file")))
+            except ApplicationError as exc:
+                context["error"] = exc.message
+            else:
+                restored = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n)
+                messages.success(request, f"Backup restored: {restored or 'nothing to restore'}.")
+                return redirect("today")
+        return render(request, "crm/backup_restore.html", context, status=400)
+    return render(request, "crm/backup_restore.html", context)
 
 
 @page_view
