@@ -64,8 +64,8 @@ class SignupForm(Form):
         return canonical_name(name) if name in zoneinfo.available_timezones() else ""
 
 
-class AccountDeleteForm(Form):
-    """Deleting the account: the user re-enters their password."""
+class PasswordConfirmForm(Form):
+    """A step the user confirms by re-entering their password (checked like a log-in)."""
 
     password = forms.CharField(
         label="Your password",
@@ -273,23 +273,15 @@ class ProfileForm(Form):
         return initial
 
 
-class EmailChangeForm(Form):
+class AccountDeleteForm(PasswordConfirmForm):
+    """Deleting the account: the user re-enters their password."""
+
+
+class EmailChangeForm(PasswordConfirmForm):
     """A new account e-mail, confirmed with the password (it is where password resets go)."""
 
     email = forms.EmailField(label="New e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
-    )
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not password_confirmed(request=self.request, user=self.request.user, password=password):
-            raise ValidationError("That is not your password.")
-        return password
+    field_order = ("email", "password")
 
 
 class PortfolioItemForm(Form):

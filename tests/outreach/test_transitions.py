@@ -190,7 +190,7 @@ def test_held_to_thanked_completes_thank_you_and_opens_reconnect(user):
     assert (thank_you.status, thank_you.completed_at) == ("done", thanked_at)
     assert _reminders(thank_you) == []
     [reconnect] = conv.contact.follow_ups.filter(kind="reconnect", status="open")
-    assert reconnect.due_at == thanked_at + timedelta(days=30)
+    assert reconnect.due_at == digest_day(thanked_at, 30)
     conv.contact.refresh_from_db()
     assert conv.contact.last_contacted_at == thanked_at
 
