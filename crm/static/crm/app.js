@@ -113,6 +113,9 @@
       if (fold) fold.open = true;
       var link = moved.querySelector("a");
       if (link) link.focus({ preventScroll: true });
+      // The page stays where it was, unless the card landed out of sight: then just enough to show it.
+      var box = moved.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) moved.scrollIntoView({ block: "nearest" });
     }
     boardState = null;
   });
