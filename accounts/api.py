@@ -122,7 +122,15 @@ class RegisterView(AuthThrottled):
     )
     def post(self, request):
         body = RegisterSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            # Every problem at once: the account's own checks for the fields that parsed.
+            data = request.data if isinstance(request.data, dict) else {}
+            fields = {
+                name: data[name]
+                for name in ("username", "email", "password")
+                if name not in body.errors and isinstance(data.get(name), str)
+            }
+            raise serializers.ValidationError({**services.registration_errors(**fields), **body.errors})
         user = services.user_register(**body.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 

@@ -38,6 +38,18 @@ def resolve_due_at(owner, value: date | datetime, field: str = "due_at") -> date
     return local_instant(value, digest_hour(owner), tz)
 
 
+def days_later_at_digest_hour(owner, moment: datetime, days: int) -> datetime:
+    """What a follow-up planned `days` ahead of `moment` means to the user: that calendar day
+    on their clock (the local date of `moment` plus `days`), at their digest hour, as UTC.
+
+    The rule a date-only due date follows (resolve_due_at), so a nudge or reconnect comes up
+    with the morning digest instead of at the minute of the click; across a DST change the
+    local hour stays the same.
+    """
+    day = moment.astimezone(user_tz(owner)).date() + timedelta(days=days)
+    return resolve_due_at(owner, day)
+
+
 def local_day_bounds(owner, day: date) -> tuple[datetime, datetime]:
     """The [start, end) instants of a local calendar day (23 or 25 hours long on DST days)."""
     tz = user_tz(owner)

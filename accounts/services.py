@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.template import loader
 from knox.models import get_token_model
@@ -65,28 +66,70 @@ def model_update(*, instance: models.Model, fields: tuple[str, ...] | list[str],
 # --- accounts ----------------------------------------------------------------------------
 
 
+EMAIL_TAKEN = "Another account uses that e-mail address."
+
+
+def _email_taken(email: str, *, exclude_pk=None) -> bool:
+    """E-mail addresses are one account's each, in any letter case (Ada@X.org is ada@x.org)."""
+    users = get_user_model().objects.filter(email__iexact=email)
+    return users.exclude(pk=exclude_pk).exists() if exclude_pk else users.exists()
+
+
+def registration_errors(*, username: str = "", email: str = "", password: str = "") -> dict[str, list[str]]:
+    """Every reason these values cannot make an account, per field, all at once (so a page or
+    a client can show them together): a username or e-mail taken in any letter case, and the
+    password validators. A field left empty is not checked (the caller's form requires it)."""
+    User = get_user_model()
+    errors: dict[str, list[str]] = {}
+    if username and User.objects.filter(username__iexact=username).exists():
+        # "Sam" and "sam" would be two accounts that log in almost alike: refuse the second.
+        errors["username"] = ["That username is taken."]
+    if email and _email_taken(email):
+        errors["email"] = [EMAIL_TAKEN]
+    if password:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    return errors
+
+
 @transaction.atomic
 def user_register(*, username: str, email: str, password: str, timezone: str = ""):
     """A new account with its profile, on the user's clock when `timezone` is given.
 
-    Password validators apply; a username taken in any letter case is refused. The post_save
-    handler sets up the profile, and `account_created` lets the other apps add their part
-    (the starter templates).
+    Every refusal of `registration_errors` comes back at once. The post_save handler sets up
+    the profile, and `account_created` lets the other apps add their part (the starter templates).
     """
     User = get_user_model()
-    if User.objects.filter(username__iexact=username).exists():
-        # "Sam" and "sam" would be two accounts that log in almost alike: refuse the second.
-        raise ValidationError({"username": "That username is taken."})
+    email = User.objects.normalize_email(email)
+    errors = registration_errors(username=username, email=email, password=password)
+    if errors:
+        raise ValidationError(errors)
     user = User(username=username, email=email)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean()
     user.save()
     if timezone:
         profile_update(profile=user.profile, timezone=timezone)
+    return user
+
+
+@transaction.atomic
+def user_email_change(*, user, email: str):
+    """The address reminders and password resets go to. Refused when it is not an address or
+    another account uses it in any letter case; the domain is stored in lower case."""
+    User = get_user_model()
+    email = User.objects.normalize_email((email or "").strip())
+    if not email:
+        raise ValidationError({"email": "Give an e-mail address."})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid e-mail address."}) from None
+    if _email_taken(email, exclude_pk=user.pk):
+        raise ValidationError({"email": EMAIL_TAKEN})
+    model_update(instance=user, fields=("email",), data={"email": email})
     return user
 
 

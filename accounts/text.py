@@ -4,9 +4,17 @@ in error messages, and the one kind of string JSON can carry that nothing can st
 import re
 
 # Characters a name never needs and that can disguise it: C0 and C1 controls (the whitespace
-# ones become spaces first) and the bidirectional embeddings, overrides and isolates
-# (U+202A–U+202E, U+2066–U+2069), which can make "Ada" display as someone else's name.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# ones become spaces first), the bidirectional marks, embeddings, overrides and isolates
+# (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), which can make "Ada" display as
+# someone else's name, and the invisible ones that make two equal-looking names differ: soft
+# hyphen, zero-width space, word joiner and invisible operators, byte-order mark, Mongolian
+# vowel separator (U+00AD, U+180E, U+200B, U+2060–U+2064, U+FEFF).
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    # Zero-width (non-)joiners spell Persian and Indic names and emoji sequences (👩‍💻) between
+    # two characters; at a name's or word's edge they only hide a difference.
+    "|(?<!\\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\\S)"
+)
 # Half of a UTF-16 pair on its own: JSON's "\ud800" escape decodes to it, but UTF-8 cannot
 # encode it, so neither a database nor a response can hold it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -22,12 +30,24 @@ def one_line(value: str) -> str:
     return spaced
 
 
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters (and the ellipsis) at the last word boundary,
+    so no word is cut in half; a single word longer than half the limit is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if text[limit] == " ":
+        space = limit  # the limit falls exactly between two words
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
 def shown(value, limit: int = 60) -> str:
     """`value` as an error message may quote it: at most `limit` characters, and anything
     UTF-8 cannot encode (a lone surrogate) written as its escape, so the answer can be sent."""
-    text = value if isinstance(value, str) else str(value)
-    if len(text) > limit:
-        text = text[:limit] + "…"
+    text = truncate(value if isinstance(value, str) else str(value), limit)
     if _SURROGATE.search(text):
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text

@@ -36,6 +36,11 @@ ImportResultSerializer = inline_serializer(
         "error_count": serializers.IntegerField(),
         "job_changes": serializers.IntegerField(),
         "dry_run": serializers.BooleanField(),
+        "first_rows": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="The first rows it creates (or would, in a dry run) or updates: "
+            "`{row, action: create|update, name, company, changes}`.",
+        ),
     },
 )
 

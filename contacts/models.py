@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts.localtime import days_later_at_digest_hour
 from accounts.models import OwnedModel, enum_check
 from accounts.text import one_line
 
@@ -213,7 +214,8 @@ class Contact(OwnedModel):
         if not self.reconnect_every_days:
             return None
         since = self.last_contacted_at or self.created_at or now or timezone.now()
-        return since + timedelta(days=self.reconnect_every_days)
+        # That day at the owner's digest hour, in their time zone, like a date-only due date.
+        return days_later_at_digest_hour(self.owner, since, self.reconnect_every_days)
 
     def clean(self):
         from contacts.linkedin import normalise_linkedin_url

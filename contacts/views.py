@@ -12,7 +12,7 @@ from config.pages import page_view
 from config.throttling import page_throttle_wait
 
 from .importers.csv_format import COLUMNS
-from .importers.services import import_upload
+from .importers.services import import_preview_keep, import_preview_upload, import_upload
 from .models import ImportJob
 from .selectors import import_job_get, import_job_list
 
@@ -57,8 +57,12 @@ def _import(request, context: dict) -> tuple[int, int | None]:
         kind = ImportJob.Kind.LINKEDIN
     dry_run = request.POST.get("dry_run") in ("on", "true", "1")
     upload = request.FILES.get("file")
-    context.update(kind=kind, dry_run=dry_run, filename=upload.name if upload else "")
     try:
+        if upload is None and request.POST.get("preview"):
+            # "Import now" after a preview: the file kept server-side, not uploaded again.
+            kind, upload = import_preview_upload(owner=request.user, token=request.POST["preview"])
+            dry_run = False
+        context.update(kind=kind, dry_run=dry_run, filename=upload.name if upload else "")
         outcome = import_upload(owner=request.user, kind=kind, upload=upload, dry_run=dry_run)
     except ApplicationError as exc:
         # The error is shown on the page; a plain-form POST still gets a meaningful status.
@@ -67,6 +71,8 @@ def _import(request, context: dict) -> tuple[int, int | None]:
         return APPLICATION_ERROR_STATUS[exc.code], UNAVAILABLE_RETRY_AFTER if unavailable else None
     is_job = isinstance(outcome, ImportJob)
     context.update(job=outcome if is_job else None, result=None if is_job else outcome.as_dict())
+    if dry_run and not is_job and (outcome.created or outcome.updated):
+        context["preview_token"] = import_preview_keep(owner=request.user, kind=kind, upload=upload)
     return 200, None
 
 

@@ -9,6 +9,7 @@ afresh for the restored follow-ups, chats and digest. The calendar token is not 
 a backup file must not carry a working feed URL into another account.
 """
 
+import json
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -441,3 +442,24 @@ def _plan_reminders(user_id: int) -> None:
     user = get_user_model().objects.select_related("profile").get(pk=user_id)
     with transaction.atomic():
         reminders.profile_changed(user)
+
+
+def _refuse_constant(name: str):
+    # NaN and Infinity are not JSON (the API's parser refuses them too); no field can hold them.
+    raise ValueError(f"{name} is not JSON")
+
+
+def backup_read(upload) -> object:
+    """The parsed document of an uploaded backup.json (API and Settings page alike);
+    ApplicationError when there is no file, it is over IMPORT_MAX_BYTES, or it is not JSON."""
+    from django.conf import settings
+
+    if upload is None:
+        raise ApplicationError("Choose the backup.json file to restore.", field="file")
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        limit = settings.IMPORT_MAX_BYTES / 1_048_576
+        raise ApplicationError(f"The file is larger than the {limit:.1f} MB limit.", code=ApplicationError.TOO_LARGE)
+    try:
+        return json.load(upload.file, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ApplicationError("The file is not JSON: upload the backup.json Coffeechat exported.") from None

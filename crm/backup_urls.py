@@ -1,8 +1,5 @@
 """GET /api/v1/export/backup.json and POST /api/v1/imports/backup/ (included under /api/v1/)."""
 
-import json
-
-from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -17,7 +14,7 @@ from rest_framework.views import APIView
 from config.parsers import JSONParser
 from contacts.api_imports import ExportView
 
-from .backup import backup_build, backup_restore
+from .backup import backup_build, backup_read, backup_restore
 
 
 class BackupExportView(ExportView):
@@ -28,11 +25,6 @@ class BackupExportView(ExportView):
         response["Content-Disposition"] = f'attachment; filename="coffeechat-backup-{stamp}.json"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-def _refuse_constant(name: str):
-    # NaN and Infinity are not JSON (the API's parser refuses them too); no field can hold them.
-    raise ValueError(f"{name} is not JSON")
 
 
 class _BackupUpload(serializers.Serializer):
@@ -57,18 +49,7 @@ class BackupRestoreView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is not None:
-            if upload.size > settings.IMPORT_MAX_BYTES:
-                limit = settings.IMPORT_MAX_BYTES / 1_048_576
-                return Response(
-                    {"detail": f"The file is larger than the {limit:.1f} MB limit."},
-                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                )
-            try:
-                data = json.load(upload.file, parse_constant=_refuse_constant)
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                return Response(
-                    {"detail": "The file is not JSON: upload the backup.json Coffeechat exported."}, status=400
-                )
+            data = backup_read(upload)  # an ApplicationError answers 400 or 413
         elif request.content_type.startswith("application/json"):
             data = request.data
         else:

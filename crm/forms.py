@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from accounts.errors import ApplicationError
 from accounts.models import Profile
 from accounts.services import NAME_FIELDS, password_confirmed
+from accounts.timezones import canonical_name, canonical_timezones
 from contacts.models import Contact
 from crm.models import Note
+from crm.playbook import PATHWAY_SUMMARIES
 from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem, TouchChannel
 
 
@@ -58,11 +60,12 @@ class SignupForm(Form):
 
     def clean_timezone(self):
         name = self.cleaned_data["timezone"]
-        return name if name in zoneinfo.available_timezones() else ""
+        # An older browser may say "Asia/Calcutta": store the name the Settings list shows.
+        return canonical_name(name) if name in zoneinfo.available_timezones() else ""
 
 
-class AccountDeleteForm(Form):
-    """Deleting the account: the user re-enters their password."""
+class PasswordConfirmForm(Form):
+    """A step the user confirms by re-entering their password (checked like a log-in)."""
 
     password = forms.CharField(
         label="Your password",
@@ -168,7 +171,25 @@ class FollowUpForm(Form):
 
 
 class SnoozeForm(Form):
-    due_on = forms.DateField(label="Snooze until", widget=forms.DateInput(attrs={"type": "date"}))
+    """A preset (`due_on`: never earlier than the follow-up is due) or a date the user picks
+    (`on`: any day ahead, earlier included); a picked date wins."""
+
+    due_on = forms.DateField(label="Snooze until", required=False)
+    on = forms.DateField(label="Or pick a date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("on") and not data.get("due_on"):
+            raise ValidationError("Pick a date to snooze until.")
+        return data
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.cleaned_data.get("on"))
+
+    @property
+    def day(self):
+        return self.cleaned_data.get("on") or self.cleaned_data["due_on"]
 
 
 class RequestForm(Form):
@@ -255,7 +276,11 @@ class TemplateForm(Form):
 
 
 def _timezone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in canonical_timezones()]
+
+
+def _pathway_choices():
+    return [(value, f"{label} — {PATHWAY_SUMMARIES[value]}") for value, label in Profile.Pathway.choices]
 
 
 class ProfileForm(Form):
@@ -269,17 +294,37 @@ class ProfileForm(Form):
     )
     email_reminders = forms.BooleanField(label="Email me when a follow-up is due and before chats", required=False)
     daily_digest = forms.BooleanField(label="Send a daily digest", required=False)
-    pathway = forms.ChoiceField(choices=Profile.Pathway.choices, label="My way into product")
+    pathway = forms.ChoiceField(choices=_pathway_choices, label="My way into product", widget=forms.RadioSelect)
     weekly_request_goal = forms.IntegerField(label="Requests to send per week", min_value=0, max_value=100)
     nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
 
     PROFILE_FIELDS = (*NAME_FIELDS, *Profile.SETTINGS)
 
+    def __init__(self, *args, current_timezone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone stored before the list was canonical (e.g. "US/Eastern") shows as its canonical
+        # zone; one with none (e.g. "Etc/GMT+5") stays offered, so saving keeps it.
+        if canonical_name(current_timezone) not in canonical_timezones():
+            self.fields["timezone"].choices = [*_timezone_choices(), (current_timezone, current_timezone)]
+
     @classmethod
     def initial_for(cls, user) -> dict:
         profile = user.profile
-        return {name: getattr(user if name in NAME_FIELDS else profile, name) for name in cls.PROFILE_FIELDS}
+        initial = {name: getattr(user if name in NAME_FIELDS else profile, name) for name in cls.PROFILE_FIELDS}
+        initial["timezone"] = canonical_name(profile.timezone)
+        return initial
+
+
+class AccountDeleteForm(PasswordConfirmForm):
+    """Deleting the account: the user re-enters their password."""
+
+
+class EmailChangeForm(PasswordConfirmForm):
+    """A new account e-mail, confirmed with the password (it is where password resets go)."""
+
+    email = forms.EmailField(label="New e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    field_order = ("email", "password")
 
 
 class PortfolioItemForm(Form):

@@ -1,36 +1,5 @@
-"""Notes are Markdown written by the user; the HTML is sanitised before it reaches a page."""
+"""Notes are Markdown written by the user; the one sanitiser is accounts.markdown (e-mails use it too)."""
 
-import markdown as markdown_lib
-import nh3
-from django.utils.safestring import SafeString, mark_safe
+from accounts.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "a",
-    "hr",
-}
-
-
-def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "sane_lists"])
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+__all__ = ["ALLOWED_TAGS", "markdown_to_text", "render_markdown"]

@@ -33,6 +33,16 @@ class Step:
     action_label: str = ""
 
 
+# Each pathway in one sentence, as Settings explains the choice.
+PATHWAY_SUMMARIES = {
+    Profile.Pathway.PRODUCT_TRIO: "You are an engineer, designer or analyst: take on PM-like work in your "
+    "team and learn the other two legs of the trio.",
+    Profile.Pathway.INTERNAL_MOVE: "You work in marketing, sales, project management or support: meet the PMs "
+    "in your company and own a small product problem there.",
+    Profile.Pathway.BUILD_EXPERIENCE: "You are coming from outside: build a case study or prototype and ask PMs "
+    "for feedback and informational interviews.",
+}
+
 PM = ("product_manager",)
 TRIO = ("designer", "engineer", "analyst")
 INTERNAL = ("internal",)

@@ -366,6 +366,27 @@ def chats_on_day(*, user, now: datetime | None = None) -> list[Conversation]:
     )
 
 
+CHATS_AHEAD_DAYS = 7
+CHATS_AHEAD_LIMIT = 20
+
+
+def chats_ahead(
+    *, user, now: datetime | None = None, days: int = CHATS_AHEAD_DAYS, limit: int = CHATS_AHEAD_LIMIT
+) -> tuple[list[Conversation], bool]:
+    """Scheduled chats from the start of the user's today through the next `days` local days
+    (today's earlier ones included: they may still need marking held), at most `limit`; and
+    whether there are more in that window."""
+    today = local_today(user, now)
+    start, _ = local_day_bounds(user, today)
+    _, end = local_day_bounds(user, today + timedelta(days=days - 1))
+    rows = list(
+        Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
+        .select_related("contact", "contact__company")
+        .order_by("scheduled_for", "id")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
 def reconnect_due_contacts(*, user, now: datetime | None = None, limit: int = 8) -> list[Contact]:
     return list(contact_reconnect_due_list(user=user, now=now).order_by("reconnect_due_at", "id")[:limit])
 

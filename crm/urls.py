@@ -69,8 +69,10 @@ urlpatterns = [
     path("playbook/", views.playbook, name="playbook"),
     # Settings
     path("settings/", views.settings_page, name="settings"),
+    path("settings/email/", views.email_change, name="settings_email"),
     path("settings/calendar/rotate/", views.calendar_rotate, name="settings_calendar_rotate"),
     path("settings/tokens/", views.token_create, name="settings_token_create"),
     path("settings/tokens/revoke/", views.token_revoke, name="settings_token_revoke"),
     path("settings/delete/", views.account_delete_view, name="account_delete"),
+    path("settings/restore/", views.backup_restore_view, name="backup_restore"),
 ]

@@ -93,7 +93,9 @@ def _follow_up_action(request, user, action: str, payload: dict):
         if action == ACTION_COMPLETE:
             follow_up_complete(follow_up=follow_up)
             return _page(request, "Done", f"“{follow_up.title}” is marked as done. Nice work.")
-        follow_up = follow_up_snooze(follow_up=follow_up, due_at=timezone.now() + SNOOZE_BY[action])
+        # "A day" from when it is due, or from now if that has passed: never earlier than it was.
+        later = max(timezone.now(), follow_up.due_at) + SNOOZE_BY[action]
+        follow_up = follow_up_snooze(follow_up=follow_up, due_at=later, earlier_ok=False)
     except (ApplicationError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return _page(request, "Could not do that", message, status=400)

@@ -6,10 +6,12 @@ a Message-ID derived from the reminder's dedupe key (so a resend after a crash i
 the same message), and a one-click link that turns that kind of email off.
 
 User text (titles, agendas, notes) is rendered through Django templates: autoescaped in the
-HTML part, plain in the text part. Notes are Markdown, shown as their plain source.
+HTML part, plain in the text part. Notes are Markdown: sanitised HTML (accounts.markdown, as on
+the notes page) in the HTML part, readable text without markup in the text part.
 """
 
 from datetime import datetime, timedelta
+from textwrap import indent
 
 from django.conf import settings
 from django.core import signing
@@ -19,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today, user_tz
+from accounts.markdown import markdown_to_text, render_markdown
+from accounts.text import truncate
 
 from .calendar import chat_invitation
 from .models import Conversation, FollowUp, Reminder, Stage
@@ -91,8 +95,7 @@ def local_time(moment: datetime, tz) -> str:
 
 def _one_line(text: str) -> str:
     # Subjects are headers: no line breaks, bounded length.
-    line = " ".join(str(text).split())
-    return line if len(line) <= 150 else line[:149] + "…"
+    return truncate(" ".join(str(text).split()), 149)
 
 
 def _label(value: str) -> str:
@@ -206,7 +209,17 @@ def _chat_prep(reminder: Reminder, user, tz):
     context.update(
         how_we_met=contact.how_we_met,
         title=contact.title,
-        notes=[{"kind": _label(n.kind), "date": local_time(n.created_at, tz), "body": n.body} for n in notes],
+        notes=[
+            {
+                "kind": _label(n.kind),
+                "date": local_time(n.created_at, tz),
+                "body": n.body,
+                # The notes page's sanitiser (accounts.markdown); plain text for the text part.
+                "html": render_markdown(n.body),
+                "text": indent(markdown_to_text(n.body), "  ").lstrip(),
+            }
+            for n in notes
+        ],
         previous=[{"kind": _label(c.kind), "date": local_time(c.held_at, tz), "outcome": c.outcome} for c in previous],
     )
     subject = f"Prep: {_label(conversation.kind).lower()} with {_contact_label(contact)}, {context['when']}"

@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.models import OwnedModel, enum_check
 from contacts.models import Contact
@@ -265,6 +266,11 @@ class FollowUp(OwnedModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and already past due: marked the same way on Today, the list and a contact page."""
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()
 
     def clean(self):
         self.check_same_owner("contact", "conversation")

@@ -99,17 +99,9 @@ RESPONSE_STAGES = tuple(move.to for move in MOVES if move.answer)
 OPEN_STAGES = (Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED)
 
 
-def _board_stages() -> tuple[str, ...]:
-    """The path, each closing stage that can still be left (no_response) right after the
-    stage it comes from, then the final closing stages."""
-    order: list[str] = []
-    for stage in PATH:
-        order.append(stage)
-        order += [s for s in CLOSING_STAGES if s not in FINAL_STAGES and stage in MOVE_INTO[s].sources]
-    return (*order, *(s for s in CLOSING_STAGES if s not in order))
-
-
-BOARD_STAGES = _board_stages()
+# The board's columns: the path as a request travels it (planned → requested → scheduled →
+# held → thanked), then the stages that close an ask early, which the board shows narrow.
+BOARD_STAGES = (*PATH, *CLOSING_STAGES)
 
 
 def legal_next_stages(stage: str) -> tuple[str, ...]:

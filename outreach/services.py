@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.dates import require_supported_range
 from accounts.errors import ApplicationError
-from accounts.localtime import resolve_due_at
+from accounts.localtime import days_later_at_digest_hour, resolve_due_at
 from accounts.models import profile_setting
 from accounts.services import model_update
 from contacts.models import Contact
@@ -275,7 +275,8 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
         conversation=conversation,
         kind=FollowUp.Kind.NUDGE,
         title=f"Nudge {conversation.contact.full_name} about your {conversation.get_kind_display().lower()}",
-        due_at=after + timedelta(days=days),
+        # On that day at the digest hour, like any date-only due date (SPEC: Additions).
+        due_at=days_later_at_digest_hour(owner, after, days),
     )
 
 
@@ -569,12 +570,21 @@ def follow_up_complete(*, follow_up: FollowUp, at: datetime | None = None) -> Fo
 
 
 @transaction.atomic
-def follow_up_snooze(*, follow_up: FollowUp, due_at: date | datetime) -> FollowUp:
-    """Push an open follow-up to a new time; its reminder moves with it."""
+def follow_up_snooze(*, follow_up: FollowUp, due_at: date | datetime, earlier_ok: bool = True) -> FollowUp:
+    """Push an open follow-up to a new time; its reminder moves with it.
+
+    A date the user chose (the API's `due_at`, the page's date picker) may be earlier than the
+    current due date. A preset ("Tomorrow", "Snooze a day") passes `earlier_ok=False`: a
+    snooze never brings a follow-up forward unless that date was chosen.
+    """
     follow_up = _require_open(follow_up)
     new_due = resolve_due_at(follow_up.owner, due_at)
     if new_due <= timezone.now():
         raise ValidationError({"due_at": "Snooze to a time in the future."})
+    if not earlier_ok and new_due < follow_up.due_at:
+        raise ValidationError(
+            {"due_at": "That is earlier than it is due now; pick the date yourself to bring it forward."}
+        )
     _follow_up_set_due(follow_up, new_due)
     return follow_up
 

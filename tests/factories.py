@@ -66,3 +66,13 @@ def aware(*args, tz="UTC"):
     import zoneinfo
 
     return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(tz))
+
+
+def digest_day(moment, days: int = 0, *, hour: int = 8, tz: str = "UTC"):
+    """When a follow-up planned `days` after `moment` falls due: that local day at the digest
+    hour (default profile: 08:00 UTC), as the pipeline plans nudges and reconnects (issue #10)."""
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(tz)
+    day = moment.astimezone(zone).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=zone).astimezone(dt.UTC)

@@ -5,9 +5,12 @@ The work is done beneath: `formats` checks and parses a file, `upsert` writes it
 `jobs` runs a large file in the background.
 """
 
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 
 from accounts.errors import ApplicationError
@@ -24,6 +27,8 @@ __all__ = [
     "import_inspect",
     "import_job_create",
     "import_job_run",
+    "import_preview_keep",
+    "import_preview_upload",
     "import_upload",
     "job_change_acknowledge",
 ]
@@ -86,6 +91,38 @@ def import_upload(*, owner, kind: str, upload, dry_run: bool = False) -> ImportR
     except IntegrityError:
         # A background import of this account wrote the same people meanwhile; nothing was kept.
         raise ApplicationError(_CONCURRENT_IMPORT, field="file", code=ApplicationError.CONFLICT) from None
+
+
+# A previewed file waits this long for "Import now" (in the shared cache: Redis or the database,
+# so any web process finds it); after that the user chooses the file again.
+PREVIEW_KEEP_SECONDS = 30 * 60
+_PREVIEW_GONE = "That preview has expired (or was already imported). Choose the file again."
+
+
+def _preview_key(owner, token: str) -> str:
+    return f"import-preview:{owner.pk}:{token}"
+
+
+def import_preview_keep(*, owner, kind: str, upload) -> str | None:
+    """Keep a previewed (dry-run) upload server-side so "Import now" needs no second upload;
+    the token to import it with, or None when it cannot be kept (the cache is down)."""
+    fileobj = upload.file
+    fileobj.seek(0)
+    token = secrets.token_urlsafe(16)
+    entry = {"kind": kind, "name": upload.name, "content": fileobj.read()}
+    cache.set(_preview_key(owner, token), entry, PREVIEW_KEEP_SECONDS)
+    return token if cache.get(_preview_key(owner, token)) is not None else None
+
+
+def import_preview_upload(*, owner, token: str) -> tuple[str, SimpleUploadedFile]:
+    """The kind and file of a kept preview of this owner (another owner's token finds nothing);
+    ApplicationError when it has expired or was imported already. It is taken: used once."""
+    key = _preview_key(owner, token)
+    entry = cache.get(key) if token else None
+    if entry is None:
+        raise ApplicationError(_PREVIEW_GONE, field="file")
+    cache.delete(key)
+    return entry["kind"], SimpleUploadedFile(entry["name"], entry["content"])
 
 
 def job_change_acknowledge(*, event: ContactEvent) -> ContactEvent:

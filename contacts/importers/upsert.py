@@ -35,6 +35,8 @@ _CADENCE_FIELDS = frozenset({"reconnect_every_days", "archived", "reconnect_due_
 _RECONNECT_INPUTS = frozenset({"reconnect_every_days", "last_contacted_at"})
 # The error report keeps the first MAX_ERRORS rows; `error_count` has the total.
 MAX_ERRORS = 1000
+# A dry run names the first rows it would create or update (the Import page's preview).
+PREVIEW_ROWS = 10
 
 Progress = Callable[[int, int], None]
 
@@ -48,6 +50,20 @@ class ImportResult:
     error_count: int = 0
     job_changes: int = 0
     dry_run: bool = False
+    # The first PREVIEW_ROWS rows it creates or updates: {row, action, name, company, changes}.
+    first_rows: list[dict] = field(default_factory=list)
+
+    def add_row(self, line: int, action: str, contact: Contact, company: str, changes=()) -> None:
+        if len(self.first_rows) < PREVIEW_ROWS:
+            self.first_rows.append(
+                {
+                    "row": line,
+                    "action": action,
+                    "name": contact.full_name,
+                    "company": company,
+                    "changes": sorted(name.replace("_", " ") for name in set(changes) - {"updated_at"}),
+                }
+            )
 
     def add_error(self, line: int, message: str) -> None:
         self.error_count += 1
@@ -63,6 +79,7 @@ class ImportResult:
             "error_count": self.error_count,
             "job_changes": self.job_changes,
             "dry_run": self.dry_run,
+            "first_rows": self.first_rows,
         }
 
 
@@ -348,6 +365,7 @@ class Upsert:
         if row.referred_by:
             self.referrals.append((contact, row.referred_by, row.line, "created"))
         self.result.created += 1
+        self.result.add_row(row.line, "create", contact, row.company)
 
     def _known_contact(self, ref) -> Contact:
         if isinstance(ref, _New):
@@ -373,6 +391,7 @@ class Upsert:
             self.result.job_changes += 1
         if changed:
             self.result.updated += 1
+            self.result.add_row(row.line, "update", contact, self._company_name(contact), changed)
             if not isinstance(ref, _New):
                 self._keep_changed(contact, changed)
         else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import vobject
 
-from accounts.text import one_line
+from accounts.text import one_line, truncate
 from contacts.models import Relationship, Source
 
 from .reading import ImportRejected, field_too_long, max_field
@@ -131,7 +131,7 @@ def read_cards(text, *, whole: bool = True) -> Iterator[Card]:
 
 
 def _outside(number: int, line: str, found: bool) -> ImportRejected:
-    shown = line if len(line) <= 40 else line[:40] + "…"
+    shown = truncate(line, 40)
     if not found:
         return ImportRejected(
             f"This does not look like a vCard (.vcf) file: line {number} (“{shown}”) comes before any BEGIN:VCARD."

@@ -1,8 +1,10 @@
 """Small template helpers for the dashboard."""
 
 from django import template
+from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.dates import ago as ago_words
 from outreach.models import Stage
 
 register = template.Library()
@@ -39,6 +41,22 @@ def query_with(context, **changes) -> str:
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "3 months ago" in one rounded unit (Django's timesince says "2 months, 4 weeks")."""
+    return ago_words(moment) if moment else ""
+
+
+@register.filter
+def not_before(choices, due_at):
+    """Snooze presets (label, day) that do not bring a follow-up forward: days after the one
+    it is due on, on the user's clock. An earlier day is offered only through the date picker."""
+    if not due_at:
+        return choices
+    due_day = timezone.localtime(due_at).date()
+    return [(label, day) for label, day in choices if day > due_day]
 
 
 @register.filter

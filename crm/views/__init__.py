@@ -1,6 +1,14 @@
 """The web dashboard's views: thin, they parse input, call selectors and services, and render."""
 
-from .account_settings import account_delete_view, calendar_rotate, settings_page, token_create, token_revoke
+from .account_settings import (
+    account_delete_view,
+    backup_restore_view,
+    calendar_rotate,
+    email_change,
+    settings_page,
+    token_create,
+    token_revoke,
+)
 from .accounts import PasswordResetView, signup
 from .contacts import (
     contact_archive,
@@ -43,6 +51,8 @@ __all__ = [
     "account_delete_view",
     "calendar_rotate",
     "company_views",
+    "email_change",
+    "backup_restore_view",
     "contact_archive",
     "contact_bulk",
     "contact_delete",

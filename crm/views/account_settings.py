@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.errors import ApplicationError
 from accounts.selectors import api_token_get, api_token_list
 from accounts.services import (
     account_delete,
@@ -15,8 +16,10 @@ from accounts.services import (
     api_token_revoke,
     calendar_token_rotate,
     profile_update,
+    user_email_change,
 )
-from crm.forms import AccountDeleteForm, ProfileForm, add_service_errors
+from crm.backup import account_is_empty, backup_read, backup_restore
+from crm.forms import AccountDeleteForm, EmailChangeForm, ProfileForm, add_service_errors
 
 from .common import page_view
 
@@ -28,13 +31,14 @@ def calendar_feed_url(profile) -> str:
 NEW_TOKEN_SESSION_KEY = "settings.new_api_token"
 
 
-def _page(request, form, *, status=200):
+def _page(request, form, *, email_form=None, status=200):
     profile = request.user.profile
     return render(
         request,
         "crm/settings.html",
         {
             "form": form,
+            "email_form": email_form or EmailChangeForm(request),
             "calendar_url": calendar_feed_url(profile),
             "tokens": list(api_token_list(user=request.user)),
             # Shown on the first page after creating it, then gone from the session for good.
@@ -47,7 +51,9 @@ def _page(request, form, *, status=200):
 @page_view
 def settings_page(request):
     profile = request.user.profile
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(request.user))
+    form = ProfileForm(
+        request.POST or None, initial=ProfileForm.initial_for(request.user), current_timezone=profile.timezone
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -59,6 +65,25 @@ def settings_page(request):
                 return redirect("settings")
         return _page(request, form, status=400)
     return _page(request, form)
+
+
+@page_view
+@require_POST
+def email_change(request):
+    """A new account e-mail, with the password re-entered; unique in any letter case."""
+    form = EmailChangeForm(request, request.POST)
+    if form.is_valid():
+        try:
+            user_email_change(user=request.user, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Your e-mail address is now {request.user.email}.")
+            return redirect(reverse("settings") + "#email")
+    profile_form = ProfileForm(
+        initial=ProfileForm.initial_for(request.user), current_timezone=request.user.profile.timezone
+    )
+    return _page(request, profile_form, email_form=form, status=400)
 
 
 @page_view
@@ -87,6 +112,28 @@ def token_revoke(request):
     api_token_revoke(token=token)
     messages.success(request, "Token revoked; clients using it get 401 from now on.")
     return redirect(reverse("settings") + "#tokens")
+
+
+@page_view
+def backup_restore_view(request):
+    """Restore a backup.json into this account, once it is confirmed; only an empty account
+    takes one (the service refuses any other with a conflict)."""
+    empty = account_is_empty(request.user)
+    context = {"empty": empty, "error": ""}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            context["error"] = "Tick the box to confirm the restore."
+        else:
+            try:
+                counts = backup_restore(user=request.user, data=backup_read(request.FILES.get("file")))
+            except ApplicationError as exc:
+                context["error"] = exc.message
+            else:
+                restored = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n)
+                messages.success(request, f"Backup restored: {restored or 'nothing to restore'}.")
+                return redirect("today")
+        return render(request, "crm/backup_restore.html", context, status=400)
+    return render(request, "crm/backup_restore.html", context)
 
 
 @page_view

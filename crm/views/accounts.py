@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 
-from accounts.services import password_reset_request, user_register
+from accounts.services import password_reset_request, registration_errors, user_register
 from config.throttling import throttle, throttled
 from crm.forms import SignupForm, add_service_errors
 
@@ -19,7 +19,11 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("today")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # Every problem at once: the account's own checks (taken, weak) for the fields that parsed.
+        accepted = {n: form.cleaned_data[n] for n in ("username", "email", "password") if n in form.cleaned_data}
+        add_service_errors(form, ValidationError(registration_errors(**accepted) or {}))
+    elif request.method == "POST":
         try:
             user = user_register(**form.cleaned_data)
         except ValidationError as exc:

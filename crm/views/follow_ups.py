@@ -88,10 +88,10 @@ def follow_up_snooze(request, pk):
     if not form.is_valid():
         return _respond(request, follow_up, error="Pick a date to snooze until.")
     try:
-        snooze_service(follow_up=follow_up, due_at=form.cleaned_data["due_on"])
+        snooze_service(follow_up=follow_up, due_at=form.day, earlier_ok=form.chosen)
     except (ApplicationError, ValidationError) as exc:
         return _respond(request, follow_up, error=" ".join(service_error_messages(exc)))
-    return _respond(request, follow_up, note=f"Snoozed until {form.cleaned_data['due_on']:%a %d %b}.")
+    return _respond(request, follow_up, note=f"Snoozed until {form.day:%a %d %b}.")
 
 
 @page_view

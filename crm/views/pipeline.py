@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.dates import ago
 from accounts.errors import ApplicationError
 from crm import selectors
 from crm.forms import HeldForm, ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
-from outreach.pipeline import MOVE_INTO, legal_moves, legal_next_stages
+from outreach.pipeline import CLOSING_STAGES, MOVE_INTO, legal_moves, legal_next_stages
 from outreach.selectors import conversation_get, conversation_suggests_no_response
 from outreach.services import (
     IllegalTransition,
@@ -51,16 +52,54 @@ def _asks(conversation, move) -> str | None:
     return None
 
 
-@page_view
-def pipeline(request):
-    user = request.user
+# How long a card has waited, in the words of its stage: (phrase, the moment it counts from).
+# The moment is the stage's own field where it has one, else when the card entered the stage.
+WAITED = {
+    Stage.PLANNED: ("planned {ago}", None),
+    Stage.REQUESTED: ("asked {ago}", "requested_at"),
+    Stage.SCHEDULED: ("chat {ago}", "scheduled_for"),
+    Stage.HELD: ("held {ago}", "held_at"),
+    Stage.THANKED: ("thanked {ago}", None),
+    Stage.DECLINED: ("declined {ago}", None),
+    Stage.NO_RESPONSE: ("asked {ago}, no reply", "requested_at"),
+    Stage.CANCELLED: ("cancelled {ago}", None),
+}
+
+
+def _waited(card) -> tuple[str, object] | None:
+    """("asked 5 days ago", the moment) for a board card from conversation_list (its history)."""
+    phrase, field = WAITED[card.stage]
+    history = getattr(card, "history", None)
+    moment = getattr(card, field) if field else (history[-1].at if history else card.created_at)
+    return (phrase.format(ago=ago(moment)), moment) if moment else None
+
+
+def _board(user) -> dict:
     columns = selectors.pipeline_board(user=user)
     max_nudges = user.profile.max_nudges
     for column in columns:
+        column["closing"] = column["stage"] in CLOSING_STAGES
         for card in column["cards"]:
             card.moves = card_moves(card)
             card.suggest_no_response = conversation_suggests_no_response(card, max_nudges=max_nudges)
-    return render(request, "crm/pipeline.html", {"columns": columns, "tz": tz_of(user)})
+            card.waited = _waited(card)
+    return {
+        "path_columns": [c for c in columns if not c["closing"]],
+        "closing_columns": [c for c in columns if c["closing"]],
+        "tz": tz_of(user),
+    }
+
+
+@page_view
+def pipeline(request):
+    return render(request, "crm/pipeline.html", _board(request.user))
+
+
+def _board_answer(request, conversation, *, note: str = "", errors=(), status: int = 200):
+    """A move made from the board with htmx: the board again, in place (scroll, open sections
+    and focus kept by app.js), with what happened said in its status line."""
+    context = {**_board(request.user), "note": note, "errors": list(errors), "moved": conversation.pk}
+    return render(request, "crm/_board.html", context, status=status)
 
 
 def _schedule_initial(conversation, tz):
@@ -113,9 +152,14 @@ class _MovePage:
             for reason in reasons:
                 self.form.add_error(None, reason)
             return self.page(400)
+        if self._from_board():
+            return _board_answer(self.request, self.conversation, errors=reasons, status=400)
         for reason in reasons:
             messages.error(self.request, reason)
         return redirect(self.next_url)
+
+    def _from_board(self) -> bool:
+        return bool(self.request.htmx) and self.request.POST.get("board") == "1"
 
     def show(self):
         if self.stage not in legal_next_stages(self.conversation.stage):
@@ -124,6 +168,9 @@ class _MovePage:
 
     def submit(self):
         if self.form is not None and not self.form.is_valid():
+            if self._from_board():
+                errors = [m for messages_ in self.form.errors.values() for m in messages_]
+                return _board_answer(self.request, self.conversation, errors=errors, status=400)
             return self.page(400)
         try:
             with transaction.atomic():
@@ -131,13 +178,14 @@ class _MovePage:
         except ApplicationError as exc:  # IllegalTransition included
             return self.refuse([str(exc)])
         except ValidationError as exc:
-            if self.form is not None:
+            if self.form is not None and not self._from_board():
                 add_service_errors(self.form, exc)
                 return self.page(400)
             return self.refuse(exc.messages)
-        messages.success(
-            self.request, f"{self.conversation.contact.full_name}: moved to {Stage(self.stage).label.lower()}."
-        )
+        note = f"{self.conversation.contact.full_name}: moved to {Stage(self.stage).label.lower()}."
+        if self._from_board():
+            return _board_answer(self.request, self.conversation, note=note)
+        messages.success(self.request, note)
         return redirect(self.next_url)
 
     def _apply(self):

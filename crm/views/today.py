@@ -21,9 +21,11 @@ def today(request):
     goal = week.get("goal") or 0
     sent = week.get("requests_sent", 0)
     steps = playbook_progress(user=user, pathway=user.profile.pathway)
+    chats, more_chats = selectors.chats_ahead(user=user)
     context = {
         "metrics": metrics,
-        "chats": selectors.chats_on_day(user=user),
+        "chats": chats,
+        "more_chats": more_chats,
         "overdue": overdue,
         "due_today": due_today,
         "snooze_choices": snooze_choices(user),

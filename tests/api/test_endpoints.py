@@ -41,7 +41,7 @@ def test_contact_crud_with_company_and_tag_names(api_client, user):
     assert body["company_name"] == "Acme"
     assert sorted(body["tags"]) == ["Fintech", "mentor"]
     assert body["last_contacted_at"] is None
-    assert body["reconnect_due_at"] == "2026-04-01T15:00:00Z"
+    assert body["reconnect_due_at"] == "2026-04-01T08:00:00Z"  # the digest hour that day
 
     url = f"/api/v1/contacts/{body['id']}/"
     updated = api_client.patch(url, {"tags": ["fintech"], "last_contacted_at": "2020-01-01T00:00:00Z"}, format="json")

@@ -1,13 +1,11 @@
 """Changing a contact's reconnect cadence (or archiving them) carries their open reconnect follow-up along."""
 
-from datetime import timedelta
-
 import pytest
 import time_machine
 
 from outreach.models import FollowUp, Reminder
 from outreach.services import follow_up_complete, follow_up_create
-from tests.factories import ContactFactory, aware
+from tests.factories import ContactFactory, aware, digest_day
 
 NOW = aware(2026, 5, 4, 12, 0)
 
@@ -32,15 +30,15 @@ def open_reconnect(contact):
 
 
 def test_a_shorter_cadence_brings_the_reconnect_and_its_email_forward(api_client, contact_with_reconnect):
-    assert open_reconnect(contact_with_reconnect).due_at == NOW + timedelta(days=90)
+    assert open_reconnect(contact_with_reconnect).due_at == digest_day(NOW, 90)
     response = api_client.patch(
         f"/api/v1/contacts/{contact_with_reconnect.pk}/", {"reconnect_every_days": 30}, format="json"
     )
     assert response.status_code == 200
     follow_up = open_reconnect(contact_with_reconnect)
-    assert follow_up.due_at == NOW + timedelta(days=30)
+    assert follow_up.due_at == digest_day(NOW, 30)
     assert list(Reminder.objects.filter(follow_up=follow_up, status="pending").values_list("send_at", flat=True)) == [
-        NOW + timedelta(days=30)
+        digest_day(NOW, 30)
     ]
 
 
@@ -60,4 +58,4 @@ def test_other_edits_leave_the_reconnect_alone(api_client, contact_with_reconnec
     follow_up = open_reconnect(contact_with_reconnect)
     api_client.patch(f"/api/v1/contacts/{contact_with_reconnect.pk}/", {"title": "Director"}, format="json")
     follow_up.refresh_from_db()
-    assert (follow_up.status, follow_up.due_at) == ("open", NOW + timedelta(days=90))
+    assert (follow_up.status, follow_up.due_at) == ("open", digest_day(NOW, 90))

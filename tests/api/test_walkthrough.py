@@ -67,7 +67,7 @@ def test_a_new_user_runs_a_coffee_chat_end_to_end_over_the_api(db):
 
         # requested: a nudge is due a week later.
         assert client.post(move, {"stage": "requested"}, format="json").json()["stage"] == "requested"
-        assert follow_ups() == [("nudge", "2026-03-09T15:00:00Z")]
+        assert follow_ups() == [("nudge", "2026-03-09T08:00:00Z")]  # a week on, at the digest hour
         assert client.get("/api/v1/dashboard/").json()["week"] == {"start": "2026-03-02", "requests_sent": 1, "goal": 3}
 
         # scheduled: the nudge goes away, prep reminders are planned.

@@ -1,8 +1,6 @@
 """A contact's fields are declared once (Contact.FIELDS); the API, the CSV, the backup and the
 form derive their lists from it, in the order the public formats have always used."""
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 
@@ -10,6 +8,7 @@ from contacts.models import Contact
 from contacts.services import contact_create, contact_update
 from contacts.signals import contact_cadence_changed
 from crm.forms import ContactForm
+from tests.factories import digest_day
 
 API_KEYS = [
     "id",
@@ -119,4 +118,4 @@ def test_only_a_changed_cadence_or_archive_flag_reaches_outreach(contact):
         contact_cadence_changed.disconnect(listener)
     contact.refresh_from_db()
     assert contact.title == "Group PM"
-    assert contact.reconnect_due_at == contact.created_at + timedelta(days=45)
+    assert contact.reconnect_due_at == digest_day(contact.created_at, 45)

@@ -10,6 +10,7 @@ from contacts.models import Contact
 from contacts.services import company_create, contact_create
 from outreach.models import FollowUp
 from outreach.services import follow_up_create
+from tests.factories import digest_day
 
 from .conftest import upload
 
@@ -62,7 +63,7 @@ def test_a_new_cadence_from_a_csv_import_moves_the_reconnect_follow_up(api_clien
     assert (body["updated"], body["errors"]) == (1, [])
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.OPEN
-    assert follow_up.due_at == last + timedelta(days=30)
+    assert follow_up.due_at == digest_day(last, 30)
 
 
 def test_a_dry_run_leaves_the_reconnect_follow_up_alone(api_client, user):

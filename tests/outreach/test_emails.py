@@ -208,14 +208,40 @@ def test_the_prep_brief_has_who_company_how_you_met_agenda_and_earlier_notes(clo
         "Group PM at Shopify",
         "How you met: PM community Slack, #career-switchers",
         "How did you move from eng to PM?",
-        "Advised: **lead with the data**",
+        "Advised: lead with the data",  # Markdown as readable text, not its markup
         "Team struggles with onboarding churn",
         "Where: https://meet.example.com/abc",
         "Wed 3 Jun 2026, 08:00 EDT – Wed 3 Jun 2026, 08:30 EDT",
     ):
         assert text in message.body
+    assert "**" not in message.body
     assert '<a href="https://meet.example.com/abc">' in html_of(message)
+    assert "Advised: <strong>lead with the data</strong>" in html_of(message)  # rendered, as on the notes page
     assert "&lt;script&gt;" in html_of(message) and "<script>" not in html_of(message)
+
+
+def test_prep_brief_notes_are_sanitised_markdown_in_html_and_readable_text_in_plain(clock, toronto_user, contact):
+    note_create(
+        owner=toronto_user,
+        contact=contact,
+        kind="advice",
+        body="Read [Inspired](https://example.com/inspired)\n\n- talk to *users*\n- ship\n\n"
+        '<script>alert(9)</script><img src=x onerror="alert(2)"> [bad](javascript:alert(3))',
+    )
+    conv = conversation(toronto_user, contact)
+    conversation_transition(conversation=conv, to_stage="requested")
+    conversation_transition(conversation=conv, to_stage="scheduled", scheduled_for=NOW + timedelta(days=2))
+    clock.move_to(NOW + timedelta(days=1))
+    sweep()
+    message = only_email()
+    html = html_of(message)
+    assert '<a href="https://example.com/inspired" rel="noopener noreferrer nofollow">Inspired</a>' in html
+    assert "<li>talk to <em>users</em></li>" in html
+    for unsafe in ("<script", "onerror", "javascript:", "<img"):
+        assert unsafe not in html
+    assert "Read Inspired (https://example.com/inspired)" in message.body
+    assert "  - talk to users\n  - ship" in message.body
+    assert "alert(9)" not in message.body and "*users*" not in message.body
 
 
 def test_the_prep_brief_carries_a_calendar_invite(clock, chat):

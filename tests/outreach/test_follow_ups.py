@@ -17,7 +17,7 @@ from outreach.services import (
     follow_up_create,
     follow_up_snooze,
 )
-from tests.factories import ContactFactory, aware, conversation
+from tests.factories import ContactFactory, aware, conversation, digest_day
 
 NOW = aware(2026, 2, 2, 12, 0)
 
@@ -102,7 +102,8 @@ def test_completing_nudges_opens_the_next_until_max_nudges(user):
     with time_machine.travel(NOW + timedelta(days=7), tick=False):
         follow_up_complete(follow_up=first)
     second = conv.follow_ups.get(kind="nudge", status="open")
-    assert second.due_at == NOW + timedelta(days=14)
+    # A week after the first was done, at the digest hour (08:00 UTC for this user).
+    assert second.due_at == digest_day(NOW, 14)
     with time_machine.travel(NOW + timedelta(days=14), tick=False):
         follow_up_complete(follow_up=second)
     assert not conv.follow_ups.filter(kind="nudge", status="open").exists()
@@ -151,7 +152,7 @@ def test_any_touch_moves_the_open_reconnect_follow_up(user):
     reconnect = follow_up_create(owner=user, contact=contact, kind="reconnect", title="Reconnect", due_at=NOW)
     follow_up_complete(follow_up=reconnect)
     [next_reconnect] = contact.follow_ups.filter(kind="reconnect", status="open")
-    assert next_reconnect.due_at == NOW + timedelta(days=30)
+    assert next_reconnect.due_at == digest_day(NOW, 30)
     # A conversation note ten days later is a touch: the reconnect moves with it.
     from crm.services import note_create
 
@@ -159,11 +160,11 @@ def test_any_touch_moves_the_open_reconnect_follow_up(user):
     with time_machine.travel(NOW + timedelta(days=10), tick=False):
         note_create(owner=user, contact=contact, conversation=conv, body="Talked at the meetup")
     next_reconnect.refresh_from_db()
-    assert next_reconnect.due_at == NOW + timedelta(days=40)
-    assert Reminder.objects.get(follow_up=next_reconnect, status="pending").send_at == NOW + timedelta(days=40)
+    assert next_reconnect.due_at == digest_day(NOW, 40)
+    assert Reminder.objects.get(follow_up=next_reconnect, status="pending").send_at == next_reconnect.due_at
     contact.refresh_from_db()
     assert contact.last_contacted_at == NOW + timedelta(days=10)
-    assert contact.reconnect_due_at == NOW + timedelta(days=40)
+    assert contact.reconnect_due_at == digest_day(NOW, 40)
 
 
 def test_a_general_note_without_conversation_is_not_a_touch(user):

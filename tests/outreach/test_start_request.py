@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from outreach.models import Conversation, FollowUp, MessageTemplate, StageChange
 from outreach.services import conversation_start_request
-from tests.factories import ContactFactory, aware
+from tests.factories import ContactFactory, aware, digest_day
 
 NOW = aware(2026, 3, 2, 15, 0)
 
@@ -30,7 +30,7 @@ def test_a_started_request_is_requested_with_its_first_nudge_planned(user):
     history = list(StageChange.objects.filter(conversation=conversation).order_by("id").values_list("stage", "at"))
     assert history == [("planned", sent_at), ("requested", sent_at)]
     nudge = FollowUp.objects.get(conversation=conversation, kind="nudge", status="open")
-    assert nudge.due_at == sent_at + timedelta(days=user.profile.nudge_after_days)
+    assert nudge.due_at == digest_day(sent_at, user.profile.nudge_after_days)
 
 
 def test_without_a_kind_the_templates_kind_names_the_ask(user):

@@ -9,7 +9,7 @@ import time_machine
 from outreach.models import Conversation, FollowUp, Reminder, Stage, StageChange
 from outreach.pipeline import TRANSITIONS
 from outreach.services import IllegalTransition, conversation_transition
-from tests.factories import ContactFactory, aware, conversation
+from tests.factories import ContactFactory, aware, conversation, digest_day
 
 NOW = aware(2026, 3, 2, 15, 0)
 CHAT_AT = NOW + timedelta(days=3)
@@ -105,8 +105,8 @@ def test_planned_to_requested_sets_requested_at_and_opens_a_nudge(user):
     assert conv.stage == "requested"
     assert conv.requested_at == NOW
     [nudge] = _open(conv, "nudge")
-    assert nudge.due_at == NOW + timedelta(days=7)
-    assert _reminders(nudge) == [("follow_up_due", NOW + timedelta(days=7))]
+    assert nudge.due_at == digest_day(NOW, 7)  # that day at the digest hour, not the minute of the click
+    assert _reminders(nudge) == [("follow_up_due", digest_day(NOW, 7))]
     assert list(conv.stage_changes.values_list("from_stage", "stage")) == [("", "planned"), ("planned", "requested")]
 
 
@@ -115,7 +115,7 @@ def test_nudge_delay_follows_the_profile(user):
     user.profile.save()
     conv = conversation_at(user, Stage.REQUESTED)
     [nudge] = _open(conv, "nudge")
-    assert nudge.due_at == NOW + timedelta(days=3)
+    assert nudge.due_at == digest_day(NOW, 3)
 
 
 def test_no_response_to_requested_asks_again_with_a_fresh_nudge(user):
@@ -125,7 +125,7 @@ def test_no_response_to_requested_asks_again_with_a_fresh_nudge(user):
     move(conv, Stage.REQUESTED, at=later)
     assert conv.requested_at == later
     [nudge] = _open(conv, "nudge")
-    assert nudge.due_at == later + timedelta(days=7)
+    assert nudge.due_at == digest_day(later, 7)
     assert conv.follow_ups.filter(kind="nudge", status="cancelled").count() == 1
 
 
@@ -190,7 +190,7 @@ def test_held_to_thanked_completes_thank_you_and_opens_reconnect(user):
     assert (thank_you.status, thank_you.completed_at) == ("done", thanked_at)
     assert _reminders(thank_you) == []
     [reconnect] = conv.contact.follow_ups.filter(kind="reconnect", status="open")
-    assert reconnect.due_at == thanked_at + timedelta(days=30)
+    assert reconnect.due_at == digest_day(thanked_at, 30)
     conv.contact.refresh_from_db()
     assert conv.contact.last_contacted_at == thanked_at
 

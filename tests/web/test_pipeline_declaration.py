@@ -63,15 +63,15 @@ def test_every_stage_is_the_start_or_entered_by_exactly_one_move_and_reachable()
 
 def test_the_path_and_the_board_order_come_from_the_declaration():
     assert PATH == ("planned", "requested", "scheduled", "held", "thanked")
-    # Every stage has one column; no_response (it can still be asked again) sits by requested.
+    # Every stage has one column: the path in its order, then the stages that close an ask early.
     assert BOARD_STAGES == (
         "planned",
         "requested",
-        "no_response",
         "scheduled",
         "held",
         "thanked",
         "declined",
+        "no_response",
         "cancelled",
     )
 

@@ -34,7 +34,9 @@ def test_today_lists_todays_chats_with_a_link_to_the_prep_brief(frozen, web, use
     assert "Priya Raman" in html
     assert reverse("conversation_detail", args=[chat.pk]) in html
     assert "17:00" in html
-    assert "Tomorrow" not in html.split("Chats today")[1].split("</section>")[0]
+    # Tomorrow's chat is listed too, under its own day (issue #10: this week's chats).
+    chats = html.split("Chats this week")[1].split("</section>")[0]
+    assert chats.index("<h3>Today</h3>") < chats.index("Priya Raman") < chats.index("Tomorrow")
 
 
 def test_today_shows_chat_times_on_the_users_clock(frozen, web, user, contact):

@@ -59,6 +59,17 @@
   }
   expireUndos(document);
   document.addEventListener("htmx:load", function (event) { expireUndos(event.target); });
+  // The main menu and the contact filters fold behind one button on a phone. Browsers that
+  // cannot unfold a closed <details> from CSS (no ::details-content) get them opened here on
+  // wide screens.
+  var folds = document.querySelectorAll(".nav-menu, .filter-fold");
+  var supportsContent = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (folds.length && !supportsContent && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 700px)");
+    var follow = function () { if (wide.matches) folds.forEach(function (fold) { fold.open = true; }); };
+    follow();
+    if (wide.addEventListener) wide.addEventListener("change", follow);
+  }
 
   // Sign-up: the browser's time zone, so times are on the user's clock from the first page.
   document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
@@ -92,6 +103,39 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var box = document.getElementById("request-error");
     if (box && event.detail.successful) box.remove();
+  });
+
+  // A move on the board swaps the board in place (hx-target="#board-area"): keep its sideways
+  // scroll and the stages the user unfolded, and put the focus on the card that moved.
+  var boardState = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "board-area") return;
+    var board = document.getElementById("board");
+    boardState = {
+      left: board ? board.scrollLeft : 0,
+      open: Array.prototype.map.call(document.querySelectorAll("#board details.stage-fold"), function (d) { return [d.id, d.open]; })
+    };
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "board-area" || !boardState) return;
+    var board = document.getElementById("board");
+    boardState.open.forEach(function (pair) {
+      var fold = document.getElementById(pair[0]);
+      if (fold && pair[1]) fold.open = true;
+    });
+    if (board) board.scrollLeft = boardState.left;
+    var status = document.getElementById("board-status");
+    var moved = status && status.getAttribute("data-moved") && document.getElementById(status.getAttribute("data-moved"));
+    if (moved) {
+      var fold = moved.closest("details");
+      if (fold) fold.open = true;
+      var link = moved.querySelector("a");
+      if (link) link.focus({ preventScroll: true });
+      // The page stays where it was, unless the card landed out of sight: then just enough to show it.
+      var box = moved.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) moved.scrollIntoView({ block: "nearest" });
+    }
+    boardState = null;
   });
 
   // Pipeline board drag-and-drop: a drop submits the card's own button for that move,
