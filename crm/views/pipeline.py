@@ -48,7 +48,10 @@ def _asks(conversation, move) -> str | None:
 @page_view
 def pipeline(request):
     user = request.user
-    columns = selectors.pipeline_board(user=user)
+    page = request.GET.get("page", "1")
+    columns = selectors.pipeline_board(
+        user=user, stage=request.GET.get("stage", ""), page=int(page) if page.isdigit() else 1
+    )
     max_nudges = user.profile.max_nudges
     for column in columns:
         for card in column["cards"]:

@@ -20,7 +20,7 @@ def today(request):
     week = metrics.get("week", {})
     goal = week.get("goal") or 0
     sent = week.get("requests_sent", 0)
-    steps = playbook_progress(user=user, pathway=user.profile.pathway)
+    steps = playbook_progress(user=user, pathway=user.profile.pathway, with_evidence=False)
     context = {
         "metrics": metrics,
         "chats": selectors.chats_on_day(user=user),
