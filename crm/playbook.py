@@ -203,15 +203,21 @@ class StepProgress:
         return min(self.count, self.step.target)
 
 
-def _conversation_q(step: Step) -> Q:
-    q = Q(Exists(StageChange.objects.filter(conversation=OuterRef("pk"), stage=step.reached)))
+def _conversation_q(step: Step, prefix: str = "") -> Q:
+    q = Q()
     if step.conversation_kinds:
-        q &= Q(kind__in=step.conversation_kinds)
+        q &= Q(**{f"{prefix}kind__in": step.conversation_kinds})
     if step.contact_sources:
-        q &= Q(contact__source__in=step.contact_sources)
+        q &= Q(**{f"{prefix}contact__source__in": step.contact_sources})
     if step.contact_relationships:
-        q &= Q(contact__relationship__in=step.contact_relationships)
+        q &= Q(**{f"{prefix}contact__relationship__in": step.contact_relationships})
     return q
+
+
+def _reached_q(step: Step) -> Q:
+    return Q(Exists(StageChange.objects.filter(conversation=OuterRef("pk"), stage=step.reached))) & _conversation_q(
+        step
+    )
 
 
 def _portfolio_q(step: Step) -> Q:
@@ -224,7 +230,7 @@ def _evidence_sources(step: Step):
     if step.reached:
         yield (
             Conversation.objects.select_related("contact"),
-            _conversation_q(step),
+            _reached_q(step),
             lambda c: (
                 f"{c.get_kind_display()} with {c.contact.full_name} ({c.get_stage_display()})",
                 "conversation_detail",
@@ -254,14 +260,25 @@ def playbook_progress(*, user, pathway: str, with_evidence: bool = True) -> list
     the funnel counts it), whatever its stage is now.
     """
     steps = PLAYBOOKS.get(pathway, [])
-    counts: dict[str, dict] = {}
+    counts: dict[type, dict] = {}
     for step in steps:
         for n, (queryset, q, _) in enumerate(_evidence_sources(step)):
-            counts.setdefault(queryset.model.__name__, {"model": queryset.model, "aggregates": {}})
-            counts[queryset.model.__name__]["aggregates"][f"{step.key}:{n}"] = Count("id", filter=q)
+            if queryset.model is Conversation:
+                # Counted from the stage history (a join, not a subquery per conversation).
+                model, count = (
+                    StageChange,
+                    Count(
+                        "conversation",
+                        distinct=True,
+                        filter=Q(stage=step.reached) & _conversation_q(step, "conversation__"),
+                    ),
+                )
+            else:
+                model, count = queryset.model, Count("id", filter=q)
+            counts.setdefault(model, {})[f"{step.key}:{n}"] = count
     totals: dict[str, int] = {}
-    for entry in counts.values():
-        totals.update(entry["model"].objects.filter(owner=user).aggregate(**entry["aggregates"]))
+    for model, aggregates in counts.items():
+        totals.update(model.objects.filter(owner=user).aggregate(**aggregates))
     progress = []
     for step in steps:
         evidence = []

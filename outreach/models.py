@@ -373,6 +373,8 @@ class Reminder(OwnedModel):
                 condition=models.Q(kind="daily_digest", status="pending"),
             ),
             models.Index(fields=["owner", "-send_at"]),
+            # Today's "could not be sent" list and the dashboard's count (#12).
+            models.Index(fields=["owner", "-send_at"], name="reminder_failed_idx", condition=models.Q(status="failed")),
         ]
 
     def __str__(self):

@@ -37,4 +37,10 @@ class Migration(migrations.Migration):
                 name="reminder_pending_digest_idx",
             ),
         ),
+        migrations.AddIndex(
+            model_name="reminder",
+            index=models.Index(
+                condition=models.Q(("status", "failed")), fields=["owner", "-send_at"], name="reminder_failed_idx"
+            ),
+        ),
     ]
