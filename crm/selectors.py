@@ -293,14 +293,16 @@ TODAY_FOLLOW_UPS_SHOWN = 15
 
 
 def follow_ups_due(
-    *, user, now: datetime | None = None, limit: int = TODAY_FOLLOW_UPS_SHOWN
+    *, user, now: datetime | None = None, limit: int = TODAY_FOLLOW_UPS_SHOWN, totals: dict | None = None
 ) -> tuple[Bounded, Bounded]:
     """Open follow-ups overdue and due later today in the user's day: the first `limit` of
-    each, oldest due first, with their totals (three queries, however many there are)."""
+    each, oldest due first, with their totals (three queries, however many there are; two
+    when the caller already has the totals, e.g. dashboard_metrics' `follow_ups`)."""
     now = now or timezone.now()
     windows = {due: follow_up_due_q(user=user, due=due, now=now) for due in ("overdue", "today")}
     open_rows = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN)
-    totals = open_rows.aggregate(**{due: Count("id", filter=q) for due, q in windows.items()})
+    if totals is None:
+        totals = open_rows.aggregate(**{due: Count("id", filter=q) for due, q in windows.items()})
     rows = open_rows.select_related("contact", "contact__company", "conversation").order_by("due_at", "id")
     return tuple(Bounded(list(rows.filter(q)[:limit]), totals[due]) for due, q in windows.items())
 
@@ -334,9 +336,9 @@ def recent_job_changes(*, user, limit: int = 5) -> list[ContactEvent]:
     )
 
 
-FINAL_STAGE_CARDS = 12
+FINAL_STAGE_CARDS = 8
 # Cards per open column on the board; the rest page in that column alone (`?stage=…&page=2`).
-OPEN_STAGE_CARDS = 50
+OPEN_STAGE_CARDS = 15
 OPEN_ORDER = (F("scheduled_for").asc(nulls_last=True), "-updated_at", "-id")
 FINAL_ORDER = ("-updated_at", "-id")
 
