@@ -322,7 +322,8 @@ SEND_BATCH_SECONDS = 45
 
 
 def _delivery_rows():
-    return Reminder.objects.select_related("owner__profile", "follow_up__contact", "conversation__contact")
+    # No ORDER BY (the model's default order): one row by id, or a batch read into a dict.
+    return Reminder.objects.select_related("owner__profile", "follow_up__contact", "conversation__contact").order_by()
 
 
 def prepare_messages(reminder_ids, now: datetime | None = None) -> dict[int, object]:
