@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
@@ -26,6 +26,27 @@ from outreach.selectors import (
 )
 
 from .models import Note, Opportunity
+
+
+@dataclass
+class Bounded:
+    """The first rows of a list a page shows, and how many there are in all ("and 212 more →")."""
+
+    items: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __bool__(self):
+        return bool(self.items)
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
 
 
 def note_list(*, user) -> QuerySet[Note]:
@@ -215,27 +236,37 @@ def tags_for_user(*, user) -> QuerySet:
     return Tag.objects.filter(owner=user).order_by("name").only("id", "name")
 
 
-def contact_timeline(*, contact: Contact) -> list[dict]:
-    """Conversations, stage changes, notes, follow-ups and job changes, newest first."""
+# Timeline entries shown on a contact's page, newest first.
+TIMELINE_SHOWN = 50
+
+
+def contact_timeline(*, contact: Contact, limit: int = TIMELINE_SHOWN) -> Bounded:
+    """Conversations, stage changes, notes, follow-ups and job changes, newest first: the latest
+    `limit` (each source reads at most limit + 1 rows, so a long history costs no more). Its
+    `more` is 1 when older entries were left out (the exact number is not counted)."""
     owner_id = contact.owner_id
     entries: list[dict] = []
+    n = limit + 1
     conversations = list(
         Conversation.objects.filter(owner_id=owner_id, contact=contact).select_related("template", "portfolio_item")
     )
     by_id = {c.pk: c for c in conversations}
-    for change in StageChange.objects.filter(owner_id=owner_id, conversation__contact=contact).order_by("at", "id"):
+    changes = StageChange.objects.filter(owner_id=owner_id, conversation__contact=contact).order_by("-at", "-id")
+    for change in changes[:n]:
         conversation = by_id.get(change.conversation_id)
         entries.append({"kind": "stage", "at": change.at, "change": change, "conversation": conversation})
-    for note in Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation"):
+    notes = Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation")
+    for note in notes.order_by("-created_at", "-id")[:n]:
         entries.append({"kind": "note", "at": note.created_at, "note": note})
-    for follow_up in FollowUp.objects.filter(owner_id=owner_id, contact=contact):
-        entries.append(
-            {"kind": "follow_up", "at": follow_up.completed_at or follow_up.created_at, "follow_up": follow_up}
-        )
-    for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact):
+    follow_ups = FollowUp.objects.filter(owner_id=owner_id, contact=contact).annotate(
+        shown_at=Coalesce("completed_at", "created_at")
+    )
+    for follow_up in follow_ups.order_by("-shown_at", "-id")[:n]:
+        entries.append({"kind": "follow_up", "at": follow_up.shown_at, "follow_up": follow_up})
+    for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact).order_by("-created_at", "-id")[:n]:
         entries.append({"kind": "event", "at": event.created_at, "event": event})
     entries.sort(key=lambda e: e["at"], reverse=True)
-    return entries
+    return Bounded(entries[:limit], min(len(entries), limit + 1))
 
 
 def contact_conversations(*, contact: Contact) -> list[Conversation]:
@@ -265,27 +296,6 @@ def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datet
         qs = qs.filter(follow_up_due_q(user=user, due=due, now=now))
     order = ("-completed_at", "-id") if status == FollowUp.Status.DONE else ("due_at", "id")
     return qs.order_by(*order)
-
-
-@dataclass
-class Bounded:
-    """The first rows of a list a page shows, and how many there are in all ("and 212 more →")."""
-
-    items: list
-    total: int
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self):
-        return len(self.items)
-
-    def __bool__(self):
-        return bool(self.items)
-
-    @property
-    def more(self) -> int:
-        return max(0, self.total - len(self.items))
 
 
 # Follow-ups listed on Today per group (overdue, due today); the rest are a link away.

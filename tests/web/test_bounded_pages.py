@@ -90,3 +90,20 @@ def test_a_page_runs_no_more_queries_for_30_rows_than_for_3(web, user, name, dja
             assert web.get(reverse(name)).status_code == 200
         counts.append(len(queries))
     assert counts[1] <= counts[0] <= 25
+
+
+def test_a_contacts_timeline_shows_the_latest_entries_and_says_older_ones_are_left_out(monkeypatch, web, user):
+    monkeypatch.setattr(selectors.contact_timeline, "__kwdefaults__", {"limit": 3})
+    contact = ContactFactory(owner=user)
+    for n in range(5):
+        note_create(owner=user, contact=contact, kind="advice", body=f"Advice number {n}")
+    html = web.get(reverse("contact_detail", args=[contact.pk])).content.decode()
+    assert [f"Advice number {n}" in html for n in range(5)] == [False, False, True, True, True]
+    assert "The latest 3 entries are shown." in html
+
+
+def test_a_short_timeline_says_nothing_is_left_out(web, user):
+    contact = ContactFactory(owner=user)
+    note_create(owner=user, contact=contact, kind="advice", body="Only advice")
+    html = web.get(reverse("contact_detail", args=[contact.pk])).content.decode()
+    assert "Only advice" in html and "entries are shown" not in html
