@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint install install-dev migrate demo ci bench soak soak-quick clean
+.PHONY: run test test-fast lint install install-dev migrate demo ci bench bench-full soak soak-quick clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coffeechat needs Python 3.11 or newer")'
@@ -68,3 +68,12 @@ ci:
 
 clean:
 	rm -rf $(VENV) var
+
+## Issue #12's figures beside their targets at 1× and 4× (docs/benchmarks.md): drops and
+## recreates BENCH_DATABASE_URL (default coffeechat_bench on 127.0.0.1), uses BENCH_REDIS_URL (db 15).
+bench: install-dev
+	$(BIN)/python -m bench.run --scales 1 4
+
+## The same plus 16× (4 M reminder rows); takes longer.
+bench-full: install-dev
+	$(BIN)/python -m bench.run --scales 1 4 16

@@ -194,6 +194,8 @@ class Contact(OwnedModel):
         ]
         indexes = [
             models.Index(fields=["owner", "archived", "first_name"]),
+            # The API's default order (#12).
+            models.Index(fields=["owner", "first_name", "last_name", "id"], name="contact_owner_list_idx"),
             models.Index(fields=["owner", "email"]),
             models.Index(fields=["owner", "reconnect_due_at"]),
         ]

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.text import one_line
 from config.api import ChoiceField, ModelSerializer
+from config.fastlist import FastListSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 
 from .models import Company, Contact, Tag
@@ -84,6 +85,8 @@ class ContactSerializer(ModelSerializer):
 
     class Meta:
         model = Contact
+        # Lists read plain columns straight off the rows; same JSON (tests/api/test_fast_lists.py).
+        list_serializer_class = FastListSerializer
         fields = ["id", *_with_shown_after(Contact.FIELDS), "created_at", "updated_at"]
         read_only_fields = [*Contact.MAINTAINED_FIELDS, "created_at", "updated_at"]
         extra_kwargs = {

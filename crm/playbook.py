@@ -2,15 +2,16 @@
 
 Each step says what counts as evidence (conversations, portfolio pieces or notes the user
 already records), so progress fills in by itself as the user works the pipeline. All the
-checklist data lives in PLAYBOOKS; `playbook_progress` reads the user's rows once.
+checklist data lives in PLAYBOOKS; `playbook_progress` counts the user's rows in the database.
 """
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, OuterRef, Q
+
 from accounts.models import Profile
 from crm.models import Note
-from outreach.models import Conversation, PortfolioItem, Stage
-from outreach.selectors import stages_reached
+from outreach.models import Conversation, PortfolioItem, Stage, StageChange
 
 
 @dataclass(frozen=True)
@@ -193,14 +194,15 @@ PLAYBOOKS: dict[str, list[Step]] = {
 }
 
 
+# Evidence rows listed per step; the count covers them all.
+EVIDENCE_SHOWN = 6
+
+
 @dataclass
 class StepProgress:
     step: Step
-    evidence: list = field(default_factory=list)  # (label, url name, pk) tuples
-
-    @property
-    def count(self) -> int:
-        return len(self.evidence)
+    count: int = 0
+    evidence: list = field(default_factory=list)  # the first EVIDENCE_SHOWN (label, url name, pk) tuples
 
     @property
     def done(self) -> bool:
@@ -211,52 +213,91 @@ class StepProgress:
         return min(self.count, self.step.target)
 
 
-def playbook_progress(*, user, pathway: str) -> list[StepProgress]:
-    """The pathway's steps with the user's rows that fulfil each (four queries).
+def _conversation_q(step: Step, prefix: str = "") -> Q:
+    q = Q()
+    if step.conversation_kinds:
+        q &= Q(**{f"{prefix}kind__in": step.conversation_kinds})
+    if step.contact_sources:
+        q &= Q(**{f"{prefix}contact__source__in": step.contact_sources})
+    if step.contact_relationships:
+        q &= Q(**{f"{prefix}contact__relationship__in": step.contact_relationships})
+    return q
 
-    A conversation has reached every stage it ever entered (its stage history, as the funnel
-    counts it), whatever its stage is now.
+
+def _reached_q(step: Step) -> Q:
+    return Q(Exists(StageChange.objects.filter(conversation=OuterRef("pk"), stage=step.reached))) & _conversation_q(
+        step
+    )
+
+
+def _portfolio_q(step: Step) -> Q:
+    q = Q(kind__in=step.portfolio_kinds)
+    return q & Q(status__in=step.portfolio_statuses) if step.portfolio_statuses else q
+
+
+def _evidence_sources(step: Step):
+    """(queryset, Q, row -> evidence tuple) for each kind of row that counts for the step."""
+    if step.reached:
+        yield (
+            Conversation.objects.select_related("contact"),
+            _reached_q(step),
+            lambda c: (
+                f"{c.get_kind_display()} with {c.contact.full_name} ({c.get_stage_display()})",
+                "conversation_detail",
+                c.pk,
+            ),
+        )
+    if step.portfolio_kinds:
+        yield (
+            PortfolioItem.objects.all(),
+            _portfolio_q(step),
+            lambda item: (f"{item.title} ({item.get_status_display()})", "", item.pk),
+        )
+    if step.note_kinds:
+        yield (
+            Note.objects.select_related("contact"),
+            Q(kind__in=step.note_kinds),
+            lambda n: (f"{n.get_kind_display()} note on {n.contact.full_name}", "contact_detail", n.contact_id),
+        )
+
+
+def playbook_progress(*, user, pathway: str, with_evidence: bool = True) -> list[StepProgress]:
+    """The pathway's steps, each with how many of the user's rows fulfil it and the first few.
+
+    Counted in the database: one aggregate query per kind of row (conversations, portfolio
+    pieces, notes), whatever the user has; with_evidence adds one bounded query per source of
+    each step. A conversation has reached every stage it ever entered (its stage history, as
+    the funnel counts it), whatever its stage is now.
     """
     steps = PLAYBOOKS.get(pathway, [])
-    conversations = list(
-        Conversation.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id")
-    )
-    reached = stages_reached(user=user)
-    items = list(PortfolioItem.objects.filter(owner=user).order_by("-created_at", "-id"))
-    notes = list(Note.objects.filter(owner=user).select_related("contact").order_by("-created_at", "-id"))
+    counts: dict[type, dict] = {}
+    for step in steps:
+        for n, (queryset, q, _) in enumerate(_evidence_sources(step)):
+            if queryset.model is Conversation:
+                # Counted from the stage history (a join, not a subquery per conversation).
+                model, count = (
+                    StageChange,
+                    Count(
+                        "conversation",
+                        distinct=True,
+                        filter=Q(stage=step.reached) & _conversation_q(step, "conversation__"),
+                    ),
+                )
+            else:
+                model, count = queryset.model, Count("id", filter=q)
+            counts.setdefault(model, {})[f"{step.key}:{n}"] = count
+    totals: dict[str, int] = {}
+    for model, aggregates in counts.items():
+        totals.update(model.objects.filter(owner=user).aggregate(**aggregates))
     progress = []
     for step in steps:
         evidence = []
-        if step.reached:
-            for c in conversations:
-                if (
-                    step.reached in reached.get(c.pk, ())
-                    and (not step.conversation_kinds or c.kind in step.conversation_kinds)
-                    and (not step.contact_sources or c.contact.source in step.contact_sources)
-                    and (not step.contact_relationships or c.contact.relationship in step.contact_relationships)
-                ):
-                    evidence.append(
-                        (
-                            f"{c.get_kind_display()} with {c.contact.full_name} ({c.get_stage_display()})",
-                            "conversation_detail",
-                            c.pk,
-                        )
-                    )
-        if step.portfolio_kinds:
-            for item in items:
-                if item.kind in step.portfolio_kinds and (
-                    not step.portfolio_statuses or item.status in step.portfolio_statuses
-                ):
-                    evidence.append((f"{item.title} ({item.get_status_display()})", "", item.pk))
-        if step.note_kinds:
-            for note in notes:
-                if note.kind in step.note_kinds:
-                    evidence.append(
-                        (
-                            f"{note.get_kind_display()} note on {note.contact.full_name}",
-                            "contact_detail",
-                            note.contact_id,
-                        )
-                    )
-        progress.append(StepProgress(step=step, evidence=evidence))
+        count = 0
+        for n, (queryset, q, label) in enumerate(_evidence_sources(step)):
+            found = totals.get(f"{step.key}:{n}", 0)
+            count += found
+            if with_evidence and found and len(evidence) < EVIDENCE_SHOWN:
+                rows = queryset.filter(q, owner=user).order_by("-created_at", "-id")[: EVIDENCE_SHOWN - len(evidence)]
+                evidence.extend(label(row) for row in rows)
+        progress.append(StepProgress(step=step, count=count, evidence=evidence))
     return progress

@@ -4,10 +4,11 @@ Every function takes the user and returns only that user's rows, with the joins 
 callers need already done (no N+1).
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
@@ -32,6 +33,27 @@ from outreach.selectors import (
 )
 
 from .models import NOTE_UNDO_SECONDS, Note, Opportunity
+
+
+@dataclass
+class Bounded:
+    """The first rows of a list a page shows, and how many there are in all ("and 212 more →")."""
+
+    items: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __bool__(self):
+        return bool(self.items)
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
 
 
 def note_list(*, user) -> QuerySet[Note]:
@@ -283,37 +305,43 @@ def tags_for_user(*, user) -> QuerySet:
     return Tag.objects.filter(owner=user).order_by("name").only("id", "name")
 
 
-# A touch is a line a capture may write many of: the timeline shows the latest (the API has all).
-TIMELINE_TOUCHES = 100
+# Timeline entries shown on a contact's page, newest first.
+TIMELINE_SHOWN = 50
 
 
-def contact_timeline(*, contact: Contact) -> list[dict]:
-    """Conversations, stage changes, notes, follow-ups, job changes and touches, newest first."""
+def contact_timeline(*, contact: Contact, limit: int = TIMELINE_SHOWN) -> Bounded:
+    """Conversations, stage changes, notes, follow-ups, job changes and touches, newest first: the latest
+    `limit` (each source reads at most limit + 1 rows, so a long history costs no more). Its
+    `more` is 1 when older entries were left out (the exact number is not counted)."""
     owner_id = contact.owner_id
     entries: list[dict] = []
+    n = limit + 1
     conversations = list(
         Conversation.objects.filter(owner_id=owner_id, contact=contact).select_related("template", "portfolio_item")
     )
     by_id = {c.pk: c for c in conversations}
-    for change in StageChange.objects.filter(owner_id=owner_id, conversation__contact=contact).order_by("at", "id"):
+    changes = StageChange.objects.filter(owner_id=owner_id, conversation__contact=contact).order_by("-at", "-id")
+    for change in changes[:n]:
         conversation = by_id.get(change.conversation_id)
         entries.append({"kind": "stage", "at": change.at, "change": change, "conversation": conversation})
-    for note in Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation"):
+    notes = Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation")
+    for note in notes.order_by("-created_at", "-id")[:n]:
         entries.append({"kind": "note", "at": note.created_at, "note": note})
-    for follow_up in FollowUp.objects.filter(owner_id=owner_id, contact=contact):
-        entries.append(
-            {"kind": "follow_up", "at": follow_up.completed_at or follow_up.created_at, "follow_up": follow_up}
-        )
-    for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact):
+    follow_ups = FollowUp.objects.filter(owner_id=owner_id, contact=contact).annotate(
+        shown_at=Coalesce("completed_at", "created_at")
+    )
+    for follow_up in follow_ups.order_by("-shown_at", "-id")[:n]:
+        entries.append({"kind": "follow_up", "at": follow_up.shown_at, "follow_up": follow_up})
+    for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact).order_by("-created_at", "-id")[:n]:
         entries.append({"kind": "event", "at": event.created_at, "event": event})
     touches = Touch.objects.filter(owner_id=owner_id, contacts=contact).prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.only("id", "first_name", "last_name").order_by("first_name"))
     )
-    for touch in touches.order_by("-at", "-id")[:TIMELINE_TOUCHES]:
+    for touch in touches.order_by("-at", "-id")[:n]:
         others = [c for c in touch.contacts.all() if c.pk != contact.pk]
         entries.append({"kind": "touch", "at": touch.at, "touch": touch, "others": others})
     entries.sort(key=lambda e: e["at"], reverse=True)
-    return entries
+    return Bounded(entries[:limit], min(len(entries), limit + 1))
 
 
 def contact_conversations(*, contact: Contact) -> list[Conversation]:
@@ -345,16 +373,23 @@ def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datet
     return qs.order_by(*order)
 
 
-def follow_ups_due(*, user, now: datetime | None = None) -> tuple[list[FollowUp], list[FollowUp]]:
-    """Open follow-ups (overdue, due later today) in the user's day."""
+# Follow-ups listed on Today per group (overdue, due today); the rest are a link away.
+TODAY_FOLLOW_UPS_SHOWN = 15
+
+
+def follow_ups_due(
+    *, user, now: datetime | None = None, limit: int = TODAY_FOLLOW_UPS_SHOWN, totals: dict | None = None
+) -> tuple[Bounded, Bounded]:
+    """Open follow-ups overdue and due later today in the user's day: the first `limit` of
+    each, oldest due first, with their totals (three queries, however many there are; two
+    when the caller already has the totals, e.g. dashboard_metrics' `follow_ups`)."""
     now = now or timezone.now()
-    due = follow_up_due_q(user=user, due="overdue", now=now) | follow_up_due_q(user=user, due="today", now=now)
-    rows = list(
-        FollowUp.objects.filter(due, owner=user, status=FollowUp.Status.OPEN)
-        .select_related("contact", "contact__company", "conversation")
-        .order_by("due_at", "id")
-    )
-    return [f for f in rows if f.due_at < now], [f for f in rows if f.due_at >= now]
+    windows = {due: follow_up_due_q(user=user, due=due, now=now) for due in ("overdue", "today")}
+    open_rows = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN)
+    if totals is None:
+        totals = open_rows.aggregate(**{due: Count("id", filter=q) for due, q in windows.items()})
+    rows = open_rows.select_related("contact", "contact__company", "conversation").order_by("due_at", "id")
+    return tuple(Bounded(list(rows.filter(q)[:limit]), totals[due]) for due, q in windows.items())
 
 
 def chats_on_day(*, user, now: datetime | None = None) -> list[Conversation]:
@@ -407,21 +442,47 @@ def recent_job_changes(*, user, limit: int = 5) -> list[ContactEvent]:
     )
 
 
-FINAL_STAGE_CARDS = 12
+FINAL_STAGE_CARDS = 8
+# Cards per open column on the board; the rest page in that column alone (`?stage=…&page=2`).
+OPEN_STAGE_CARDS = 15
+OPEN_ORDER = (F("scheduled_for").asc(nulls_last=True), "-updated_at", "-id")
+FINAL_ORDER = ("-updated_at", "-id")
 
 
-def pipeline_board(*, user) -> list[dict]:
-    """A column per stage, in the pipeline's order; open stages show every card, final stages the most recent few."""
+def _first_per_stage(queryset, order, limit: int) -> list[Conversation]:
+    """The first `limit` rows of each stage in `order`, in one query (a window over stages)."""
+    ranked = queryset.annotate(rank=Window(RowNumber(), partition_by=F("stage"), order_by=order))
+    return list(ranked.filter(rank__lte=limit).order_by("stage", "rank"))
+
+
+def pipeline_board(*, user, stage: str = "", page: int = 1) -> list[dict]:
+    """A column per stage, in the pipeline's order: open stages show their first OPEN_STAGE_CARDS
+    (next chats first), final stages the most recent FINAL_STAGE_CARDS, each with its total
+    (three queries however many there are). With `stage`, that column alone, at `page`."""
     base = conversation_list(user=user)
-    open_cards = list(base.exclude(stage__in=FINAL_STAGES).order_by("scheduled_for", "-updated_at", "-id"))
-    columns = []
-    for stage in BOARD_STAGES:
-        if stage in FINAL_STAGES:
-            cards = list(base.filter(stage=stage).order_by("-updated_at", "-id")[:FINAL_STAGE_CARDS])
-        else:
-            cards = [c for c in open_cards if c.stage == stage]
-        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "final": stage in FINAL_STAGES})
-    return columns
+    totals = dict(base.order_by().values_list("stage").annotate(n=Count("id")))
+    if stage in BOARD_STAGES:
+        final = stage in FINAL_STAGES
+        size = FINAL_STAGE_CARDS if final else OPEN_STAGE_CARDS
+        page = max(1, min(page, 1 + (totals.get(stage, 0) - 1) // size))
+        offset = (page - 1) * size
+        cards = list(base.filter(stage=stage).order_by(*(FINAL_ORDER if final else OPEN_ORDER))[offset : offset + size])
+        return [_column(stage, cards, totals.get(stage, 0), offset, page)]
+    cards = _first_per_stage(base.exclude(stage__in=FINAL_STAGES), OPEN_ORDER, OPEN_STAGE_CARDS)
+    cards += _first_per_stage(base.filter(stage__in=FINAL_STAGES), FINAL_ORDER, FINAL_STAGE_CARDS)
+    return [_column(s, [c for c in cards if c.stage == s], totals.get(s, 0), 0, 1) for s in BOARD_STAGES]
+
+
+def _column(stage: str, cards: list, total: int, offset: int, page: int) -> dict:
+    return {
+        "stage": stage,
+        "label": Stage(stage).label,
+        "cards": cards,
+        "final": stage in FINAL_STAGES,
+        "total": total,
+        "more": max(0, total - offset - len(cards)),
+        "next_page": page + 1,
+    }
 
 
 def prep_brief(*, conversation: Conversation) -> dict:

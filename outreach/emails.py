@@ -10,12 +10,14 @@ HTML part, plain in the text part. Notes are Markdown: sanitised HTML (accounts.
 the notes page) in the HTML part, readable text without markup in the text part.
 """
 
+import smtplib
+import time
 from datetime import datetime, timedelta
 from textwrap import indent
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -297,3 +299,72 @@ def _daily_digest(reminder: Reminder, user, tz):
         parts.append(f"{len(due_today)} due today")
     subject = f"Your Coffeechat day, {day:%a} {day.day} {day:%b}: {', '.join(parts)}"
     return subject, context, []
+
+
+# --- the worker's mail connection --------------------------------------------------------
+
+# A connection unused this long is closed before the next message: servers drop idle ones
+# (RFC 5321 lets them after 5 minutes) and a reconnect costs less than a failed attempt.
+IDLE_RECONNECT_SECONDS = 60
+
+# Connection-level errors on a connection that was open before this message: the server
+# dropped it while idle, before it took anything, so one retry on a fresh one is safe.
+_STALE_CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError)
+
+_shared = {"backend": None, "path": None, "last_used": 0.0}
+
+
+def _shared_backend():
+    """This process's mail backend (Django's EmailBackend API), opened on first use.
+
+    One per process (a Celery pool child, the `send_reminders --inline` command): the SMTP
+    session stays open across messages and tasks instead of a connect, EHLO, log-in and QUIT
+    per message. A changed EMAIL_BACKEND setting (tests) gets a new one.
+    """
+    path = settings.EMAIL_BACKEND
+    backend = _shared["backend"]
+    idle = time.monotonic() - _shared["last_used"]
+    if backend is not None and (_shared["path"] != path or idle > IDLE_RECONNECT_SECONDS):
+        close_shared_connection()
+        backend = None
+    if backend is None:
+        backend = get_connection(path, fail_silently=False)
+        _shared.update(backend=backend, path=path)
+    return backend
+
+
+def send_message(message) -> None:
+    """Send one message over this process's open connection, opening it if needed.
+
+    Any error closes the connection (its state is unknown) and is raised for the caller to
+    record; the next message reconnects. A connection the server dropped while idle is
+    reopened and the message tried once more at once.
+    """
+    backend = _shared_backend()
+    for attempt in (1, 2):
+        was_open = getattr(backend, "connection", None) is not None
+        try:
+            backend.open()
+            backend.send_messages([message])
+        except _STALE_CONNECTION_ERRORS:
+            close_shared_connection()
+            if not was_open or attempt == 2:
+                raise
+            backend = _shared_backend()
+            continue
+        except BaseException:
+            close_shared_connection()
+            raise
+        _shared["last_used"] = time.monotonic()
+        return
+
+
+def close_shared_connection() -> None:
+    """QUIT the shared session (worker shutdown, after an error, or when idle too long)."""
+    backend = _shared["backend"]
+    _shared.update(backend=None, path=None, last_used=0.0)
+    if backend is not None:
+        try:
+            backend.close()
+        except Exception:  # closing a broken session must not hide the error that broke it
+            pass

@@ -189,6 +189,7 @@ class Conversation(OwnedModel):
         ]
         indexes = [
             models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["owner", "-created_at", "-id"], name="conversation_owner_list_idx"),
             models.Index(fields=["owner", "scheduled_for"]),
             models.Index(fields=["owner", "requested_at"]),
         ]
@@ -261,6 +262,7 @@ class FollowUp(OwnedModel):
         ]
         indexes = [
             models.Index(fields=["owner", "status", "due_at"]),
+            models.Index(fields=["owner", "due_at", "id"], name="follow_up_owner_list_idx"),
             models.Index(fields=["contact", "kind", "status"]),
         ]
 
@@ -365,9 +367,20 @@ class Reminder(OwnedModel):
             ),
         ]
         indexes = [
-            # The sweep: pending rows by send time.
-            models.Index(fields=["status", "send_at"], name="reminder_sweep_idx"),
+            # The sweep's claim: pending rows in send order. Partial, so it stays the size of
+            # what is pending however many sent rows pile up (#12).
+            models.Index(
+                fields=["send_at", "id"], name="reminder_pending_send_idx", condition=models.Q(status="pending")
+            ),
+            # Digest planning: who already has a pending digest (#12).
+            models.Index(
+                fields=["owner"],
+                name="reminder_pending_digest_idx",
+                condition=models.Q(kind="daily_digest", status="pending"),
+            ),
             models.Index(fields=["owner", "-send_at"]),
+            # Today's "could not be sent" list and the dashboard's count (#12).
+            models.Index(fields=["owner", "-send_at"], name="reminder_failed_idx", condition=models.Q(status="failed")),
         ]
 
     def __str__(self):

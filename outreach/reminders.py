@@ -4,11 +4,12 @@ A Reminder row is the single source of truth for one email. Its `dedupe_key` nam
 email that should exist (e.g. the prep brief for this chat at this start time), so planning
 twice is harmless and a reminder that was sent is never armed again.
 
-Delivery (see deliver_reminder) locks the row, re-checks it, sends, and marks it sent in
-one transaction: two tasks for the same row serialise on the lock and the second finds it
-sent. The one window left is a crash after the SMTP server accepted the message and before
-the commit; the row is then sent again by a later sweep. The Message-ID derived from the
-dedupe key lets mail systems fold that duplicate.
+Delivery (see deliver_reminders) renders a batch of claimed rows first, without locks, then
+for each row locks it, re-checks it, sends over the worker's open SMTP connection, and marks
+it sent in one transaction: two tasks for the same row serialise on the lock and the second
+finds it sent. The one window left is a crash after the SMTP server accepted the message and
+before the commit; the row is then sent again by a later sweep. The Message-ID derived from
+the dedupe key lets mail systems fold that duplicate.
 """
 
 import logging
@@ -309,7 +310,66 @@ _OBSOLETE_BY_KIND = {
 }
 
 
-def deliver_reminder(reminder_id: int) -> str:
+# "Not rendered beforehand" (a rendered digest may be None: nothing to say that day).
+NOT_PREPARED = object()
+
+# Rows per send task: enough that queueing costs little, few enough that a batch finishes well
+# inside the task's time limit (config/celery.py) and a killed worker's redelivery is small.
+SEND_BATCH = 50
+# A batch still running after this long (a mail server answering slowly) gives the rest of
+# its rows back to the next sweep rather than run into the task's soft time limit.
+SEND_BATCH_SECONDS = 45
+
+
+def _delivery_rows():
+    # No ORDER BY (the model's default order): one row by id, or a batch read into a dict.
+    return Reminder.objects.select_related("owner__profile", "follow_up__contact", "conversation__contact").order_by()
+
+
+def prepare_messages(reminder_ids, now: datetime | None = None) -> dict[int, object]:
+    """Render (and sign the links of) the emails of these rows, with no lock held.
+
+    Only rows that look due and wanted are rendered; whatever this returns is used only if
+    the same checks pass again under the row's lock (see _deliver_locked), so a row cancelled
+    or moved meanwhile is never sent. A render error is left for the locked pass to record.
+    """
+    from . import emails
+
+    now = now or timezone.now()
+    prepared = {}
+    for reminder in _delivery_rows().filter(pk__in=list(reminder_ids), status=Status.PENDING, send_at__lte=now):
+        if _obsolete_reason(reminder, now) is not None:
+            continue
+        try:
+            prepared[reminder.pk] = emails.build_reminder_email(reminder)
+        except Exception:  # recorded, with its traceback, by the locked pass
+            continue
+    return prepared
+
+
+def deliver_reminders(reminder_ids: list[int]) -> dict[str, int]:
+    """Send a batch of claimed reminders; returns how many ended each way.
+
+    Every row is rendered first with no lock held, then delivered one by one under its own
+    lock and transaction (deliver_reminder), over this process's open SMTP connection. A row
+    is committed as sent right after its message is accepted, so a crash mid-batch re-sends at
+    most the one message in flight. Safe to run twice: each row's status guard holds.
+    """
+    started = time.monotonic()
+    prepared = prepare_messages(reminder_ids)
+    outcomes: dict[str, int] = {}
+    for position, reminder_id in enumerate(reminder_ids):
+        if time.monotonic() - started > SEND_BATCH_SECONDS:
+            released = release_claims(reminder_ids[position:])
+            logger.warning("Send batch ran out of time; %s reminder(s) released for the next sweep", released)
+            outcomes["released"] = released
+            break
+        outcome = deliver_reminder(reminder_id, message=prepared.get(reminder_id, NOT_PREPARED))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def deliver_reminder(reminder_id: int, message=NOT_PREPARED) -> str:
     """Send one reminder if it is still due and wanted; return what happened.
 
     Safe to run twice: the row is locked for the whole send and its status is checked under
@@ -323,7 +383,7 @@ def deliver_reminder(reminder_id: int) -> str:
     """
     accepted: list[int] = []  # the attempt number, once the mail server has taken the message
     try:
-        return _deliver_locked(reminder_id, accepted)
+        return _deliver_locked(reminder_id, accepted, message)
     except DatabaseError:
         if not accepted:
             raise
@@ -356,17 +416,16 @@ def _mark_sent_after_lost_commit(reminder_id: int, attempts: int) -> None:
     logger.error("Reminder %s was sent but could not be recorded as sent; it may be sent again", reminder_id)
 
 
-def _deliver_locked(reminder_id: int, accepted: list[int]) -> str:
-    """deliver_reminder's work under the row lock; a send the mail server took goes in `accepted`."""
+def _deliver_locked(reminder_id: int, accepted: list[int], prepared) -> str:
+    """deliver_reminder's work under the row lock; a send the mail server took goes in `accepted`.
+
+    `prepared` is the message rendered before the lock (prepare_messages), or NOT_PREPARED.
+    It is sent only after the status and every "still wanted" check pass again under the lock.
+    """
     from . import emails
 
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("owner__profile", "follow_up__contact", "conversation__contact")
-            .filter(pk=reminder_id)
-            .first()
-        )
+        reminder = _delivery_rows().select_for_update(of=("self",)).filter(pk=reminder_id).first()
         if reminder is None or reminder.status != Status.PENDING:
             return "skipped"
         now = timezone.now()
@@ -380,7 +439,7 @@ def _deliver_locked(reminder_id: int, accepted: list[int]) -> str:
         message = None
         if reason is None:
             try:
-                message = emails.build_reminder_email(reminder)
+                message = prepared if _still_fits(prepared, reminder) else emails.build_reminder_email(reminder)
             except Exception as exc:  # a bug must not leave the row claimed forever
                 logger.exception("Reminder %s could not be rendered", reminder.pk)
                 _record_failure(reminder, exc, now, permanent=True)
@@ -395,7 +454,7 @@ def _deliver_locked(reminder_id: int, accepted: list[int]) -> str:
         else:
             reminder.attempts += 1
             try:
-                message.send()
+                emails.send_message(message)
                 accepted.append(reminder.attempts)
             except TRANSIENT_ERRORS as exc:
                 _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
@@ -418,6 +477,13 @@ def _deliver_locked(reminder_id: int, accepted: list[int]) -> str:
             owner_id = reminder.owner_id
             transaction.on_commit(lambda: _plan_next_digest(owner_id))
     return result
+
+
+def _still_fits(prepared, reminder: Reminder) -> bool:
+    """A message rendered before the lock is sent only to the address the account has now."""
+    if prepared is NOT_PREPARED:
+        return False
+    return prepared is None or list(prepared.to) == [reminder.owner.email]
 
 
 def _is_permanent(exc: Exception) -> bool:

@@ -8,15 +8,16 @@ REMINDER_CLAIM_TIMEOUT_SECONDS claims it again. No task is ever queued with a lo
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.db import transaction
 
-from . import reminders
+from . import emails, reminders
 
 logger = logging.getLogger(__name__)
 
 
 def sweep(now=None) -> int:
-    """Plan missing digests, claim the due reminders and queue one send task per row.
+    """Plan missing digests, claim the due reminders and queue one send task per SEND_BATCH rows.
 
     Shared by the beat-driven task and the `send_reminders` command. The claim commits
     first; the tasks are queued after the commit so a worker never looks for a claim it
@@ -40,15 +41,15 @@ def sweep(now=None) -> int:
 
 
 def _queue_sends(ids: list[int]) -> int:
-    """Queue a send task per id; returns how many were queued (the rest are released)."""
-    for position, reminder_id in enumerate(ids):
+    """Queue a send task per SEND_BATCH ids; returns how many ids were queued (the rest are released)."""
+    for start in range(0, len(ids), reminders.SEND_BATCH):
         try:
             # No retries here: with the broker down each attempt would stall the sweep.
-            send_reminder.apply_async((reminder_id,), retry=False)
+            send_reminders.apply_async((ids[start : start + reminders.SEND_BATCH],), retry=False)
         except Exception:
-            logger.warning("Could not queue reminders %s; released for the next sweep", ids[position:], exc_info=True)
-            reminders.release_claims(ids[position:])
-            return position
+            logger.warning("Could not queue reminders %s; released for the next sweep", ids[start:], exc_info=True)
+            reminders.release_claims(ids[start:])
+            return start
     return len(ids)
 
 
@@ -63,6 +64,24 @@ def sweep_reminders() -> int:
     return sweep()
 
 
+@shared_task(name="outreach.tasks.send_reminders", ignore_result=True)
+def send_reminders(reminder_ids: list[int]) -> dict[str, int]:
+    """Send a batch of claimed reminders over this worker process's open SMTP connection.
+
+    Safe to run twice (a redelivered message after a worker was killed mid-batch): each row
+    is locked for its own send and only a `pending` row is sent, so the rows the first run
+    sent are skipped and the rest go out once.
+    """
+    return reminders.deliver_reminders(reminder_ids)
+
+
+@worker_process_shutdown.connect
+def _close_mail_connection(**kwargs):
+    """A worker process that stops says QUIT to the mail server instead of dropping the session."""
+    emails.close_shared_connection()
+
+
+# Kept for messages queued by an earlier version (one task per reminder).
 @shared_task(name="outreach.tasks.send_reminder", ignore_result=True)
 def send_reminder(reminder_id: int) -> str:
     """Send one reminder email.

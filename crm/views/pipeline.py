@@ -74,8 +74,10 @@ def _waited(card) -> tuple[str, object] | None:
     return (phrase.format(ago=ago(moment)), moment) if moment else None
 
 
-def _board(user) -> dict:
-    columns = selectors.pipeline_board(user=user)
+def _board(user, *, stage: str = "", page: int = 1) -> dict:
+    """The board's columns (bounded: each shows its first cards and a link to the rest); with
+    `stage`, that column alone at `page`."""
+    columns = selectors.pipeline_board(user=user, stage=stage, page=page)
     max_nudges = user.profile.max_nudges
     for column in columns:
         column["closing"] = column["stage"] in CLOSING_STAGES
@@ -92,7 +94,9 @@ def _board(user) -> dict:
 
 @page_view
 def pipeline(request):
-    return render(request, "crm/pipeline.html", _board(request.user))
+    page = request.GET.get("page", "1")
+    board = _board(request.user, stage=request.GET.get("stage", ""), page=int(page) if page.isdigit() else 1)
+    return render(request, "crm/pipeline.html", board)
 
 
 def _board_answer(request, conversation, *, note: str = "", errors=(), status: int = 200):

@@ -1,6 +1,7 @@
 """Today: the five-minute morning routine."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from crm import selectors
 from crm.playbook import playbook_progress
@@ -13,14 +14,15 @@ from .common import page_view, snooze_choices
 @page_view
 def today(request):
     user = request.user
-    metrics = dashboard_metrics(user=user)
-    overdue, due_today = selectors.follow_ups_due(user=user)
+    now = timezone.now()
+    metrics = dashboard_metrics(user=user, now=now)
+    overdue, due_today = selectors.follow_ups_due(user=user, now=now, totals=metrics["follow_ups"])
     funnel = metrics.get("funnel", {})
     top = max([funnel.get(step, 0) for step in FUNNEL_STAGES] + [1])
     week = metrics.get("week", {})
     goal = week.get("goal") or 0
     sent = week.get("requests_sent", 0)
-    steps = playbook_progress(user=user, pathway=user.profile.pathway)
+    steps = playbook_progress(user=user, pathway=user.profile.pathway, with_evidence=False)
     chats, more_chats = selectors.chats_ahead(user=user)
     context = {
         "metrics": metrics,

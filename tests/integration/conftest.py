@@ -28,7 +28,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-SEND_TASK = "outreach.tasks.send_reminder"
+SEND_TASKS = {"outreach.tasks.send_reminders", "outreach.tasks.send_reminder"}
 SWEEP_DONE = re.compile(rb"Task outreach\.tasks\.sweep_reminders\[[^\]]+\] succeeded")
 
 
@@ -170,7 +170,7 @@ class Stack:
         late (config/celery.py), so a task's message stays unacknowledged until it has finished;
         a queued sweep finds nothing to send once no due reminder is pending."""
         queued, unacked = self._broker_state()
-        sends = [m for m in queued if m["headers"]["task"] == SEND_TASK]
+        sends = [m for m in queued if m["headers"]["task"] in SEND_TASKS]
         running = [tag for tag in unacked if tag not in self.abandoned]
         return not sends and not running
 

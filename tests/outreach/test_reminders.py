@@ -296,7 +296,7 @@ def test_a_sweep_that_cannot_reach_the_broker_releases_its_claims(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.send_reminders, "apply_async", broker_down)
     clock.move_to(follow_up.due_at)
     with django_capture_on_commit_callbacks(execute=True):
         tasks.sweep_reminders()

@@ -29,7 +29,7 @@ def test_a_sweep_with_more_due_rows_than_one_batch_and_the_broker_down_stops_and
             raise StillSpinning
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.send_reminders, "apply_async", broker_down)
     with time_machine.travel(NOW, tick=False) as clock:
         user = UserFactory(username="ada", email="ada@example.com")
         contact = ContactFactory(owner=user)

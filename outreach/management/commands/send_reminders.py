@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from outreach import reminders
+from outreach import emails, reminders
 from outreach.tasks import sweep
 
 
@@ -25,9 +25,14 @@ class Command(BaseCommand):
             return
         reminders.plan_missing_digests()
         outcomes: dict[str, int] = {}
-        while ids := reminders.claim_due_reminders():
-            for reminder_id in ids:
-                outcome = reminders.deliver_reminder(reminder_id)
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        try:
+            while ids := reminders.claim_due_reminders():
+                for start in range(0, len(ids), reminders.SEND_BATCH):
+                    for outcome, count in reminders.deliver_reminders(
+                        ids[start : start + reminders.SEND_BATCH]
+                    ).items():
+                        outcomes[outcome] = outcomes.get(outcome, 0) + count
+        finally:
+            emails.close_shared_connection()
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing due"
         self.stdout.write(f"Reminders: {summary}.")
