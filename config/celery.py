@@ -1,4 +1,5 @@
-"""The Celery app: a worker runs the tasks, beat runs the reminder sweep every REMINDER_SWEEP_SECONDS."""
+"""The Celery app: a worker runs the tasks, beat runs the reminder sweep every REMINDER_SWEEP_SECONDS
+and prunes expired idempotency keys hourly."""
 
 import os
 
@@ -38,6 +39,12 @@ def _beat_schedule():
             "schedule": float(settings.REMINDER_SWEEP_SECONDS),
             # A sweep that waited longer than its interval is superseded by the next one.
             "options": {"expires": float(settings.REMINDER_SWEEP_SECONDS)},
+        },
+        # Idempotency keys replay for 24 h; older ones are deleted (#10).
+        "idempotency-key-prune": {
+            "task": "accounts.tasks.prune_idempotency_keys",
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
         },
     }
 

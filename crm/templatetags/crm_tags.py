@@ -3,6 +3,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from config.idempotency import form_token_input
 from outreach.models import Stage
 
 register = template.Library()
@@ -52,3 +53,10 @@ def percent(value) -> str:
 
 
 __all__ = ["register", "urlencode"]
+
+
+@register.simple_tag
+def form_token():
+    """A one-time token for a creating form: its view (config.idempotency.once_per_form_token)
+    makes one row however often the form is sent (a double click, Back and resubmit)."""
+    return form_token_input()

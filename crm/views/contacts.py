@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.errors import ApplicationError
 from config.api import MAX_ID
+from config.idempotency import once_per_form_token
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import contact_get, job_change_get
@@ -100,6 +101,7 @@ def _save_contact(request, form, contact=None):
 
 
 @page_view
+@once_per_form_token
 def contact_create_view(request):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,6 +118,7 @@ def contact_create_view(request):
 
 
 @page_view
+@once_per_form_token
 def contact_edit(request, pk):
     contact = contact_get(user=request.user, pk=pk)
     form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
@@ -174,6 +177,7 @@ def contact_detail(request, pk):
 
 
 @page_view
+@once_per_form_token
 def contact_request(request, pk):
     """GET (htmx): the chosen template rendered for this contact. POST: create the ask, mark it requested."""
     contact = contact_get(user=request.user, pk=pk)
@@ -217,6 +221,7 @@ def contact_request(request, pk):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_note_create(request, pk):
     contact = contact_get(user=request.user, pk=pk)
@@ -241,6 +246,7 @@ def contact_note_create(request, pk):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_follow_up_create(request, pk):
     contact = contact_get(user=request.user, pk=pk)
