@@ -29,6 +29,32 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   }, true);
 
+  // A form being sent cannot be sent twice: its submit buttons are disabled until the answer
+  // arrives (the server runs a form's one-time token once as well, config/idempotency.py).
+  // Disabled just after the submit event, so the clicked button's own name and value are still
+  // sent. htmx forms disable theirs with hx-disabled-elt; htmx cancels their native submit.
+  function submitButtons(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("button:not([type=button]), input[type=submit]"))
+      .concat(form.id ? Array.prototype.slice.call(document.querySelectorAll('[form="' + form.id + '"][type=submit]')) : []);
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+    form.setAttribute("data-sending", "");
+    setTimeout(function () {
+      submitButtons(form).forEach(function (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); });
+    }, 0);
+  });
+  // Back to a page the browser kept in memory: its forms can be used again (the token makes a
+  // resubmit show the first result, not a second row).
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+      submitButtons(form).forEach(function (button) { button.disabled = false; button.removeAttribute("aria-busy"); });
+    });
+  });
+
   // Bars whose length is data (<span data-bar-width="40">): the CSP forbids style attributes,
   // but a width set from script is allowed. On this page and in every htmx swap.
   function drawBars(root) {
