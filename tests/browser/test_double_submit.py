@@ -20,12 +20,19 @@ def sam(live_server):
     return user, contact
 
 
-def test_a_double_click_on_i_sent_it_makes_one_request_and_one_nudge(sam, page, live_server, log_in):
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def on_contact_page(sam, page, live_server, log_in):
+    """Sam, logged in, on Priya's page (with its "I sent it" form)."""
     user, contact = sam
     log_in(page, "sam", PASSWORD)
     page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    return user, contact
+
+
+def test_a_double_click_on_i_sent_it_makes_one_request_and_one_nudge(on_contact_page, page, live_server):
+    from playwright.sync_api import expect
+
+    user, contact = on_contact_page
     button = page.get_by_role("button", name="I sent it — mark as requested")
     button.dblclick()
     expect(page.get_by_text("Request to Priya Raman recorded")).to_be_visible()
@@ -33,10 +40,8 @@ def test_a_double_click_on_i_sent_it_makes_one_request_and_one_nudge(sam, page, 
     assert FollowUp.objects.filter(owner=user, kind="nudge").count() == 1
 
 
-def test_the_button_is_disabled_while_the_form_is_sent(sam, page, live_server, log_in):
-    user, contact = sam
-    log_in(page, "sam", PASSWORD)
-    page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+def test_the_button_is_disabled_while_the_form_is_sent(on_contact_page, page, live_server):
+    user, contact = on_contact_page
     state = page.evaluate(
         """async () => {
             // Keep the page: the test's own listener (after app.js's) cancels the navigation.
@@ -52,13 +57,11 @@ def test_the_button_is_disabled_while_the_form_is_sent(sam, page, live_server, l
     assert not Conversation.objects.filter(owner=user).exists()
 
 
-def test_a_form_sent_twice_behind_the_buttons_back_makes_one_row(sam, page, live_server, log_in):
+def test_a_form_sent_twice_behind_the_buttons_back_makes_one_row(on_contact_page, page, live_server):
     """Without the button guard (a script, a flaky network resending), the form token alone holds."""
     from playwright.sync_api import expect
 
-    user, contact = sam
-    log_in(page, "sam", PASSWORD)
-    page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    user, contact = on_contact_page
     page.evaluate(
         """() => {
             const form = [...document.forms].find(f => f.action.endsWith('/request/'));
