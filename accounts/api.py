@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.idempotency import IdempotentAPIMixin
 from config.ownership import OwnedViewSetMixin
 from config.parsers import JSONParser
 from config.throttling import ClientRateThrottle
@@ -26,7 +27,7 @@ from .serializers import (
 )
 
 
-class JSONView(APIView):
+class JSONView(IdempotentAPIMixin, APIView):
     parser_classes = [JSONParser]
 
 
@@ -103,6 +104,8 @@ class AuthThrottled(JSONView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    # No user yet to own a key: registration and token creation take no Idempotency-Key.
+    idempotency_exempt = True
 
 
 class SignupThrottle(ClientRateThrottle):

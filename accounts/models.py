@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from .text import one_line
 
@@ -136,3 +137,41 @@ def profile_setting(user, name: str):
     """The user's setting, or its default when they have no profile (e.g. an unsaved user)."""
     profile = getattr(user, "profile", None)
     return getattr(profile, name) if profile is not None else Profile.default(name)
+
+
+class IdempotencyScope(models.TextChoices):
+    API = "api"  # an `Idempotency-Key` header on POST /api/v1/...
+    FORM = "form"  # a dashboard form's one-time token
+
+
+class IdempotencyKey(OwnedModel):
+    """One write's outcome, kept for a day, so that sending it again answers the same and writes nothing.
+
+    A row is reserved (`status_code` null) before the write runs, in its own committed
+    transaction, so a second request with the same key, in any process, finds it and waits
+    for the outcome instead of writing too. `scope` keeps the API's client-chosen keys apart
+    from the one-time tokens of the dashboard's forms.
+    """
+
+    Scope = IdempotencyScope
+    MAX_KEY_LENGTH = 255
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=MAX_KEY_LENGTH)
+    # SHA-256 of the method, path and body, so a key reused for another request is refused (API only).
+    request_hash = models.CharField(max_length=64, blank=True)
+    # Null while the first request runs; then its status, headers and body.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_headers = models.JSONField(default=dict)
+    response_body = models.BinaryField(default=b"")
+    # Indexed: the prune deletes by age.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "scope", "key"], name="idempotency_key_unique_per_owner"),
+            enum_check("scope", IdempotencyScope, "idempotency_key_scope_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} key {self.key[:20]}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import idempotency, services
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=4, ignore_result=True)
@@ -14,3 +14,13 @@ def send_password_reset(email: str) -> None:
     all of them stop working as soon as the password is changed.
     """
     services.password_reset_send(email=email)
+
+
+@shared_task(ignore_result=True)
+def prune_idempotency_keys() -> int:
+    """Delete idempotency keys past their 24 hours (beat runs it hourly).
+
+    Safe to run twice or at once: each run deletes what is expired by then; a key being reused
+    at that moment is taken over, not lost (accounts.idempotency.idempotency_key_reserve).
+    """
+    return idempotency.idempotency_keys_prune()

@@ -1,4 +1,5 @@
-"""The Celery app: a worker runs the tasks, beat runs the reminder sweep every REMINDER_SWEEP_SECONDS."""
+"""The Celery app: a worker runs the tasks, beat runs the reminder sweep every REMINDER_SWEEP_SECONDS
+and prunes expired idempotency keys hourly."""
 
 import os
 
@@ -44,6 +45,12 @@ def _beat_schedule():
             "task": "crm.tasks.purge_deleted_notes",
             "schedule": 60.0,
             "options": {"expires": 60.0},
+        },
+        # Idempotency keys replay for 24 h; older ones are deleted (#10).
+        "idempotency-key-prune": {
+            "task": "accounts.tasks.prune_idempotency_keys",
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
         },
     }
 

@@ -9,10 +9,11 @@
 
 from rest_framework import serializers, viewsets
 
+from config.idempotency import IdempotentAPIMixin
 from config.parsers import JSONParser
 
 
-class OwnedViewSetMixin:
+class OwnedViewSetMixin(IdempotentAPIMixin):
     """Builds every queryset from `selector(user=request.user)`; subclasses cannot opt out.
 
     A viewset names a selector (a function taking `user` and returning only that user's
@@ -20,7 +21,8 @@ class OwnedViewSetMixin:
     scope is still scoped. Lists, details, updates, deletes and custom actions all go through
     get_queryset/get_object, so another user's row is a 404 everywhere (Http404, as the
     pages' `*_get` selectors raise). Overriding get_queryset or get_object would bypass that,
-    so either is refused when the class is defined.
+    so either is refused when the class is defined. POSTs honour `Idempotency-Key`
+    (config/idempotency.py).
     """
 
     selector = None

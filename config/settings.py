@@ -216,6 +216,11 @@ IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1000)
 # it shows as `partial` (what was written stays; importing the file again completes it).
 IMPORT_JOB_STALL_SECONDS = env.int("IMPORT_JOB_STALL_SECONDS", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Idempotent writes (#10; config/idempotency.py): how long a request waits for another with the
+# same Idempotency-Key (or form token) to finish before it answers 409, and after how long a
+# first request that never finished (its process died) no longer holds the key.
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=5.0)
+IDEMPOTENCY_ABANDONED_SECONDS = env.int("IDEMPOTENCY_ABANDONED_SECONDS", default=120)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -243,7 +248,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the Idempotency-Key header on the POSTs that honour it.
+    "DEFAULT_SCHEMA_CLASS": "config.idempotency.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "imports": env("THROTTLE_IMPORTS", default="30/hour"),
@@ -303,6 +309,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_error_responses",  # every operation documents its 4xx shape
+        "config.idempotency.document_idempotency_responses",  # 409 and 422 of Idempotency-Key
     ],
     # Several models have a `kind`/`status`: give each enum its own component name.
     "ENUM_NAME_OVERRIDES": {

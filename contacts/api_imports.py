@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import MAX_ID, ChoiceField
+from config.idempotency import IdempotentAPIMixin
 from config.ownership import OwnedViewSetMixin
 
 from . import exports, selectors
@@ -80,7 +81,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return reverse("api-import-job", args=[job.pk])
 
 
-class _ImportView(APIView):
+class _ImportView(IdempotentAPIMixin, APIView):
     kind = ""
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
@@ -233,7 +234,7 @@ class JobChangeListView(generics.ListAPIView):
         return events
 
 
-class JobChangeAcknowledgeView(APIView):
+class JobChangeAcknowledgeView(IdempotentAPIMixin, APIView):
     @extend_schema(request=None, responses=JobChangeSerializer, summary="Mark a job change as seen")
     def post(self, request, pk: int):
         event = job_change_acknowledge(event=selectors.job_change_get(user=request.user, pk=pk))

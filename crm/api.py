@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import enum_filter, id_filter
+from config.idempotency import IdempotentAPIMixin
 from config.ownership import OwnedModelViewSet
 from config.parsers import JSONParser
 
@@ -99,7 +100,7 @@ class OpportunityViewSet(OwnedModelViewSet):
         return services.opportunity_update(opportunity=instance, **data)
 
 
-class JSONView(APIView):
+class JSONView(IdempotentAPIMixin, APIView):
     parser_classes = [JSONParser]
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.idempotency import IdempotentAPIMixin
 from config.parsers import JSONParser
 from contacts.api_imports import ExportView
 
@@ -31,7 +32,7 @@ class _BackupUpload(serializers.Serializer):
     file = serializers.FileField(help_text="A backup.json from GET /api/v1/export/backup.json")
 
 
-class BackupRestoreView(APIView):
+class BackupRestoreView(IdempotentAPIMixin, APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "imports"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.dates import ago as ago_words
+from config.idempotency import form_token_input
 from outreach.models import Stage
 
 register = template.Library()
@@ -70,3 +71,10 @@ def percent(value) -> str:
 
 
 __all__ = ["register", "urlencode"]
+
+
+@register.simple_tag
+def form_token():
+    """A one-time token for a creating form: its view (config.idempotency.once_per_form_token)
+    makes one row however often the form is sent (a double click, Back and resubmit)."""
+    return form_token_input()

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.errors import ApplicationError
 from config.api import MAX_ID
+from config.idempotency import once_per_form_token
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
 from contacts.selectors import BULK_MAX_IDS, contact_get, duplicate_groups, job_change_get
@@ -112,6 +113,7 @@ def _save_contact(request, form, contact=None):
 
 
 @page_view
+@once_per_form_token
 def contact_create_view(request):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,6 +130,7 @@ def contact_create_view(request):
 
 
 @page_view
+@once_per_form_token
 def contact_edit(request, pk):
     contact = contact_get(user=request.user, pk=pk)
     form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
@@ -212,6 +215,7 @@ def contact_detail(request, pk):
 
 
 @page_view
+@once_per_form_token
 def contact_request(request, pk):
     """GET (htmx): the chosen template rendered for this contact. POST: create the ask, mark it requested."""
     contact = contact_get(user=request.user, pk=pk)
@@ -255,6 +259,7 @@ def contact_request(request, pk):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_note_create(request, pk):
     contact = contact_get(user=request.user, pk=pk)
@@ -279,6 +284,7 @@ def contact_note_create(request, pk):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_follow_up_create(request, pk):
     contact = contact_get(user=request.user, pk=pk)

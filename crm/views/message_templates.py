@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from config.idempotency import once_per_form_token
 from contacts.models import Company, Contact
 from contacts.selectors import contact_get
 from crm import selectors
@@ -48,6 +49,7 @@ def _form_page(request, form, template, status=200):
 
 
 @page_view
+@once_per_form_token
 def template_create_view(request):
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,6 +64,7 @@ def template_create_view(request):
 
 
 @page_view
+@once_per_form_token
 def template_edit(request, pk):
     template = template_get(user=request.user, pk=pk)
     initial = {name: getattr(template, name) for name in ("name", "kind", "subject", "body")}

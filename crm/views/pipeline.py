@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.dates import ago
 from accounts.errors import ApplicationError
+from config.idempotency import once_per_form_token
 from crm import selectors
 from crm.forms import HeldForm, ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
@@ -207,6 +208,7 @@ class _MovePage:
 
 
 @page_view
+@once_per_form_token
 def conversation_move(request, pk):
     """POST {stage, [date, time, location]}: one legal move. GET ?stage=…: the move's own page
     (the date form for `scheduled`, also used when JavaScript is off or a date was missing)."""

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from config.idempotency import once_per_form_token
 from crm.forms import PortfolioItemForm, add_service_errors
 from crm.playbook import playbook_progress
 from outreach.selectors import portfolio_item_list
@@ -13,6 +14,7 @@ from .common import page_view
 
 
 @page_view
+@once_per_form_token
 def playbook(request):
     user = request.user
     form = PortfolioItemForm(request.POST or None)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts.models import IdempotencyKey
 from contacts.models import ContactEvent
 from contacts.services import company_create, contact_create
 from crm.services import note_create, opportunity_create
@@ -90,6 +91,9 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
             )
     rows["reminder"] = Reminder.objects.filter(owner=user).first()
     rows["api_token"], _ = AuthToken.objects.create(user=user)
+    rows["idempotency_key"] = IdempotencyKey.objects.create(
+        owner=user, scope="api", key=f"{marker}-key", status_code=201, response_body=marker.encode()
+    )
     return rows
 
 

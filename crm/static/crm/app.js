@@ -29,6 +29,56 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   }, true);
 
+  // A form being sent cannot be sent twice: its submit buttons are disabled until the answer
+  // arrives (the server runs a form's one-time token once as well, config/idempotency.py).
+  // Disabled just after the submit event, so the clicked button's own name and value are still
+  // sent. htmx forms disable theirs with hx-disabled-elt; htmx cancels their native submit.
+  function submitButtons(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("button:not([type=button]), input[type=submit]"))
+      .concat(form.id ? Array.prototype.slice.call(document.querySelectorAll('[form="' + form.id + '"][type=submit]')) : []);
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+    form.setAttribute("data-sending", "");
+    rememberToken(form);
+    setTimeout(function () {
+      submitButtons(form).forEach(function (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); });
+    }, 0);
+  });
+  // Back to a form already sent, and send it again: whether the browser kept the page or
+  // fetched it anew (with a new token), the form carries the token it was first sent with, so
+  // the server shows that first result instead of making a second row. A form reached by a
+  // link, not by Back, keeps its new token: a new contact is a new contact.
+  function tokenKey(form) {
+    var hidden = Array.prototype.slice.call(form.querySelectorAll("input[type=hidden]"))
+      .filter(function (input) { return input.name !== "csrfmiddlewaretoken" && input.name !== "form_token"; })
+      .map(function (input) { return input.name + "=" + input.value; });
+    return "form-token " + location.pathname + " " + (form.getAttribute("action") || "") + " " + hidden.join("&");
+  }
+  function rememberToken(form) {
+    var input = form.querySelector("input[name=form_token]");
+    try { if (input) sessionStorage.setItem(tokenKey(form), input.value); } catch (e) { /* storage off: the server still runs it once per token */ }
+  }
+  var navigation = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  if (navigation && navigation.type === "back_forward") {
+    document.querySelectorAll("form").forEach(function (form) {
+      var input = form.querySelector("input[name=form_token]");
+      var sent = null;
+      try { sent = input && sessionStorage.getItem(tokenKey(form)); } catch (e) { /* storage off */ }
+      if (sent) input.value = sent;
+    });
+  }
+  // Back to a page the browser kept in memory: its forms can be used again (the token makes a
+  // resubmit show the first result, not a second row).
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+      submitButtons(form).forEach(function (button) { button.disabled = false; button.removeAttribute("aria-busy"); });
+    });
+  });
+
   // Bars whose length is data (<span data-bar-width="40">): the CSP forbids style attributes,
   // but a width set from script is allowed. On this page and in every htmx swap.
   function drawBars(root) {
