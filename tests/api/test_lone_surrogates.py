@@ -30,6 +30,7 @@ DETAIL_OBJECTS = {
     "portfolio": "portfolio_item",
     "tags": "tag",
     "templates": "template",
+    "touches": "touch",
 }
 
 
