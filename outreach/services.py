@@ -113,8 +113,8 @@ def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, schedu
     if scheduled_for < at:
         raise ValidationError(
             {
-                "scheduled_for": "The chat's time is before the time of this move: schedule a chat from now on. "
-                "To record a chat that already happened, log it as held (or give an earlier `at`)."
+                "scheduled_for": "That time has already passed (it is before the time of this move). Pick a "
+                "later time; a chat that already happened is logged as held instead."
             }
         )
     rescheduled = conversation.scheduled_for is not None and conversation.scheduled_for != scheduled_for

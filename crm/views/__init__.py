@@ -8,14 +8,16 @@ from .contacts import (
     contact_edit,
     contact_follow_up_create,
     contact_list,
+    contact_log_chat,
     contact_note_create,
+    contact_plan,
     contact_request,
     job_change_seen,
 )
 from .contacts import (
     contact_create_view as contact_create,
 )
-from .follow_ups import follow_up_complete, follow_up_list, follow_up_snooze
+from .follow_ups import follow_up_complete, follow_up_draft, follow_up_list, follow_up_snooze
 from .message_templates import (
     template_create_view as template_create,
 )
@@ -39,12 +41,15 @@ __all__ = [
     "contact_edit",
     "contact_follow_up_create",
     "contact_list",
+    "contact_log_chat",
     "contact_note_create",
+    "contact_plan",
     "contact_request",
     "job_change_seen",
     "conversation_detail",
     "conversation_move",
     "follow_up_complete",
+    "follow_up_draft",
     "follow_up_list",
     "follow_up_snooze",
     "pipeline",

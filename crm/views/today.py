@@ -21,6 +21,7 @@ def today(request):
     goal = week.get("goal") or 0
     sent = week.get("requests_sent", 0)
     steps = playbook_progress(user=user, pathway=user.profile.pathway)
+    planned, planned_total = selectors.planned_queue(user=user)
     context = {
         "metrics": metrics,
         "chats": selectors.chats_on_day(user=user),
@@ -38,6 +39,10 @@ def today(request):
         "week_sent": sent,
         "week_goal": goal,
         "week_pct": min(100, round(100 * sent / goal)) if goal else 100,
+        "planned": planned,
+        "planned_more": planned_total - len(planned),
+        "planned_total": planned_total,
+        "week_left": max(0, goal - sent),
         "pipeline_counts": metrics.get("pipeline", {}),
         "playbook_done": sum(1 for s in steps if s.done),
         "playbook_total": len(steps),
