@@ -219,22 +219,14 @@ def contact_request(request, pk):
             },
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")
-    duplicate = None
-    if form.is_valid():
-        try:
-            conversation_start_request(owner=request.user, contact=contact, **form.cleaned_data)
-        except DuplicateAsk as exc:
-            duplicate = exc.existing
-            form.add_error(None, exc.message)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"Request to {contact.full_name} recorded — a nudge is planned if they don't reply."
-            )
-            return redirect("contact_detail", pk=contact.pk)
-    context = _detail_context(request, contact, request_form=form, duplicate=duplicate)
-    return render(request, "crm/contacts/detail.html", context, status=409 if duplicate else 400)
+    return _create_ask(
+        request,
+        contact,
+        form,
+        "request_form",
+        create=conversation_start_request,
+        done=f"Request to {contact.full_name} recorded — a nudge is planned if they don't reply.",
+    )
 
 
 @page_view
@@ -243,19 +235,32 @@ def contact_plan(request, pk):
     """Plan a request: a `planned` conversation, sent later (Today shows the queue)."""
     contact = contact_get(user=request.user, pk=pk)
     form = PlanForm(request.POST, templates=selectors.request_templates(user=request.user), prefix="pl")
+    return _create_ask(
+        request,
+        contact,
+        form,
+        "plan_form",
+        create=conversation_create,
+        done=f"Planned: ask {contact.full_name}. It is on Today's list of people to ask.",
+    )
+
+
+def _create_ask(request, contact, form, form_name: str, *, create, done: str):
+    """Run a service that opens an ask for a valid form; a second open ask of the same kind
+    comes back (409) with the open one named and linked, and the user's input kept."""
     duplicate = None
     if form.is_valid():
         try:
-            conversation_create(owner=request.user, contact=contact, **form.cleaned_data)
+            create(owner=request.user, contact=contact, **form.cleaned_data)
         except DuplicateAsk as exc:
             duplicate = exc.existing
             form.add_error(None, exc.message)
         except (ValidationError, ApplicationError) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Planned: ask {contact.full_name}. It is on Today's list of people to ask.")
+            messages.success(request, done)
             return redirect("contact_detail", pk=contact.pk)
-    context = _detail_context(request, contact, plan_form=form, duplicate=duplicate)
+    context = _detail_context(request, contact, duplicate=duplicate, **{form_name: form})
     return render(request, "crm/contacts/detail.html", context, status=409 if duplicate else 400)
 
 
