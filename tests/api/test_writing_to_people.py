@@ -255,3 +255,23 @@ def test_rescheduling_to_another_time_still_bumps_the_sequence(api_client, user)
     assert conv.calendar_sequence == 1
     assert StageChange.objects.filter(conversation=conv, stage="scheduled").count() == 2
     assert not FollowUp.objects.filter(conversation=conv, kind="nudge", status="open").exists()
+
+
+def test_the_message_sent_travels_in_the_backup(api_client, user, django_user_model):
+    from rest_framework.test import APIClient
+
+    from tests.imports.test_backup import restore
+
+    conv = conversation(user)
+    _move(api_client, conv, stage="requested", message_subject="Advice?", message_body="Hi, my own words")
+    data = api_client.get("/api/v1/export/backup.json").json()
+    fresh = django_user_model.objects.create_user(username="fresh", email="fresh@example.com", password="x" * 12)
+    client = APIClient()
+    client.force_authenticate(fresh)
+    assert restore(client, data).status_code == 201
+    restored = Conversation.objects.get(owner=fresh)
+    assert (restored.message_subject, restored.message_body, restored.message_sent_at) == (
+        "Advice?",
+        "Hi, my own words",
+        NOW,
+    )
