@@ -168,9 +168,10 @@ class RequestForm(Form):
 class PlanForm(Form):
     """Plan a request: a `planned` conversation to send later (Today lists the queue)."""
 
-    kind = forms.ChoiceField(choices=ConversationKind.choices, label="Kind of ask")
-    template = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Template")
-    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.LINKEDIN)
+    # Labels differ from the request form's: both forms are on the contact's page.
+    kind = forms.ChoiceField(choices=ConversationKind.choices, label="Planned kind of ask")
+    template = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Message to start from")
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.LINKEDIN, label="Planned channel")
     allow_duplicate = forms.BooleanField(required=False, label="Plan another anyway (keep the open ask too)")
 
     def __init__(self, *args, templates=(), **kwargs):
@@ -232,7 +233,7 @@ class LogHeldForm(LocalMomentForm):
     date = forms.DateField(label="Date it happened", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Time it started", widget=forms.TimeInput(attrs={"type": "time"}))
     kind = forms.ChoiceField(choices=ConversationKind.choices, label="Kind of chat")
-    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.VIDEO)
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.VIDEO, label="Where it happened")
     outcome = forms.CharField(
         label="Outcome — what came of it", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
     )
