@@ -331,7 +331,11 @@ def test_a_backup_taken_before_the_accounts_app_restores_after_it(other_user):
     assert response.status_code == 201, response.content
     assert response.json()["restored"]["contacts"] == len(original["contacts"]) == 32
     assert response.json()["restored"]["portfolio"] == len(original["portfolio"]) == 3
-    assert canonical(backup_of(client_for(other_user))) == canonical(original)
+    again = canonical(backup_of(client_for(other_user)))
+    # Fields added since (#10: the message sent) come back empty.
+    for row in again["conversations"]:
+        assert (row.pop("message_subject"), row.pop("message_body"), row.pop("message_sent_at")) == ("", "", None)
+    assert again == canonical(original)
 
 
 def test_exports_are_throttled_per_user(user, other_user, monkeypatch):
