@@ -193,11 +193,15 @@ class SnoozeForm(Form):
 
 
 class RequestForm(Form):
-    """Start a request from a template: the conversation is created and moved to `requested`."""
+    """Start a request from a template: the conversation is created and moved to `requested`,
+    keeping the subject and message as the user edited and sent them."""
 
     template = forms.TypedChoiceField(coerce=int, label="Template")
     kind = forms.ChoiceField(choices=ConversationKind.choices, required=False, label="Kind of ask")
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.LINKEDIN)
+    message_subject = forms.CharField(label="Subject", max_length=200, required=False, strip=False)
+    message_body = forms.CharField(label="Message", max_length=20_000, required=False, strip=False)
+    allow_duplicate = forms.BooleanField(required=False, label="Ask again anyway (keep the open ask too)")
 
     def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,6 +210,25 @@ class RequestForm(Form):
 
     def clean_template(self):
         return self.templates[self.cleaned_data["template"]]
+
+
+class PlanForm(Form):
+    """Plan a request: a `planned` conversation to send later (Today lists the queue)."""
+
+    # Labels differ from the request form's: both forms are on the contact's page.
+    kind = forms.ChoiceField(choices=ConversationKind.choices, label="Planned kind of ask")
+    template = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Message to start from")
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.LINKEDIN, label="Planned channel")
+    allow_duplicate = forms.BooleanField(required=False, label="Plan another anyway (keep the open ask too)")
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.templates = {t.pk: t for t in templates}
+        self.fields["template"].choices = [("", "— none —")] + [(t.pk, t.name) for t in templates]
+
+    def clean_template(self):
+        pk = self.cleaned_data["template"]
+        return None if pk is None else self.templates[pk]
 
 
 class LocalMomentForm(Form):
@@ -266,6 +289,18 @@ class HeldForm(LocalMomentForm):
 
     date = forms.DateField(label="Date it happened", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Time it started", widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class LogHeldForm(LocalMomentForm):
+    """A chat that already happened, recorded as held in one step."""
+
+    date = forms.DateField(label="Date it happened", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Time it started", widget=forms.TimeInput(attrs={"type": "time"}))
+    kind = forms.ChoiceField(choices=ConversationKind.choices, label="Kind of chat")
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.VIDEO, label="Where it happened")
+    outcome = forms.CharField(
+        label="Outcome — what came of it", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class TemplateForm(Form):

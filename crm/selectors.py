@@ -310,7 +310,7 @@ TIMELINE_SHOWN = 50
 
 
 def contact_timeline(*, contact: Contact, limit: int = TIMELINE_SHOWN) -> Bounded:
-    """Conversations, stage changes, notes, follow-ups, job changes and touches, newest first: the latest
+    """Conversations, stage changes, notes, messages sent, follow-ups, job changes and touches, newest first: the latest
     `limit` (each source reads at most limit + 1 rows, so a long history costs no more). Its
     `more` is 1 when older entries were left out (the exact number is not counted)."""
     owner_id = contact.owner_id
@@ -324,6 +324,9 @@ def contact_timeline(*, contact: Contact, limit: int = TIMELINE_SHOWN) -> Bounde
     for change in changes[:n]:
         conversation = by_id.get(change.conversation_id)
         entries.append({"kind": "stage", "at": change.at, "change": change, "conversation": conversation})
+    for conversation in conversations[:n]:
+        if conversation.message_sent_at and (conversation.message_subject or conversation.message_body):
+            entries.append({"kind": "message", "at": conversation.message_sent_at, "conversation": conversation})
     notes = Note.objects.filter(owner_id=owner_id, contact=contact).select_related("conversation")
     for note in notes.order_by("-created_at", "-id")[:n]:
         entries.append({"kind": "note", "at": note.created_at, "note": note})
@@ -359,6 +362,25 @@ def contact_open_follow_ups(*, contact: Contact) -> list[FollowUp]:
 def request_templates(*, user) -> list[MessageTemplate]:
     """Templates that open a conversation (not thank-you, nudge or reconnect)."""
     return list(MessageTemplate.objects.filter(owner=user, kind__in=Conversation.Kind.values).order_by("name"))
+
+
+def reply_template(*, user, kind: str) -> MessageTemplate | None:
+    """The user's template for a follow-up of this kind (nudge, thank-you, reconnect), if any."""
+    if kind not in MessageTemplate.Kind.values or kind in Conversation.Kind.values:
+        return None
+    return MessageTemplate.objects.filter(owner=user, kind=kind).order_by("name", "id").first()
+
+
+PLANNED_QUEUE_SIZE = 5
+
+
+def planned_queue(*, user, limit: int = PLANNED_QUEUE_SIZE) -> tuple[list[Conversation], int]:
+    """People to ask this week: the oldest planned asks first (the first `limit`) and how many
+    are planned in all."""
+    planned = Conversation.objects.filter(owner=user, stage=Stage.PLANNED)
+    first = list(planned.select_related("contact", "contact__company").order_by("created_at", "id")[:limit])
+    total = len(first) if len(first) < limit else planned.count()
+    return first, total
 
 
 def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datetime | None = None) -> QuerySet:

@@ -27,6 +27,8 @@ urlpatterns = [
     path("contacts/<int:pk>/archive/", views.contact_archive, name="contact_archive"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/request/", views.contact_request, name="contact_request"),
+    path("contacts/<int:pk>/plan/", views.contact_plan, name="contact_plan"),
+    path("contacts/<int:pk>/log-chat/", views.contact_log_chat, name="contact_log_chat"),
     path("contacts/<int:pk>/notes/", views.contact_note_create, name="contact_note_create"),
     path("contacts/<int:pk>/follow-ups/", views.contact_follow_up_create, name="contact_follow_up_create"),
     path("contacts/<int:pk>/touches/", views.contact_touch_create, name="contact_touch_create"),
@@ -59,6 +61,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/complete/", views.follow_up_complete, name="follow_up_complete"),
     path("follow-ups/<int:pk>/snooze/", views.follow_up_snooze, name="follow_up_snooze"),
     path("follow-ups/<int:pk>/edit/", views.follow_up_edit, name="follow_up_edit"),
+    path("follow-ups/<int:pk>/draft/", views.follow_up_draft, name="follow_up_draft"),
     # Templates
     path("templates/", views.template_list, name="template_list"),
     path("templates/new/", views.template_create, name="template_create"),

@@ -76,7 +76,16 @@ ILLEGAL_MOVE = OpenApiResponse(
 
 
 @extend_schema_view(
-    create=extend_schema(request=ConversationCreateSerializer, responses={201: ConversationSerializer}),
+    create=extend_schema(
+        request=ConversationCreateSerializer,
+        responses={
+            201: ConversationSerializer,
+            409: OpenApiResponse(
+                description="The contact already has an open ask of this kind; `open_conversation` names it. "
+                "Send `allow_duplicate: true` to create another anyway."
+            ),
+        },
+    ),
     destroy=extend_schema(
         description="Delete a mistaken conversation with its history: stage changes, follow-ups and "
         "reminders (no e-mail is sent for it afterwards). Notes about it stay on the contact."
@@ -121,12 +130,11 @@ class ConversationViewSet(OwnedModelViewSet):
         conversation = self.get_object()
         body = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         services.conversation_transition(
             conversation=conversation,
-            to_stage=body.validated_data["stage"],
-            at=body.validated_data.get("at"),
-            scheduled_for=body.validated_data.get("scheduled_for"),
-            held_at=body.validated_data.get("held_at"),
+            to_stage=data["stage"],
+            **{name: data.get(name) for name in TransitionSerializer.Meta.optional},
         )
         return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
 
@@ -204,7 +212,9 @@ class MessageTemplateViewSet(OwnedModelViewSet):
     @extend_schema(
         request=RenderRequestSerializer,
         responses={200: RenderedMessageSerializer},
-        description="The template's subject and body filled in for one of your contacts (plain substitution).",
+        description="The template's subject and body filled in for one of your contacts (plain substitution; "
+        "`{field|fallback}` gives the fallback for an empty field), and `empty`: the placeholders that still "
+        "rendered empty.",
     )
     @action(detail=True, methods=["post"])
     def render(self, request, pk=None):

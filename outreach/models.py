@@ -60,8 +60,15 @@ class MessageTemplate(OwnedModel):
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
+def _name_and_fallback(inside: str) -> tuple[str, str | None]:
+    """`company|your team` -> ("company", "your team"); `company` -> ("company", None)."""
+    name, bar, fallback = inside.partition("|")
+    return name.strip(), (fallback if bar else None)
+
+
 def unknown_placeholders(text: str) -> list[str]:
-    return sorted({m for m in _PLACEHOLDER.findall(text or "") if m not in MessageTemplate.PLACEHOLDERS})
+    names = {_name_and_fallback(inside)[0] for inside in _PLACEHOLDER.findall(text or "")}
+    return sorted(name for name in names if name not in MessageTemplate.PLACEHOLDERS)
 
 
 def placeholder_errors(**texts: str) -> dict[str, str]:
@@ -69,15 +76,30 @@ def placeholder_errors(**texts: str) -> dict[str, str]:
     the one wording for saving a template (the model's clean) and rendering one (the API)."""
     allowed = ", ".join("{%s}" % name for name in MessageTemplate.PLACEHOLDERS)
     return {
-        field: f"Unknown placeholder {', '.join('{%s}' % name for name in unknown)}. Allowed: {allowed}."
+        field: f"Unknown placeholder {', '.join('{%s}' % name for name in unknown)}. Allowed: {allowed} "
+        "(each may give a fallback for an empty field: {company|your team})."
         for field, text in texts.items()
         if (unknown := unknown_placeholders(text))
     }
 
 
-def render_placeholders(text: str, values: dict[str, str]) -> str:
-    """Plain substitution of the known placeholders; nothing in user text is ever evaluated."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text or "")
+def render_placeholders(text: str, values: dict[str, str], empty: set[str] | None = None) -> str:
+    """Plain substitution of the known placeholders; nothing in user text is ever evaluated.
+
+    `{name|fallback}` gives the fallback when the value is empty. The names that still render
+    empty (no fallback, or an empty one) are added to `empty` when it is given.
+    """
+
+    def substitute(match: re.Match) -> str:
+        name, fallback = _name_and_fallback(match.group(1))
+        if name not in values:
+            return match.group(0)
+        value = (values[name] or "").strip() or (fallback or "").strip()
+        if not value and empty is not None:
+            empty.add(name)
+        return value
+
+    return _PLACEHOLDER.sub(substitute, text or "")
 
 
 # Proof of PM work that a case-study feedback ask is about. It lives beside the pipeline,

@@ -55,6 +55,7 @@ MOVES: tuple[Move, ...] = (
         "Mark requested",
         sources=(Stage.PLANNED, Stage.NO_RESPONSE),
         effect="request",
+        accepts=("message_subject", "message_body", "message_sent_at"),  # what was sent
         labels={Stage.NO_RESPONSE: "Ask again"},
     ),
     Move(

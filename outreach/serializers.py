@@ -63,6 +63,9 @@ class ConversationSerializer(ModelSerializer):
             "location",
             "agenda",
             "outcome",
+            "message_subject",
+            "message_body",
+            "message_sent_at",
             "stage_history",
             "allowed_next_stages",
             "suggest_no_response",
@@ -70,7 +73,15 @@ class ConversationSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["stage", "requested_at", "scheduled_for", "held_at", "created_at", "updated_at"]
-        extra_kwargs = {"duration_minutes": {"min_value": 1, "max_value": 24 * 60}}
+        extra_kwargs = {
+            "duration_minutes": {"min_value": 1, "max_value": 24 * 60},
+            "message_subject": {"help_text": "The subject of the message as sent (edited from the template)."},
+            "message_body": {"help_text": "The message as sent (edited from the template)."},
+        }
+
+    message_sent_at = UserDateTimeField(
+        required=False, allow_null=True, help_text=f"When the message went out. {NAIVE_TIME_HELP}"
+    )
 
     @extend_schema_field(serializers.ListField(child=ChoiceField(choices=Stage.choices)))
     def get_allowed_next_stages(self, obj) -> list[str]:
@@ -90,9 +101,15 @@ class ConversationCreateSerializer(ConversationSerializer):
     """Creating a conversation: `at` back-dates when it was planned (default now)."""
 
     at = UserDateTimeField(write_only=True, required=False, help_text=NAIVE_TIME_HELP)
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="Create it even though the contact has an open ask (planned, requested or scheduled) of "
+        "the same kind; without it that is a 409 naming the open one (`open_conversation`).",
+    )
 
     class Meta(ConversationSerializer.Meta):
-        fields = [*ConversationSerializer.Meta.fields, "at"]
+        fields = [*ConversationSerializer.Meta.fields, "at", "allow_duplicate"]
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -111,6 +128,25 @@ class TransitionSerializer(serializers.Serializer):
         help_text="When the chat really happened, for a move to held; required before the chat's scheduled time, "
         f"and not in the future. {NAIVE_TIME_HELP}",
     )
+    message_subject = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="For a move to requested: the subject as sent."
+    )
+    message_body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20_000,
+        trim_whitespace=False,
+        help_text="For a move to requested: the message as sent.",
+    )
+    message_sent_at = UserDateTimeField(
+        required=False,
+        help_text="For a move to requested: when the message went out (default the move's `at` when a "
+        f"message_body is given). {NAIVE_TIME_HELP}",
+    )
+
+    class Meta:
+        # The move's optional fields, handed to conversation_transition as they are.
+        optional = ("at", "scheduled_for", "held_at", "message_subject", "message_body", "message_sent_at")
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -189,6 +225,11 @@ class RenderRequestSerializer(serializers.Serializer):
 class RenderedMessageSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
+    empty = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Placeholders that rendered empty for this contact (no value and no fallback): "
+        "fix the text before sending.",
+    )
 
 
 class ReminderSerializer(ModelSerializer):

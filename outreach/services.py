@@ -53,11 +53,52 @@ def _enter_stage(conversation: Conversation, to_stage: str, at: datetime, extra_
     conversation.save(update_fields=["stage", *extra_fields, "updated_at"])
 
 
-def _request(*, conversation: Conversation, to_stage: str, at: datetime) -> None:
-    """The ask went out: sets `requested_at` and opens a nudge follow-up due `nudge_after_days` later."""
+def _request(
+    *,
+    conversation: Conversation,
+    to_stage: str,
+    at: datetime,
+    message_subject: str | None = None,
+    message_body: str | None = None,
+    message_sent_at: datetime | None = None,
+) -> None:
+    """The ask went out: sets `requested_at`, keeps the message sent (`message_subject`,
+    `message_body`, `message_sent_at`, by default the move's time when a body is given) and
+    opens a nudge follow-up due `nudge_after_days` later."""
     conversation.requested_at = at
-    _enter_stage(conversation, to_stage, at, ("requested_at",))
+    message_fields = _set_message(conversation, message_subject, message_body, message_sent_at, default_sent_at=at)
+    _enter_stage(conversation, to_stage, at, ("requested_at", *message_fields))
     _open_next_nudge(conversation, after=at)
+
+
+MESSAGE_FIELDS = ("message_subject", "message_body", "message_sent_at")
+
+
+def _require_aware(moment: datetime, field: str) -> None:
+    if timezone.is_naive(moment):
+        raise ValidationError({field: f"Give {field} with a UTC offset or time zone."})
+    require_supported_range(moment, field)
+
+
+def _set_message(
+    conversation: Conversation,
+    subject: str | None,
+    body: str | None,
+    sent_at: datetime | None,
+    *,
+    default_sent_at: datetime | None = None,
+) -> tuple[str, ...]:
+    """Put what was sent on the conversation (unsaved); returns the fields it set. `None`
+    leaves a field as it is; a body without a time was sent at `default_sent_at`."""
+    if sent_at is not None:
+        _require_aware(sent_at, "message_sent_at")
+    elif body and default_sent_at is not None:
+        sent_at = default_sent_at
+    given = dict(zip(MESSAGE_FIELDS, (subject, body, sent_at)))
+    changed = tuple(name for name, value in given.items() if value is not None)
+    for name in changed:
+        setattr(conversation, name, given[name])
+    return changed
 
 
 def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, scheduled_for: datetime) -> None:
@@ -65,6 +106,17 @@ def _schedule(*, conversation: Conversation, to_stage: str, at: datetime, schedu
     if timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": "Give scheduled_for with a UTC offset or time zone."})
     require_supported_range(scheduled_for, "scheduled_for")
+    if conversation.stage == Stage.SCHEDULED and conversation.scheduled_for == scheduled_for:
+        # Rescheduling to the same time changes nothing: no history row, no SEQUENCE bump
+        # (calendars would show an update), no re-planned reminders.
+        return
+    if scheduled_for < at:
+        raise ValidationError(
+            {
+                "scheduled_for": "That time has already passed (it is before the time of this move). Pick a "
+                "later time; a chat that already happened is logged as held instead."
+            }
+        )
     rescheduled = conversation.scheduled_for is not None and conversation.scheduled_for != scheduled_for
     conversation.scheduled_for = scheduled_for
     if rescheduled:
@@ -172,12 +224,50 @@ CONVERSATION_FIELDS = (
     "location",
     "agenda",
     "outcome",
+    *MESSAGE_FIELDS,
 )
 
 
+class DuplicateAsk(ApplicationError):
+    """The contact already has an open ask of this kind; it names that one."""
+
+    def __init__(self, existing: Conversation):
+        self.existing = existing
+        super().__init__(
+            f"{existing.contact.full_name} already has an open {existing.get_kind_display().lower()} ask "
+            f"({existing.get_stage_display().lower()}, #{existing.pk}). Move that one along, or create "
+            "another anyway (allow_duplicate).",
+            field="contact",
+            code=ApplicationError.CONFLICT,
+            extra={
+                "open_conversation": {"id": existing.pk, "stage": existing.stage, "kind": existing.kind},
+            },
+        )
+
+
 @transaction.atomic
-def conversation_create(*, owner, contact: Contact, kind: str, at: datetime | None = None, **fields) -> Conversation:
-    """A new ask of one contact; it starts `planned`."""
+def conversation_create(
+    *,
+    owner,
+    contact: Contact,
+    kind: str,
+    at: datetime | None = None,
+    allow_duplicate: bool = False,
+    **fields,
+) -> Conversation:
+    """A new ask of one contact; it starts `planned`.
+
+    A contact has one open ask (planned, requested or scheduled) of each kind: another one is
+    refused with DuplicateAsk (a 409 naming the open one) unless `allow_duplicate`.
+    """
+    if not allow_duplicate and contact.owner_id == owner.pk:
+        # Lock the contact so two simultaneous creations cannot both find no open ask.
+        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        existing = open_asks(user=owner, kind=kind, contact_ids=[contact.pk]).select_related("contact").first()
+        if existing is not None:
+            raise DuplicateAsk(existing)
+    if fields.get("message_sent_at") is not None:
+        _require_aware(fields["message_sent_at"], "message_sent_at")
     conversation = Conversation(owner=owner, contact=contact, kind=kind, stage=Stage.PLANNED, **fields)
     conversation.full_clean()
     conversation.save()
@@ -240,11 +330,15 @@ def conversation_transition(
     at: datetime | None = None,
     scheduled_for: datetime | None = None,
     held_at: datetime | None = None,
+    message_subject: str | None = None,
+    message_body: str | None = None,
+    message_sent_at: datetime | None = None,
 ) -> Conversation:
     """Move a conversation to `to_stage` if MOVES allows it, with that move's effect.
 
     Raises IllegalTransition (nothing changed) for any move not in the table, and a
-    ValidationError when a field the move requires (`scheduled_for`) is missing.
+    ValidationError when a field the move requires (`scheduled_for`) is missing or a
+    message field is given to a move that does not take it (only `requested` does).
     """
     # Lock the row so two simultaneous moves cannot both start from the same stage.
     locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
@@ -253,10 +347,23 @@ def conversation_transition(
     at = at or timezone.now()
     require_supported_range(at, "at")
     move = MOVE_INTO[to_stage]
-    given = {"scheduled_for": scheduled_for, "held_at": held_at}
+    given = {
+        "scheduled_for": scheduled_for,
+        "held_at": held_at,
+        "message_subject": message_subject,
+        "message_body": message_body,
+        "message_sent_at": message_sent_at,
+    }
     missing = {name: message for name, message in move.requires.items() if given.get(name) is None}
     if missing:
         raise ValidationError(missing)
+    unexpected = {
+        name: f"Only a move to requested records the message sent, not a move to {to_stage}."
+        for name in MESSAGE_FIELDS
+        if given[name] is not None and name not in move.accepts
+    }
+    if unexpected:
+        raise ValidationError(unexpected)
     fields = {name: given[name] for name in (*move.requires, *move.accepts)}
     EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **fields)
     # Hand the caller's instance the new state.
@@ -619,8 +726,10 @@ def template_delete(*, template: MessageTemplate) -> None:
     template.delete()
 
 
-def template_render(*, template: MessageTemplate, contact: Contact) -> dict[str, str]:
-    """The template's subject and body for this contact, by plain substitution."""
+def template_render(*, template: MessageTemplate, contact: Contact) -> dict:
+    """The template's subject and body for this contact, by plain substitution, and `empty`:
+    the placeholders that still render empty (no value and no fallback), for a warning before
+    the message is sent."""
     owner = template.owner
     values = {
         "first_name": contact.first_name,
@@ -630,10 +739,10 @@ def template_render(*, template: MessageTemplate, contact: Contact) -> dict[str,
         "how_we_met": contact.how_we_met,
         "my_name": owner.get_full_name() or owner.get_username(),
     }
-    return {
-        "subject": render_placeholders(template.subject, values),
-        "body": render_placeholders(template.body, values),
-    }
+    empty: set[str] = set()
+    subject = render_placeholders(template.subject, values, empty)
+    body = render_placeholders(template.body, values, empty)
+    return {"subject": subject, "body": body, "empty": sorted(empty, key=MessageTemplate.PLACEHOLDERS.index)}
 
 
 # --- portfolio ---------------------------------------------------------------------------
@@ -667,18 +776,72 @@ def conversation_start_request(
     template: MessageTemplate | None = None,
     channel: str = Conversation.Channel.LINKEDIN,
     at: datetime | None = None,
+    allow_duplicate: bool = False,
+    message_subject: str | None = None,
+    message_body: str | None = None,
     **fields,
 ) -> Conversation:
     """An ask that has just gone out: a new conversation, moved to `requested` at once (so its
     first nudge is planned), in one transaction — a refused move leaves no planned row behind.
+    The message as sent (edited from the template) is kept on it.
 
     Without a `kind`, the template's kind names it when the template opens a conversation;
     otherwise (a thank-you, nudge or reconnect template, or none) it is a coffee chat.
     """
-    if not kind:
-        template_kind = template.kind if template is not None else ""
-        kind = template_kind if template_kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
     conversation = conversation_create(
-        owner=owner, contact=contact, kind=kind, channel=channel, template=template, at=at, **fields
+        owner=owner,
+        contact=contact,
+        kind=kind or _kind_of(template),
+        channel=channel,
+        template=template,
+        at=at,
+        allow_duplicate=allow_duplicate,
+        **fields,
     )
-    return conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED, at=at)
+    return conversation_transition(
+        conversation=conversation,
+        to_stage=Stage.REQUESTED,
+        at=at,
+        message_subject=message_subject,
+        message_body=message_body,
+    )
+
+
+def _kind_of(template: MessageTemplate | None) -> str:
+    template_kind = template.kind if template is not None else ""
+    return template_kind if template_kind in Conversation.Kind.values else Conversation.Kind.COFFEE_CHAT
+
+
+@transaction.atomic
+def conversation_log_held(
+    *,
+    owner,
+    contact: Contact,
+    held_at: datetime,
+    kind: str = "",
+    template: MessageTemplate | None = None,
+    channel: str = Conversation.Channel.VIDEO,
+    **fields,
+) -> Conversation:
+    """A chat that already happened, recorded in one step: created, requested, scheduled and
+    held at `held_at` (not in the future), through the moves, so its history, thank-you
+    follow-up and last contact are those of any held chat. It opens no ask, so an open ask
+    of the same kind does not stop it."""
+    if timezone.is_naive(held_at):
+        raise ValidationError({"held_at": "Give held_at with a UTC offset or time zone."})
+    require_supported_range(held_at, "held_at")
+    if held_at > timezone.now():
+        raise ValidationError({"held_at": "A chat is logged once it happened: give a time that is not in the future."})
+    conversation = conversation_create(
+        owner=owner,
+        contact=contact,
+        kind=kind or _kind_of(template),
+        channel=channel,
+        template=template,
+        at=held_at,
+        allow_duplicate=True,
+        **fields,
+    )
+    conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED, at=held_at)
+    conversation_transition(conversation=conversation, to_stage=Stage.SCHEDULED, at=held_at, scheduled_for=held_at)
+    return conversation_transition(conversation=conversation, to_stage=Stage.HELD, at=held_at, held_at=held_at)

@@ -1,4 +1,9 @@
-"""The message templates every new user starts with: ask for advice, never for a job."""
+"""The message templates every new user starts with: ask for advice, never for a job.
+
+Every optional field has a fallback ({company|your company}), so no starter renders a dangling
+" at " or a double space for a contact with empty fields (issue #10). A change of these texts
+needs a data migration for the users who have not edited theirs (outreach 0004 is the model).
+"""
 
 from .models import MessageTemplate
 
@@ -8,11 +13,12 @@ STARTER_TEMPLATES = [
     {
         "name": "Informational interview request",
         "kind": Kind.INFORMATIONAL_INTERVIEW,
-        "subject": "Quick question about your path into product at {company}",
+        "subject": "Quick question about your path into product at {company|your company}",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "I'm {my_name}, and I'm working on moving into product management. Your work as "
-            "{title} at {company} stood out to me ({how_we_met}).\n\n"
+            "{title|a product leader} at {company|your company} stood out to me "
+            "({how_we_met|I came across your profile}).\n\n"
             "I'm not asking about open roles — I'd value your advice. Would you have 20 minutes "
             "in the next couple of weeks to share how you got into product and what you wish "
             "you had known earlier?\n\n"
@@ -24,7 +30,7 @@ STARTER_TEMPLATES = [
         "kind": Kind.COFFEE_CHAT,
         "subject": "Virtual coffee? I'd love to learn how product works on your team",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "I'm {my_name} — we work at the same company, and I'm keen to understand how "
             "product decisions get made on your team. Could I buy you a virtual coffee for "
             "30 minutes? I'd love to hear what you're focused on and where the hard problems are.\n\n"
@@ -36,10 +42,10 @@ STARTER_TEMPLATES = [
         "kind": Kind.CASE_STUDY_FEEDBACK,
         "subject": "Would you look at my product case study?",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "I've written a product case study as part of my move into product management, and "
-            "I'd really value the eye of someone who does this every day as {title} at "
-            "{company}. Would you be open to a 20-minute look and telling me the one thing "
+            "I'd really value the eye of someone who does this every day as {title|a product manager} at "
+            "{company|your company}. Would you be open to a 20-minute look and telling me the one thing "
             "you'd change?\n\n"
             "Thank you for considering it,\n{my_name}"
         ),
@@ -47,9 +53,9 @@ STARTER_TEMPLATES = [
     {
         "name": "Thank you",
         "kind": Kind.THANK_YOU,
-        "subject": "Thank you for your time, {first_name}",
+        "subject": "Thank you for your time, {first_name|and for your advice}",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "Thank you for making the time to talk — your advice was genuinely useful. "
             "I'm going to act on it this week and will let you know how it goes.\n\n"
             "Best,\n{my_name}"
@@ -60,7 +66,7 @@ STARTER_TEMPLATES = [
         "kind": Kind.NUDGE,
         "subject": "Following up: a short chat about product",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "Just bumping this in case it got buried — I know how busy things get. If a quick "
             "chat doesn't fit right now, no worries at all; any single piece of advice on "
             "moving into product would mean a lot.\n\n"
@@ -70,11 +76,11 @@ STARTER_TEMPLATES = [
     {
         "name": "Reconnect",
         "kind": Kind.RECONNECT,
-        "subject": "Catching up, {first_name}",
+        "subject": "Catching up, {first_name|it has been a while}",
         "body": (
-            "Hi {first_name},\n\n"
+            "Hi {first_name|there},\n\n"
             "It's been a while since we talked, and I wanted to share an update: your advice "
-            "helped me take my next step toward product. How are things at {company}? "
+            "helped me take my next step toward product. How are things at {company|work}? "
             "I'd love to hear what you're working on.\n\n"
             "Best,\n{my_name}"
         ),

@@ -59,6 +59,9 @@ def conversation(owner, contact=None, kind="coffee_chat", **fields):
     from outreach.services import conversation_create
 
     contact = contact or ContactFactory(owner=owner)
+    # A builder of rows for tests: several asks of one contact are allowed here; the one-open-ask
+    # rule (#10) has its own tests (tests/outreach/test_open_asks.py).
+    fields.setdefault("allow_duplicate", True)
     return conversation_create(owner=owner, contact=contact, kind=kind, **fields)
 
 

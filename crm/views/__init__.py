@@ -19,7 +19,9 @@ from .contacts import (
     contact_edit,
     contact_follow_up_create,
     contact_list,
+    contact_log_chat,
     contact_note_create,
+    contact_plan,
     contact_request,
     job_change_seen,
 )
@@ -29,7 +31,7 @@ from .contacts import (
 from .contacts import (
     contact_merge_view as contact_merge,
 )
-from .follow_ups import follow_up_complete, follow_up_edit, follow_up_list, follow_up_snooze
+from .follow_ups import follow_up_complete, follow_up_draft, follow_up_edit, follow_up_list, follow_up_snooze
 from .message_templates import (
     template_create_view as template_create,
 )
@@ -70,13 +72,16 @@ __all__ = [
     "contact_follow_up_create",
     "contact_list",
     "contact_merge",
+    "contact_log_chat",
     "contact_note_create",
+    "contact_plan",
     "contact_request",
     "contact_touch_create",
     "job_change_seen",
     "conversation_detail",
     "conversation_move",
     "follow_up_complete",
+    "follow_up_draft",
     "follow_up_list",
     "follow_up_snooze",
     "pipeline",

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.localtime import local_today, user_tz
@@ -16,6 +17,7 @@ __all__ = [
     "page_view",
     "safe_next",
     "tz_of",
+    "now_initial",
     "today_of",
     "snooze_choices",
     "service_error_messages",
@@ -34,6 +36,12 @@ def safe_next(request, default: str) -> str:
 
 def tz_of(user) -> zoneinfo.ZoneInfo:
     return user_tz(user)
+
+
+def now_initial(tz):
+    """A date-and-time form's initial values: now, on the user's clock, to the minute."""
+    now = timezone.now().astimezone(tz)
+    return {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
 
 
 def today_of(user) -> date:

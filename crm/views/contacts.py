@@ -20,14 +20,38 @@ from contacts.selectors import BULK_MAX_IDS, contact_get, duplicate_groups, job_
 from contacts.services import company_get_or_create, contact_create, contact_merge, contact_update
 from contacts.services import contact_delete as contact_delete_service
 from crm import selectors
-from crm.forms import ContactForm, FollowUpForm, NoteForm, RequestForm, TouchForm, add_service_errors
+from crm.forms import (
+    ContactForm,
+    FollowUpForm,
+    LogHeldForm,
+    NoteForm,
+    PlanForm,
+    RequestForm,
+    TouchForm,
+    add_service_errors,
+)
 from crm.markdown import render_markdown
 from crm.models import NOTE_UNDO_SECONDS
 from crm.services import contact_bulk_action, note_create
 from outreach.models import Conversation
-from outreach.services import conversation_start_request, follow_up_create, template_render
+from outreach.services import (
+    DuplicateAsk,
+    conversation_create,
+    conversation_log_held,
+    conversation_start_request,
+    follow_up_create,
+    template_render,
+)
 
-from .common import confirm_delete_page, page_view, safe_next, service_error_messages, snooze_choices
+from .common import (
+    confirm_delete_page,
+    now_initial,
+    page_view,
+    safe_next,
+    service_error_messages,
+    snooze_choices,
+    tz_of,
+)
 
 PAGE_SIZE = 25
 
@@ -180,6 +204,7 @@ def _detail_context(request, contact, **forms):
     conversations = selectors.contact_conversations(contact=contact)
     templates = selectors.request_templates(user=user)
     timeline = selectors.contact_timeline(contact=contact)
+    request_form = forms.get("request_form") or RequestForm(templates=templates, prefix="rq")
     for entry in timeline:
         if entry["kind"] == "note":
             entry["html"] = render_markdown(entry["note"].body)
@@ -197,14 +222,24 @@ def _detail_context(request, contact, **forms):
         "snooze_choices": snooze_choices(user),
         "note_form": forms.get("note_form") or NoteForm(conversations=conversations),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(prefix="fu"),
-        "request_form": forms.get("request_form") or RequestForm(templates=templates, prefix="rq"),
+        "request_form": request_form,
+        "plan_form": forms.get("plan_form") or PlanForm(templates=templates, prefix="pl"),
+        "log_form": forms.get("log_form") or LogHeldForm(prefix="lg", tz=tz_of(user), initial=now_initial(tz_of(user))),
+        "duplicate": forms.get("duplicate"),
         "touch_form": TouchForm(),
         "templates": templates,
     }
-    chosen = forms.get("chosen_template") or (templates[0] if templates else None)
+    chosen = (request_form.is_bound and request_form.cleaned_data.get("template")) or (
+        templates[0] if templates else None
+    )
     if chosen is not None:
         context["chosen_template"] = chosen
-        context["rendered"] = template_render(template=chosen, contact=contact)
+        rendered = template_render(template=chosen, contact=contact)
+        if request_form.is_bound:
+            # A refused request comes back with the text as the user edited it, not re-drafted.
+            rendered.update(subject=request_form.data.get("rq-message_subject", ""))
+            rendered.update(body=request_form.data.get("rq-message_body", ""))
+        context["rendered"] = rendered
     return context
 
 
@@ -235,27 +270,68 @@ def contact_request(request, pk):
             },
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")
+    return _create_ask(
+        request,
+        contact,
+        form,
+        "request_form",
+        create=conversation_start_request,
+        done=f"Request to {contact.full_name} recorded — a nudge is planned if they don't reply.",
+    )
+
+
+@page_view
+@require_POST
+def contact_plan(request, pk):
+    """Plan a request: a `planned` conversation, sent later (Today shows the queue)."""
+    contact = contact_get(user=request.user, pk=pk)
+    form = PlanForm(request.POST, templates=selectors.request_templates(user=request.user), prefix="pl")
+    return _create_ask(
+        request,
+        contact,
+        form,
+        "plan_form",
+        create=conversation_create,
+        done=f"Planned: ask {contact.full_name}. It is on Today's list of people to ask.",
+    )
+
+
+def _create_ask(request, contact, form, form_name: str, *, create, done: str):
+    """Run a service that opens an ask for a valid form; a second open ask of the same kind
+    comes back (409) with the open one named and linked, and the user's input kept."""
+    duplicate = None
     if form.is_valid():
         try:
-            conversation_start_request(
-                owner=request.user,
-                contact=contact,
-                kind=form.cleaned_data["kind"],
-                channel=form.cleaned_data["channel"],
-                template=form.cleaned_data["template"],
-            )
+            create(owner=request.user, contact=contact, **form.cleaned_data)
+        except DuplicateAsk as exc:
+            duplicate = exc.existing
+            form.add_error(None, exc.message)
         except (ValidationError, ApplicationError) as exc:
-            if isinstance(exc, ValidationError):
-                add_service_errors(form, exc)
-            else:
-                form.add_error(None, str(exc))
+            add_service_errors(form, exc)
         else:
-            messages.success(
-                request, f"Request to {contact.full_name} recorded — a nudge is planned if they don't reply."
-            )
+            messages.success(request, done)
             return redirect("contact_detail", pk=contact.pk)
-    context = _detail_context(request, contact, request_form=form)
-    return render(request, "crm/contacts/detail.html", context, status=400)
+    context = _detail_context(request, contact, duplicate=duplicate, **{form_name: form})
+    return render(request, "crm/contacts/detail.html", context, status=409 if duplicate else 400)
+
+
+@page_view
+@require_POST
+def contact_log_chat(request, pk):
+    """A chat that already happened, recorded as held in one step."""
+    contact = contact_get(user=request.user, pk=pk)
+    form = LogHeldForm(request.POST, prefix="lg", tz=tz_of(request.user))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        del data["date"], data["time"]
+        try:
+            conversation = conversation_log_held(owner=request.user, contact=contact, held_at=form.moment(), **data)
+        except (ValidationError, ApplicationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Chat with {contact.full_name} logged as held — a thank-you is planned.")
+            return redirect("conversation_detail", pk=conversation.pk)
+    return render(request, "crm/contacts/detail.html", _detail_context(request, contact, log_form=form), status=400)
 
 
 @page_view

@@ -14,7 +14,7 @@ from outreach.models import FollowUp
 from outreach.selectors import follow_up_get
 from outreach.services import follow_up_complete as complete_service
 from outreach.services import follow_up_snooze as snooze_service
-from outreach.services import follow_up_update
+from outreach.services import follow_up_update, template_render
 
 from .common import page_view, safe_next, service_error_messages, snooze_choices, tz_of
 
@@ -113,3 +113,21 @@ def follow_up_edit(request, pk):
     came_from = request.htmx.current_url_abs_path if request.htmx else None
     context = {"f": follow_up, "form": form, "next": safe_next(request, came_from or reverse("follow_up_list"))}
     return render(request, template, context, status=status)
+
+
+@page_view
+def follow_up_draft(request, pk):
+    """A drafted reply for a nudge, thank-you or reconnect: the user's template of that kind
+    rendered for the contact, in an editable box with Copy / Open in e-mail / LinkedIn."""
+    follow_up = follow_up_get(user=request.user, pk=pk)
+    template = selectors.reply_template(user=request.user, kind=follow_up.kind)
+    context = {
+        "f": follow_up,
+        "contact": follow_up.contact,
+        "template": template,
+        "rendered": template_render(template=template, contact=follow_up.contact) if template else None,
+        "box": f"draft-{follow_up.pk}",
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "crm/_follow_up_draft.html", context)
+    return render(request, "crm/follow_up_draft.html", context)

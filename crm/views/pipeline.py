@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.dates import ago
 from accounts.errors import ApplicationError
@@ -25,7 +24,7 @@ from outreach.services import (
 )
 from outreach.services import conversation_delete as conversation_delete_service
 
-from .common import confirm_delete_page, page_view, safe_next, tz_of
+from .common import confirm_delete_page, now_initial, page_view, safe_next, tz_of
 
 
 def card_moves(conversation) -> list[dict]:
@@ -118,11 +117,6 @@ def _schedule_initial(conversation, tz):
     return {"location": conversation.location}
 
 
-def _now_initial(tz):
-    now = timezone.now().astimezone(tz)
-    return {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
-
-
 class _MovePage:
     """One move of one conversation from a page: the confirmation page (with the date form
     when the move needs a time), its submission, and the refusals of both."""
@@ -139,7 +133,7 @@ class _MovePage:
         if asks == "scheduled_for":
             self.form = ScheduleForm(request.POST or None, tz=self.tz, initial=_schedule_initial(conversation, self.tz))
         elif asks == "held_at":
-            self.form = HeldForm(request.POST or None, tz=self.tz, initial=_now_initial(self.tz))
+            self.form = HeldForm(request.POST or None, tz=self.tz, initial=now_initial(self.tz))
 
     def page(self, status: int):
         context = {

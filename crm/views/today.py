@@ -24,6 +24,7 @@ def today(request):
     sent = week.get("requests_sent", 0)
     steps = playbook_progress(user=user, pathway=user.profile.pathway, with_evidence=False)
     chats, more_chats = selectors.chats_ahead(user=user)
+    planned, planned_total = selectors.planned_queue(user=user)
     context = {
         "metrics": metrics,
         "chats": chats,
@@ -42,6 +43,10 @@ def today(request):
         "week_sent": sent,
         "week_goal": goal,
         "week_pct": min(100, round(100 * sent / goal)) if goal else 100,
+        "planned": planned,
+        "planned_more": planned_total - len(planned),
+        "planned_total": planned_total,
+        "week_left": max(0, goal - sent),
         "pipeline_counts": metrics.get("pipeline", {}),
         "playbook_done": sum(1 for s in steps if s.done),
         "playbook_total": len(steps),

@@ -66,7 +66,7 @@ def account(user, other_user):
     move(conv3, "held", at(2025, 12, 22, 9, 30))
     move(conv3, "thanked", at(2025, 12, 23, 9, 0))
     # conv4: asked a week ago, no answer: its nudge fell due this morning (overdue).
-    conv4 = conversation_create(owner=user, contact=ana, kind="coffee_chat")
+    conv4 = conversation_create(owner=user, contact=ana, kind="coffee_chat", allow_duplicate=True)
     move(conv4, "requested", at(2025, 12, 28, 9, 0))
     # conv5: asked and scheduled before the 90-day window, held inside it; thank-you overdue.
     conv5 = conversation_create(owner=user, contact=dee, kind="coffee_chat", template=t2)

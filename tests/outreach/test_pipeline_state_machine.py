@@ -46,7 +46,9 @@ from contacts.services import contact_create
 from outreach import reminders
 from outreach.models import Conversation, FollowUp, Reminder, StageChange
 from outreach.pipeline import PATH, START_STAGE, TRANSITIONS, Stage
+from outreach.selectors import open_asks
 from outreach.services import (
+    DuplicateAsk,
     IllegalTransition,
     conversation_create,
     conversation_start_request,
@@ -170,7 +172,12 @@ class Pipeline(RuleBasedStateMachine):
         if foreign:
             self._unchanged_after(lambda: create(owner=owner, contact=target, kind=kind), ValidationError)
             return
-        conversation = create(owner=owner, contact=target, kind=kind)
+        if open_asks(user=owner, kind=kind, contact_ids=[target.pk]).exists():
+            # One open ask per contact and kind (#10): a second is refused unless insisted on.
+            self._unchanged_after(lambda: create(owner=owner, contact=target, kind=kind), DuplicateAsk)
+            conversation = create(owner=owner, contact=target, kind=kind, allow_duplicate=True)
+        else:
+            conversation = create(owner=owner, contact=target, kind=kind)
         assert conversation.stage == (Stage.REQUESTED if start_requested else START_STAGE)
 
     # When a move happens, and the times it may carry (offsets from the clock, in hours).
@@ -225,7 +232,11 @@ class Pipeline(RuleBasedStateMachine):
     def _refused(self, conversation, to_stage, at, scheduled_for, held_at) -> bool:
         """Whether a legal move must still be refused: what the pipeline's rules say, restated."""
         if to_stage == Stage.SCHEDULED:
-            return scheduled_for is None
+            # Never for a time before the move's own (#10); the same time again is a no-op.
+            if scheduled_for is None:
+                return True
+            same = conversation.stage == Stage.SCHEDULED and conversation.scheduled_for == scheduled_for
+            return not same and scheduled_for < at
         if to_stage == Stage.HELD:
             # The chat is held at held_at when it is given, else at the move's time; that time
             # is never in the future, and before the scheduled time only held_at may say it.

@@ -69,6 +69,14 @@ CASES = {
         query=lambda w: {"rq-template": w.rows["template"].pk},
         data=lambda w: {"rq-template": w.rows["template"].pk, "rq-channel": "email", "rq-kind": ""},
     ),
+    "contact_plan": Case(
+        _pk("contact"), ("post",), data=lambda w: {"pl-kind": "referral_request", "pl-channel": "email"}
+    ),
+    "contact_log_chat": Case(
+        _pk("contact"),
+        ("post",),
+        data=lambda w: {"lg-date": "2020-01-02", "lg-time": "10:00", "lg-kind": "coffee_chat", "lg-channel": "video"},
+    ),
     "contact_note_create": Case(_pk("contact"), ("post",), data=lambda w: {"kind": "general", "body": "hijack"}),
     "contact_follow_up_create": Case(
         _pk("contact"),
@@ -117,6 +125,7 @@ CASES = {
             f"fu-{w.rows['follow_up'].pk}-time": "09:00",
         },
     ),
+    "follow_up_draft": Case(_pk("follow_up"), ("get",)),
     "follow_up_snooze": Case(_pk("follow_up"), ("post",), data=lambda w: {"due_on": "2030-01-01"}),
     # Templates
     "template_edit": Case(

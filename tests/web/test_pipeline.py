@@ -210,8 +210,9 @@ def test_the_schedule_page_of_a_chat_that_cannot_be_scheduled_sends_back_with_th
 
 def _scheduled(user, contact, when):
     c = conversation_create(owner=user, contact=contact, kind="coffee_chat")
-    conversation_transition(conversation=c, to_stage="requested")
-    conversation_transition(conversation=c, to_stage="scheduled", scheduled_for=when)
+    booked = min(when, timezone.now()) - timedelta(days=1)  # booked before the chat, as in life
+    conversation_transition(conversation=c, to_stage="requested", at=booked)
+    conversation_transition(conversation=c, to_stage="scheduled", at=booked, scheduled_for=when)
     return c
 
 
