@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("contacts.import_urls")),
     path("", include("crm.backup_urls")),
+    path("", include("outreach.capture.api_urls")),
     # Last: catches what nothing above matched (e.g. /contacts/abc.def/).
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -66,6 +66,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     - funnel: conversations that entered each of FUNNEL_STAGES in the last `days`;
     - response_rate, templates, sources: of the conversations requested in the last `days`,
       the share that reached scheduled or declined (null when nothing was requested);
+    - reply_rate: replies that arrived in the last `days` over the asks sent in them;
     - follow_ups: open ones already past due (`overdue`) and due later today (`today`),
       "today" being the user's local day;
     - week: requests sent this ISO week (Monday to Sunday on the user's clock) and the goal;
@@ -90,6 +91,10 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     cohort = asked_conversations(user=user, since=since, until=now)
     usage = Count("id"), Count("id", filter=Q(responded=True))
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
+
+    # Counted when the reply arrives (issue #13): a reply in the window to an older ask counts;
+    # capped at the asks sent so that the rate never reads above 100 %.
+    replies = Conversation.objects.filter(owner=user, replied_at__gte=since, replied_at__lte=now).count()
 
     by_template = _usage(
         cohort.filter(template__isnull=False)
@@ -139,6 +144,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         "pipeline": pipeline,
         "funnel": funnel,
         "response_rate": _rate(overall["responses"], overall["used"]),
+        "reply_rate": _rate(min(replies, overall["used"]), overall["used"]),
         "follow_ups": {"overdue": follow_ups["overdue"], "today": follow_ups["today"]},
         "week": {
             "start": week_start.date(),

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from crm import views
+from crm.views import capture
 
 urlpatterns = [
     # Accounts
@@ -30,6 +31,12 @@ urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),
     path("conversations/<int:pk>/move/", views.conversation_move, name="conversation_move"),
+    path("conversations/<int:pk>/reply/", capture.conversation_reply_view, name="conversation_reply"),
+    # Capture (issue #13)
+    path("import/linkedin-messages/", capture.import_messages, name="import_messages"),
+    path("people/new/", capture.new_people, name="new_people"),
+    path("people/new/<int:pk>/", capture.new_person_decide, name="new_person_decide"),
+    path("suggestions/<int:pk>/", capture.capture_offer_decide, name="capture_offer_decide"),
     # Follow-ups
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/complete/", views.follow_up_complete, name="follow_up_complete"),

@@ -25,6 +25,7 @@ from .serializers import (
     ReminderSerializer,
     RenderedMessageSerializer,
     RenderRequestSerializer,
+    ReplySerializer,
     SnoozeSerializer,
     TransitionSerializer,
 )
@@ -119,6 +120,23 @@ class ConversationViewSet(OwnedModelViewSet):
             scheduled_for=body.validated_data.get("scheduled_for"),
             held_at=body.validated_data.get("held_at"),
         )
+        return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=ReplySerializer,
+        responses={
+            200: ConversationSerializer,
+            400: OpenApiResponse(description="`at` in the future or before the request."),
+            409: OpenApiResponse(description="The conversation is not a request waiting for an answer."),
+        },
+        description=_summary(services.conversation_reply),
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        conversation = self.get_object()
+        body = ReplySerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.conversation_reply(conversation=conversation, at=body.validated_data.get("at"))
         return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
 
 

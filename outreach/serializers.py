@@ -59,6 +59,7 @@ class ConversationSerializer(ModelSerializer):
             "requested_at",
             "scheduled_for",
             "held_at",
+            "replied_at",
             "duration_minutes",
             "location",
             "agenda",
@@ -69,7 +70,15 @@ class ConversationSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["stage", "requested_at", "scheduled_for", "held_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "stage",
+            "requested_at",
+            "scheduled_for",
+            "held_at",
+            "replied_at",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"duration_minutes": {"min_value": 1, "max_value": 24 * 60}}
 
     @extend_schema_field(serializers.ListField(child=ChoiceField(choices=Stage.choices)))
@@ -110,6 +119,13 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         help_text="When the chat really happened, for a move to held; required before the chat's scheduled time, "
         f"and not in the future. {NAIVE_TIME_HELP}",
+    )
+
+
+class ReplySerializer(serializers.Serializer):
+    at = UserDateTimeField(
+        required=False,
+        help_text=f"When the reply arrived (default now; not in the future, not before the request). {NAIVE_TIME_HELP}",
     )
 
 

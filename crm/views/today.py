@@ -5,9 +5,22 @@ from django.shortcuts import render
 from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
-from outreach.pipeline import FUNNEL_STAGES
+from outreach.capture.selectors import capture_offers_open
+from outreach.pipeline import FUNNEL_STAGES, MOVE_INTO
+from outreach.selectors import replies_to_answer
 
 from .common import page_view, snooze_choices
+from .pipeline import card_moves
+
+REPLIES_SHOWN = 10
+
+
+def _replies(user) -> list:
+    """Requests the contact answered, each with the moves that answer them (schedule, declined)."""
+    replies = list(replies_to_answer(user=user)[:REPLIES_SHOWN])
+    for conversation in replies:
+        conversation.moves = [m for m in card_moves(conversation) if MOVE_INTO[m["stage"]].answer]
+    return replies
 
 
 @page_view
@@ -24,6 +37,8 @@ def today(request):
     context = {
         "metrics": metrics,
         "chats": selectors.chats_on_day(user=user),
+        "replies": _replies(user),
+        "offers": list(capture_offers_open(user=user)[:REPLIES_SHOWN]),
         "overdue": overdue,
         "due_today": due_today,
         "snooze_choices": snooze_choices(user),

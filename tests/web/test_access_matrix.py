@@ -19,7 +19,17 @@ from accounts.services import calendar_token_rotate
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
 from crm.models import Note, Opportunity
 from outreach.emails import ACTION_COMPLETE, sign_link
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange
+from outreach.models import (
+    CaptureOffer,
+    Conversation,
+    Correspondent,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Reminder,
+    StageChange,
+    StoredMail,
+)
 from tests.api.conftest import MARKER, seed_account
 
 # Routes served elsewhere or to staff only: the API has its own matrix (tests/api/test_isolation.py);
@@ -74,6 +84,9 @@ CASES = {
         data=lambda w: {"fu-title": "hijack", "fu-kind": "other", "fu-due_on": "2030-01-01"},
     ),
     "job_change_seen": Case(_pk("job_change"), ("post",)),
+    "conversation_reply": Case(_pk("conversation"), ("post",)),
+    "new_person_decide": Case(_pk("correspondent"), ("post",), data=lambda w: {"action": "ignore"}),
+    "capture_offer_decide": Case(_pk("capture_offer"), ("post",), data=lambda w: {"action": "dismiss"}),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),
     # Pipeline
@@ -134,6 +147,9 @@ OWNED_MODELS = (
     PortfolioItem,
     MessageTemplate,
     Reminder,
+    CaptureOffer,
+    Correspondent,
+    StoredMail,
 )
 
 
