@@ -144,6 +144,11 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     @property
+    def mail_in_address(self) -> str:
+        """The private address that logs mail BCC'd or forwarded to it (issue #13)."""
+        return f"in+{self.mail_in_token}@{settings.MAIL_IN_DOMAIN}"
+
+    @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 

@@ -13,7 +13,7 @@ from accounts.localtime import local_day_bounds, local_today
 from accounts.models import Profile
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import contact_event_list, contact_list, contact_reconnect_due_list, reconnect_due_q
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange
+from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, StoredMail
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
@@ -219,6 +219,9 @@ def tags_for_user(*, user) -> QuerySet:
     return Tag.objects.filter(owner=user).order_by("name").only("id", "name")
 
 
+MAILS_SHOWN = 50
+
+
 def contact_timeline(*, contact: Contact) -> list[dict]:
     """Conversations, stage changes, notes, follow-ups and job changes, newest first."""
     owner_id = contact.owner_id
@@ -238,6 +241,9 @@ def contact_timeline(*, contact: Contact) -> list[dict]:
         )
     for event in ContactEvent.objects.filter(owner_id=owner_id, contact=contact):
         entries.append({"kind": "event", "at": event.created_at, "event": event})
+    # Mail captured through the mail-in address or an .eml upload (issue #13), its original one click away.
+    for mail in StoredMail.objects.filter(owner_id=owner_id, touch__contacts=contact).defer("raw")[:MAILS_SHOWN]:
+        entries.append({"kind": "mail", "at": mail.sent_at, "mail": mail})
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
 

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from crm import views
-from crm.views import capture
+from crm.views import account_settings, capture
 
 urlpatterns = [
     # Accounts
@@ -34,6 +34,8 @@ urlpatterns = [
     path("conversations/<int:pk>/reply/", capture.conversation_reply_view, name="conversation_reply"),
     # Capture (issue #13)
     path("import/linkedin-messages/", capture.import_messages, name="import_messages"),
+    path("import/eml/", capture.import_eml, name="import_eml"),
+    path("mails/<int:pk>/", capture.stored_mail, name="stored_mail"),
     path("people/new/", capture.new_people, name="new_people"),
     path("people/new/<int:pk>/", capture.new_person_decide, name="new_person_decide"),
     path("suggestions/<int:pk>/", capture.capture_offer_decide, name="capture_offer_decide"),
@@ -52,6 +54,7 @@ urlpatterns = [
     # Settings
     path("settings/", views.settings_page, name="settings"),
     path("settings/calendar/rotate/", views.calendar_rotate, name="settings_calendar_rotate"),
+    path("settings/mail-in/rotate/", account_settings.mail_in_rotate, name="settings_mail_in_rotate"),
     path("settings/tokens/", views.token_create, name="settings_token_create"),
     path("settings/tokens/revoke/", views.token_revoke, name="settings_token_revoke"),
     path("settings/delete/", views.account_delete_view, name="account_delete"),

@@ -11,8 +11,10 @@ from accounts.errors import ApplicationError
 from config.api import APPLICATION_ERROR_STATUS, UNAVAILABLE_RETRY_AFTER
 from config.throttling import page_throttle_wait
 from contacts.models import ImportJob
+from crm.markdown import sanitise_html
 from outreach.capture import selectors as capture_selectors
 from outreach.capture.linkedin_messages import import_messages_upload
+from outreach.capture.mail import eml_upload
 from outreach.capture.services import (
     capture_offer_accept,
     capture_offer_dismiss,
@@ -119,3 +121,32 @@ def capture_offer_decide(request, pk):
         for message in service_error_messages(exc):
             messages.error(request, message)
     return redirect(safe_next(request, reverse("today")))
+
+
+@page_view
+@require_POST
+def import_eml(request):
+    """The Import page's .eml drop zone: each message read as if it had arrived at the mail-in address."""
+    retry_after = page_throttle_wait(request, "imports")
+    if retry_after is not None:
+        context, status = {"error": "You have imported many files in a short time. Try again later."}, 429
+    else:
+        try:
+            context, status = {"mails": eml_upload(owner=request.user, files=request.FILES.getlist("file"))}, 200
+        except ApplicationError as exc:
+            context, status = {"error": exc.message}, APPLICATION_ERROR_STATUS[exc.code]
+    response = render(request, "contacts/_eml_outcome.html", context, status=200 if request.htmx else status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@page_view
+def stored_mail(request, pk):
+    """A captured mail as it arrived: headers, the text, and its HTML sanitised like notes."""
+    mail = capture_selectors.stored_mail_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "crm/stored_mail.html",
+        {"mail": mail, "html": sanitise_html(mail.html_body) if mail.html_body else None},
+    )

@@ -18,6 +18,7 @@ from outreach.models import CaptureOffer, Correspondent, CorrespondentStatus, Of
 
 from . import selectors, services
 from .linkedin_messages import SKIP_REASONS, import_messages_upload
+from .mail import EML_MAX_FILES, eml_upload
 
 
 class CaptureOfferFilter(django_filters.FilterSet):
@@ -86,6 +87,28 @@ class LinkedInMessagesImportView(CaptureImportView):
         return import_answer(
             import_messages_upload(owner=request.user, upload=request.FILES.get("file"), dry_run=_dry_run(request))
         )
+
+
+class EmlUploadSerializer(serializers.Serializer):
+    file = serializers.ListField(
+        child=serializers.FileField(), help_text=f"One or more .eml files (at most {EML_MAX_FILES})."
+    )
+
+
+class EmlImportView(CaptureImportView):
+    @extend_schema(
+        request={"multipart/form-data": EmlUploadSerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+        summary="Import .eml files as if they had been sent to your mail-in address",
+        description=(
+            "For users without a mail domain. Each message (or the original it forwards) becomes a touch with the "
+            'contacts it was between (matched by e-mail), a reply to an open request, a "looks sent" offer for a '
+            "planned e-mail ask, or (a text/calendar invitation) an offer to schedule the matching ask. "
+            "The same message again (by Message-ID) changes nothing. Answers `{results: [...]}`, one per file."
+        ),
+    )
+    def post(self, request):
+        return Response({"results": eml_upload(owner=request.user, files=request.FILES.getlist("file"))})
 
 
 class CaptureOfferSerializer(ModelSerializer):

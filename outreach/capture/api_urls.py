@@ -15,5 +15,6 @@ urlpatterns = [
         api.LinkedInMessagesImportView.as_view(),
         name="api-import-linkedin-messages",
     ),
+    path("imports/eml/", api.EmlImportView.as_view(), name="api-import-eml"),
     *router.urls,
 ]

@@ -173,7 +173,7 @@ def _counts(user):
     counts = {model.__name__: model.objects.filter(owner=user).count() for model in OWNED_MODELS}
     counts["tokens"] = user.auth_token_set.count()
     profile = Profile.objects.get(user=user)
-    counts["profile"] = (profile.calendar_token, profile.timezone, profile.digest_hour)
+    counts["profile"] = (profile.calendar_token, profile.mail_in_token, profile.timezone, profile.digest_hour)
     return counts
 
 

@@ -86,6 +86,7 @@ CASES = {
     "job_change_seen": Case(_pk("job_change"), ("post",)),
     "conversation_reply": Case(_pk("conversation"), ("post",)),
     "new_person_decide": Case(_pk("correspondent"), ("post",), data=lambda w: {"action": "ignore"}),
+    "stored_mail": Case(_pk("stored_mail"), ("get",)),
     "capture_offer_decide": Case(_pk("capture_offer"), ("post",), data=lambda w: {"action": "dismiss"}),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),

@@ -114,4 +114,26 @@
     var details = dragged.querySelector('details[data-move-form="' + stage + '"]');
     if (details) { details.open = true; var first = details.querySelector("input[type=date]"); if (first) first.focus(); }
   });
+
+  // Drop zones (<form data-dropzone>): files dropped on the box fill its file input and send the form.
+  document.addEventListener("dragover", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.add("is-over");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (zone) zone.classList.remove("is-over");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("is-over");
+    var input = zone.querySelector("input[type=file]");
+    if (!input || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    input.files = event.dataTransfer.files;
+    if (zone.requestSubmit) zone.requestSubmit(); else zone.submit();
+  });
 })();
