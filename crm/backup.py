@@ -9,6 +9,7 @@ afresh for the restored follow-ups, chats and digest. The calendar token is not 
 a backup file must not carry a working feed URL into another account.
 """
 
+import base64
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -23,7 +24,18 @@ from accounts.services import model_update
 from accounts.text import lone_surrogate, path_text, shown, surrogate_message
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange
+from outreach.models import (
+    CaptureOffer,
+    Conversation,
+    Correspondent,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Stage,
+    StageChange,
+    StoredMail,
+    Touch,
+)
 from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
 from outreach.starter_templates import STARTER_TEMPLATES
 
@@ -70,6 +82,10 @@ SECTIONS = (
             "location",
             "agenda",
             "outcome",
+            "message_subject",
+            "message_body",
+            "message_sent_at",
+            "replied_at",
         ),
         {"contact": "contacts", "template": "templates", "portfolio_item": "portfolio"},
         ("created_at", "updated_at"),
@@ -95,11 +111,36 @@ SECTIONS = (
         {"company": "companies", "referrer": "contacts"},
         ("created_at", "updated_at"),
     ),
+    # Capture (issue #13). A touch's contacts are linked once it exists; a stored mail's original is base64.
+    ("touches", Touch, ("channel", "at", "summary", "external_key"), {}, ("created_at",)),
+    (
+        "correspondents",
+        Correspondent,
+        ("name", "email", "linkedin_url", "source", "status", "first_seen_at", "last_seen_at"),
+        {"contact": "contacts"},
+        (),
+    ),
+    (
+        "stored_mails",
+        StoredMail,
+        ("message_id", "subject", "from_address", "sent_at", "text_body", "html_body", "raw", "truncated"),
+        {"touch": "touches"},
+        ("created_at",),
+    ),
+    (
+        "capture_offers",
+        CaptureOffer,
+        ("kind", "status", "source", "at", "scheduled_for", "subject", "body", "external_key", "decided_at"),
+        {"conversation": "conversations"},
+        ("created_at",),
+    ),
 )
 DATA_SECTIONS = tuple(section for section, *_ in SECTIONS)
 
 
 def _json(value):
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -132,6 +173,8 @@ def backup_build(user) -> dict:
             queryset = queryset.prefetch_related("tags")
         if model is Conversation:
             queryset = queryset.prefetch_related("stage_changes")
+        if model is Touch:
+            queryset = queryset.prefetch_related("contacts")
         for obj in queryset.iterator(chunk_size=2000):
             row = {"id": obj.pk}
             row.update({name: _json(getattr(obj, name)) for name in fields})
@@ -140,6 +183,8 @@ def backup_build(user) -> dict:
             if model is Contact:
                 row["referred_by"] = obj.referred_by_id
                 row["tags"] = sorted(tag.pk for tag in obj.tags.all())
+            if model is Touch:
+                row["contacts"] = sorted(contact.pk for contact in obj.contacts.all())
             if model is Conversation:
                 row["stage_history"] = [
                     {
@@ -182,6 +227,10 @@ def _parse(model, name: str, value):
         # PostgreSQL cannot store NUL in text; the API and the imports refuse it too.
         raise ValueError("contains a NUL character")
     internal = field.get_internal_type()
+    if internal == "BinaryField":
+        if not isinstance(value, str):
+            raise ValueError("is not base64 text")
+        return base64.b64decode(value, validate=True)  # binascii.Error is a ValueError
     if internal == "DateTimeField":
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None or timezone.is_naive(parsed):
@@ -261,6 +310,8 @@ def _restore_sections(user, data: dict) -> dict:
             _link_contacts(created, ids)
         if model is Conversation:
             _restore_history(user, created)
+        if model is Touch:
+            _link_touches(created, ids)
         counts[section] = len(created)
     return counts
 
@@ -354,6 +405,23 @@ def _link_contacts(created, ids) -> None:
     if referred:
         Contact.objects.bulk_update(referred, ["referred_by"], batch_size=1000)
     through.objects.bulk_create(links, batch_size=1000)
+
+
+def _link_touches(created, ids) -> None:
+    through = Touch.contacts.through
+    links = []
+    for row, touch in created:
+        refs = row.get("contacts")
+        if not isinstance(refs, list) or not refs:
+            raise ApplicationError(
+                f"touches id {shown(row['id'])}: “contacts” must be a non-empty list of contact ids."
+            )
+        for ref in refs:
+            contact = _target(ids["contacts"], ref)
+            if contact is None:
+                raise ApplicationError(f"touches id {shown(row['id'])}: contact {shown(ref)} is not in the backup.")
+            links.append(through(touch_id=touch.pk, contact_id=contact.pk))
+    through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
 
 
 def _restore_history(user, created) -> None:
