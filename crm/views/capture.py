@@ -51,7 +51,7 @@ def conversation_reply_view(request, pk):
 @require_POST
 def import_messages(request):
     """The Import page's LinkedIn messages.csv form: the result, a background job, or why not."""
-    context = {"messages_import": True}
+    context = {"result_template": "contacts/_messages_result.html"}
     status, retry_after = 200, page_throttle_wait(request, "imports")
     if retry_after is not None:
         context["error"] = "You have imported many files in a short time. Try again later."
@@ -70,7 +70,7 @@ def import_messages(request):
             is_job = isinstance(outcome, ImportJob)
             context.update(job=outcome if is_job else None, result=None if is_job else outcome)
     # htmx swaps only 2xx answers: the outcome comes as a 200 there (as on the contacts form).
-    response = render(request, "contacts/_messages_outcome.html", context, status=200 if request.htmx else status)
+    response = render(request, "contacts/_import_outcome.html", context, status=200 if request.htmx else status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
@@ -84,23 +84,28 @@ def new_people(request):
     return render(request, "crm/new_people.html", {"people": people, "total": total})
 
 
+def _decide(request, apply, success) -> None:
+    """Run the user's decision; say what happened (`success(result)`) or why not."""
+    try:
+        outcome = apply()
+    except (ApplicationError, ValidationError) as exc:
+        for message in service_error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, success(outcome))
+
+
 @page_view
 @require_POST
 def new_person_decide(request, pk):
     """POST action=add|ignore on one person of the New people list."""
     person = capture_selectors.correspondent_get(user=request.user, pk=pk)
-    try:
-        if request.POST.get("action") == "add":
-            contact = correspondent_add(correspondent=person)
-            messages.success(
-                request, f"{contact.full_name} is now a contact. Import your messages again to log theirs."
-            )
-        else:
-            correspondent_ignore(correspondent=person)
-            messages.success(request, f"{person} ignored: they will not be listed again.")
-    except (ApplicationError, ValidationError) as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+    if request.POST.get("action") == "add":
+        _decide(request, lambda: correspondent_add(correspondent=person), lambda c: f"{c.full_name} is now a contact.")
+    else:
+        _decide(
+            request, lambda: correspondent_ignore(correspondent=person), lambda p: f"{p} ignored: not listed again."
+        )
     return redirect(safe_next(request, reverse("new_people")))
 
 
@@ -110,16 +115,14 @@ def capture_offer_decide(request, pk):
     """POST action=accept|dismiss on a suggestion from capture (looks sent, an invitation)."""
     offer = capture_selectors.capture_offer_get(user=request.user, pk=pk)
     name = offer.conversation.contact.full_name
-    try:
-        if request.POST.get("action") == "accept":
-            conversation = capture_offer_accept(offer=offer)
-            messages.success(request, f"{name}: moved to {conversation.get_stage_display().lower()}.")
-        else:
-            capture_offer_dismiss(offer=offer)
-            messages.success(request, f"Suggestion about {name} dismissed.")
-    except (ApplicationError, ValidationError) as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+    if request.POST.get("action") == "accept":
+        _decide(
+            request,
+            lambda: capture_offer_accept(offer=offer),
+            lambda c: f"{name}: moved to {c.get_stage_display().lower()}.",
+        )
+    else:
+        _decide(request, lambda: capture_offer_dismiss(offer=offer), lambda o: f"Suggestion about {name} dismissed.")
     return redirect(safe_next(request, reverse("today")))
 
 

@@ -3,7 +3,7 @@
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 
 from config.api import ModelSerializer, enum_filter
 from config.ownership import OwnedReadOnlyViewSet
-from contacts.api_imports import ImportJobSerializer, ImportUploadSerializer
-from contacts.models import ImportJob
+from contacts.api_imports import ImportJobSerializer, ImportUploadSerializer, import_response
 from outreach.models import CaptureOffer, Correspondent, CorrespondentStatus, OfferKind, OfferStatus, TouchChannel
 
 from . import selectors, services
@@ -41,15 +40,6 @@ class CorrespondentFilter(django_filters.FilterSet):
 
 def _dry_run(request) -> bool:
     return str(request.data.get("dry_run", "")).lower() in ("true", "1", "yes", "on")
-
-
-def import_answer(outcome) -> Response:
-    """200 with the result, or 202 with the background job to poll (as the contacts imports)."""
-    if isinstance(outcome, ImportJob):
-        body = ImportJobSerializer(outcome).data
-        body["job_id"] = str(outcome.pk)
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
-    return Response(outcome, status=status.HTTP_200_OK)
 
 
 class CaptureImportView(APIView):
@@ -84,7 +74,7 @@ class LinkedInMessagesImportView(CaptureImportView):
         ),
     )
     def post(self, request):
-        return import_answer(
+        return import_response(
             import_messages_upload(owner=request.user, upload=request.FILES.get("file"), dry_run=_dry_run(request))
         )
 

@@ -2,6 +2,7 @@
 the same bytes either way, so both paths must have the same outcome."""
 
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 
 from tests.factories import aware
@@ -14,6 +15,11 @@ STRANGER = "sam.stranger@example.org"
 REQUESTED_ON = aware(2026, 11, 20, 10, 0)
 REPLIED_ON = aware(2026, 11, 23, 9, 30)
 CHAT_AT = aware(2026, 12, 10, 15, 0)
+
+
+def _wire(message: EmailMessage) -> bytes:
+    """The message as mail servers send it (and mail apps save .eml files): CRLF line endings."""
+    return message.as_bytes(policy=SMTP)
 
 
 def _message(sender, to, subject, body, *, at, message_id, cc=None) -> EmailMessage:
@@ -39,7 +45,7 @@ def bcc_outgoing(mail_in: str) -> bytes:
         at=aware(2026, 11, 25, 16, 40),
         message_id="<ask-marcus@example.com>",
     )
-    return bytes(message)
+    return _wire(message)
 
 
 def priya_reply() -> EmailMessage:
@@ -59,7 +65,7 @@ def forwarded_reply(mail_in: str) -> bytes:
         f"Ada Lovelace <{ADA}>", mail_in, "Fwd: Re: Coffee?", "FYI", at=aware(2026, 11, 23, 12), message_id="<fwd1@x>"
     )
     outer.add_attachment(priya_reply())
-    return bytes(outer)
+    return _wire(outer)
 
 
 def inline_forwarded_reply(mail_in: str) -> bytes:
@@ -72,7 +78,7 @@ def inline_forwarded_reply(mail_in: str) -> bytes:
         f"To: Ada Lovelace <{ADA}>\n\n"
         "Happy to! Thursday works.\n"
     )
-    return bytes(
+    return _wire(
         _message(f"Ada <{ADA}>", mail_in, "Fwd: Re: Coffee?", body, at=aware(2026, 11, 23, 12), message_id="<fwd2@x>")
     )
 
@@ -95,7 +101,7 @@ def invitation(mail_in: str) -> bytes:
         cc=mail_in,
     )
     message.add_attachment(ics.encode(), maintype="text", subtype="calendar", filename="invite.ics")
-    return bytes(message)
+    return _wire(message)
 
 
 def from_stranger(mail_in: str) -> bytes:
@@ -104,4 +110,4 @@ def from_stranger(mail_in: str) -> bytes:
         f"Sam Stranger <{STRANGER}>", mail_in, "Hello", "Hi!", at=aware(2026, 11, 26, 8), message_id="<stranger@x.org>"
     )
     message.add_alternative("<p>Hi <strong>Ada</strong>!</p><script>alert('x')</script>", subtype="html")
-    return bytes(message)
+    return _wire(message)

@@ -109,7 +109,7 @@ def test_an_unknown_address_is_refused_at_rcpt_with_550_and_nothing_is_stored(re
 
 def test_a_message_over_the_limit_is_refused_with_552_and_nothing_is_stored(receiver, ada):
     user, _ = ada
-    raw = mails.forwarded_reply(user.profile.mail_in_address) + b"\r\n" + b"x" * (MAX_BYTES + 10)
+    raw = mails.forwarded_reply(user.profile.mail_in_address) + (b"x" * 70 + b"\r\n") * (MAX_BYTES // 70 + 10)
     code = None
     try:
         code = send(receiver, user.profile.mail_in_address, raw)[1]
