@@ -264,11 +264,11 @@ def mail_capture(*, owner, raw: bytes, now: datetime | None = None) -> MailResul
         result.contacts = [c.full_name for c in contacts]
     if start is not None:
         invited = list({c.pk: c for c in by_email.values()}.values())
-        asks = Conversation.objects.filter(
-            owner=owner,
-            contact__in=invited,
-            stage__in=(Stage.REQUESTED, Stage.PLANNED, Stage.SCHEDULED),
-        ).order_by("stage", "-created_at")
+        preference = (Stage.REQUESTED, Stage.SCHEDULED, Stage.PLANNED)  # the ask an invitation most likely answers
+        asks = sorted(
+            Conversation.objects.filter(owner=owner, contact__in=invited, stage__in=preference).order_by("-created_at"),
+            key=lambda ask: preference.index(ask.stage),
+        )
         for ask in asks:
             if ask.stage == Stage.SCHEDULED and ask.scheduled_for == start:
                 continue
@@ -276,7 +276,7 @@ def mail_capture(*, owner, raw: bytes, now: datetime | None = None) -> MailResul
                 owner=owner, conversation=ask, kind=CaptureOffer.Kind.SCHEDULE, message=captured, scheduled_for=start
             ):
                 result.counts.invitations += 1
-            break  # one ask per invitation: the most advanced open one
+            break  # one ask per invitation
     keep = settings.MAIL_IN_KEEP_BYTES
     mail = StoredMail.objects.create(
         owner=owner,

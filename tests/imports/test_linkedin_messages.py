@@ -221,3 +221,23 @@ def test_another_users_contacts_are_never_touched(api_client, user, maya, other_
     assert Touch.objects.filter(owner=other_user).count() == 0
     theirs.refresh_from_db()
     assert theirs.last_contacted_at is None
+
+
+def test_the_import_page_imports_messages_and_shows_the_counts(client, user, maya):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    page = client.get("/import/").content.decode()
+    assert 'action="/import/linkedin-messages/"' in page
+    response = client.post(
+        "/import/linkedin-messages/",
+        {"file": SimpleUploadedFile("messages.csv", sample("linkedin_messages.csv"), content_type="text/csv")},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<strong data-count="touches">7</strong>' in html
+    assert '<strong data-count="replies">1</strong>' in html
+    assert '<strong data-count="looks_sent">1</strong>' in html
+    assert 'data-skipped="draft"' in html and 'data-skipped="sponsored"' in html
+    refused = client.post("/import/linkedin-messages/", {})
+    assert refused.status_code == 400 and "Choose a file" in refused.content.decode()
