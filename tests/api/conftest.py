@@ -77,14 +77,20 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
         )
         # Capture (issue #13): an offer, a New people entry and a stored mail.
         capture_offer = CaptureOffer.objects.create(
-            owner=user, conversation=conv, kind="sent", source="linkedin", at=now, body=marker, external_key=f"s{i}"
+            owner=user,
+            conversation=conv,
+            kind="sent",
+            source="linkedin",
+            at=now,
+            body=marker,
+            external_key=f"s{conv.pk}",
         )
         correspondent = Correspondent.objects.create(
-            owner=user, name=f"{marker} Stranger", email=f"stranger{i}@example.com", source="email",
+            owner=user, name=f"{marker} Stranger", email=f"stranger{conv.pk}@example.com", source="email",
             first_seen_at=now, last_seen_at=now,
         )  # fmt: skip
         stored_mail = StoredMail.objects.create(
-            owner=user, message_id=f"<seed{i}@example.com>", subject=marker, sent_at=now, raw=b"", touch=touch
+            owner=user, message_id=f"<seed{conv.pk}@example.com>", subject=marker, sent_at=now, raw=b"", touch=touch
         )
         if i == 0:
             rows.update(
