@@ -18,6 +18,7 @@ from . import lockout, selectors, services
 from .serializers import (
     ApiTokenSerializer,
     CalendarUrlSerializer,
+    MailInAddressSerializer,
     ProfileSerializer,
     RegisterSerializer,
     TokenCreatedSerializer,
@@ -86,6 +87,17 @@ class MeView(JSONView):
         body.is_valid(raise_exception=True)
         services.account_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MailInTokenView(JSONView):
+    @extend_schema(
+        request=None,
+        responses={200: MailInAddressSerializer},
+        description="A new private mail-in address; mail to the old one is refused from now on.",
+    )
+    def post(self, request):
+        profile = services.mail_in_token_rotate(profile=selectors.profile_get(user=request.user))
+        return Response({"mail_in_address": profile.mail_in_address})
 
 
 class CalendarTokenView(JSONView):

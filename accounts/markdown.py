@@ -30,7 +30,11 @@ ALLOWED_TAGS = {
 
 
 def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "sane_lists"])
+    return sanitise_html(markdown_lib.markdown(text or "", extensions=["fenced_code", "sane_lists"]))
+
+
+def sanitise_html(html: str) -> SafeString:
+    """Untrusted HTML (a note's rendered Markdown, a captured mail's body) reduced to the safe tags."""
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

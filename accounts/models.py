@@ -1,6 +1,7 @@
 """The account core every other app builds on: the user's profile and settings, and the
 `OwnedModel` base that gives every row its one owner."""
 
+import re
 import secrets
 import zoneinfo
 
@@ -64,6 +65,21 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_mail_in_token() -> str:
+    """Lower-case hex: mail servers may fold the case of an address's local part."""
+    return secrets.token_hex(16)
+
+
+_LINKEDIN_PROFILE = re.compile(
+    r"^(https?://)?([a-z]{2,3}\.|www\.)?linkedin\.com/in/[^/?#\s]+/?([?#].*)?$", re.IGNORECASE
+)
+
+
+def validate_linkedin_profile(value: str) -> None:
+    if value and not _LINKEDIN_PROFILE.match(value.strip()):
+        raise ValidationError("Enter your LinkedIn profile URL (https://www.linkedin.com/in/…).")
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not an IANA time zone (e.g. America/Toronto).")
@@ -90,6 +106,10 @@ class Profile(models.Model):
     max_nudges = models.PositiveSmallIntegerField(default=2, validators=[MaxValueValidator(10)])
     pathway = models.CharField(max_length=32, choices=Pathway.choices, default=Pathway.BUILD_EXPERIENCE)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    # Your own profile: the LinkedIn messages import tells your messages from theirs by it (issue #13).
+    linkedin_url = models.CharField(max_length=200, blank=True, validators=[validate_linkedin_profile])
+    # The secret part of your mail-in address, in+<token>@MAIL_IN_DOMAIN (rotatable, like the calendar's).
+    mail_in_token = models.CharField(max_length=64, unique=True, default=new_mail_in_token, editable=False)
 
     # The settings a user edits, declared once: the API's /me/, the Settings page and the backup read it.
     SETTINGS = (
@@ -101,6 +121,7 @@ class Profile(models.Model):
         "weekly_request_goal",
         "max_nudges",
         "pathway",
+        "linkedin_url",
     )
     # Those that decide when (or whether) reminders go out: only a change to one of these
     # re-plans the user's reminders.
@@ -122,6 +143,11 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    @property
+    def mail_in_address(self) -> str:
+        """The private address that logs mail BCC'd or forwarded to it (issue #13)."""
+        return f"in+{self.mail_in_token}@{settings.MAIL_IN_DOMAIN}"
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -25,10 +25,13 @@ class ProfileSerializer(ModelSerializer):
         max_length=64, help_text="IANA time zone name, e.g. Europe/Berlin or America/Toronto."
     )
     calendar_url = serializers.SerializerMethodField(help_text="Your private calendar feed (iCalendar).")
+    mail_in_address = serializers.CharField(
+        read_only=True, help_text="BCC or forward mail here to log it (POST /me/mail-in-token/ makes a new one)."
+    )
 
     class Meta:
         model = Profile
-        fields = ["username", "email", *NAME_FIELDS, *Profile.SETTINGS, "calendar_url"]
+        fields = ["username", "email", *NAME_FIELDS, *Profile.SETTINGS, "calendar_url", "mail_in_address"]
 
     def validate_timezone(self, value):
         try:
@@ -43,6 +46,10 @@ class ProfileSerializer(ModelSerializer):
 
 def calendar_url(profile: Profile) -> str:
     return f"{settings.SITE_URL}/calendar/{profile.calendar_token}.ics"
+
+
+class MailInAddressSerializer(serializers.Serializer):
+    mail_in_address = serializers.CharField(read_only=True)
 
 
 class CalendarUrlSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from django.template import loader
 from knox.models import get_token_model
 
 from . import selectors
-from .models import Profile, new_calendar_token
+from .models import Profile, new_calendar_token, new_mail_in_token
 from .signals import account_created, profile_changed
 from .text import one_line
 
@@ -301,6 +301,13 @@ def api_token_create(*, user) -> tuple[object, str]:
 def api_token_revoke(*, token) -> None:
     """Requests made with this token are refused from now on."""
     token.delete()
+
+
+def mail_in_token_rotate(*, profile: Profile) -> Profile:
+    """A new private mail-in address; mail to the old one is refused (550) from now on."""
+    profile.mail_in_token = new_mail_in_token()
+    profile.save(update_fields=["mail_in_token"])
+    return profile
 
 
 def calendar_token_rotate(*, profile: Profile) -> Profile:

@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import ApiTokenViewSet, CalendarTokenView, MeView, RegisterView, TokenView
+from accounts.api import ApiTokenViewSet, CalendarTokenView, MailInTokenView, MeView, RegisterView, TokenView
 from contacts.api import CompanyViewSet, ContactViewSet, TagViewSet
 from crm.api import ContactBulkView, DashboardView, NoteViewSet, OpportunityViewSet
 from outreach.api import (
@@ -44,6 +44,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token-create"),
     path("me/", MeView.as_view(), name="api-me"),
     path("me/calendar-token/", CalendarTokenView.as_view(), name="api-calendar-token"),
+    path("me/mail-in-token/", MailInTokenView.as_view(), name="api-mail-in-token"),
     path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (docs/?script=), not inline,
@@ -61,6 +62,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("contacts.import_urls")),
     path("", include("crm.backup_urls")),
+    path("", include("outreach.capture.api_urls")),
     # Last: catches what nothing above matched (e.g. /contacts/abc.def/).
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -212,6 +212,15 @@ IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=1024 * 1024)
 IMPORT_MAX_FIELD_BYTES = env.int("IMPORT_MAX_FIELD_BYTES", default=64 * 1024)
 # Rows written per transaction by an import (a background import shows progress per batch).
 IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1000)
+# The mail-in address (issue #13): in+<token>@MAIL_IN_DOMAIN, received by `manage.py mail_in`
+# (an SMTP server on MAIL_IN_HOST:MAIL_IN_PORT; point the domain's MX, or a forwarding rule, at it).
+MAIL_IN_DOMAIN = env("MAIL_IN_DOMAIN", default="in.coffeechat.local")
+MAIL_IN_HOST = env("MAIL_IN_HOST", default="127.0.0.1")
+MAIL_IN_PORT = env.int("MAIL_IN_PORT", default=2525)
+# A larger message is refused with 552 (at DATA, before anything is kept).
+MAIL_IN_MAX_BYTES = env.int("MAIL_IN_MAX_BYTES", default=10 * 1024 * 1024)
+# How much of an accepted message's original is kept for the timeline (the rest is cut).
+MAIL_IN_KEEP_BYTES = env.int("MAIL_IN_KEEP_BYTES", default=256 * 1024)
 # A running background import that has not finished a batch for this long lost its worker:
 # it shows as `partial` (what was written stays; importing the file again completes it).
 IMPORT_JOB_STALL_SECONDS = env.int("IMPORT_JOB_STALL_SECONDS", default=300)
@@ -259,6 +268,8 @@ REST_FRAMEWORK = {
         "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
         # Per e-mail address entered: nobody can flood one inbox with reset links.
         "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+        # Per mail-in address: messages accepted by `manage.py mail_in` (more get 450, try later).
+        "mail_in": env("THROTTLE_MAIL_IN", default="60/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # How many proxies in front of the app append to X-Forwarded-For. 0: the client is the
@@ -321,6 +332,10 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": "outreach.models.FollowUpStatus",
         "ReminderKindEnum": "outreach.models.ReminderKind",
         "ReminderStatusEnum": "outreach.models.ReminderStatus",
+        "TouchChannelEnum": "outreach.models.TouchChannel",
+        "OfferKindEnum": "outreach.models.OfferKind",
+        "OfferStatusEnum": "outreach.models.OfferStatus",
+        "CorrespondentStatusEnum": "outreach.models.CorrespondentStatus",
         "RelationshipEnum": "contacts.models.Relationship",
         "SourceEnum": "contacts.models.Source",
         "NoteKindEnum": "crm.models.NoteKind",

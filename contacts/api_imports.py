@@ -92,11 +92,16 @@ class _ImportView(IdempotentAPIMixin, APIView):
         # A refused file raises ApplicationError; config.api.exception_handler answers it
         # (400/409/413, or 503 with Retry-After when a large file's job cannot be queued).
         outcome = import_upload(owner=request.user, kind=self.kind, upload=request.FILES.get("file"), dry_run=dry_run)
-        if isinstance(outcome, ImportJob):
-            body = ImportJobSerializer(outcome).data
-            body["job_id"] = str(outcome.pk)
-            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
-        return Response(outcome.as_dict(), status=status.HTTP_200_OK)
+        return import_response(outcome if isinstance(outcome, ImportJob) else outcome.as_dict())
+
+
+def import_response(outcome: "ImportJob | dict") -> Response:
+    """200 with an import's result, or 202 with the background job to poll at its status URL."""
+    if isinstance(outcome, ImportJob):
+        body = ImportJobSerializer(outcome).data
+        body["job_id"] = str(outcome.pk)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+    return Response(outcome, status=status.HTTP_200_OK)
 
 
 _IMPORT_RESPONSES = {

@@ -262,6 +262,8 @@ class ImportKind(models.TextChoices):
     LINKEDIN = "linkedin", "LinkedIn"
     CSV = "csv"
     VCARD = "vcard"
+    # LinkedIn's messages.csv: imported by outreach (issue #13), run by the same job machinery.
+    MESSAGES = "messages", "LinkedIn messages"
 
 
 class ImportStatus(models.TextChoices):

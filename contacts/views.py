@@ -53,7 +53,7 @@ def _import(request, context: dict) -> tuple[int, int | None]:
     """Import the posted file into `context` (its result, its job, or why not); returns the
     page's status and the seconds for Retry-After, if any."""
     kind = request.POST.get("kind", "")
-    if kind not in ImportJob.Kind.values:
+    if kind not in dict(KINDS):  # LinkedIn messages have their own form (outreach, issue #13)
         kind = ImportJob.Kind.LINKEDIN
     dry_run = request.POST.get("dry_run") in ("on", "true", "1")
     upload = request.FILES.get("file")

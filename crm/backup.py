@@ -9,6 +9,7 @@ afresh for the restored follow-ups, chats and digest. The calendar token is not 
 a backup file must not carry a working feed URL into another account.
 """
 
+import base64
 import json
 from datetime import date, datetime
 
@@ -24,7 +25,18 @@ from accounts.services import model_update
 from accounts.text import lone_surrogate, path_text, shown, surrogate_message
 from contacts.models import Company, Contact, ContactEvent, Tag
 from outreach import reminders
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Stage, StageChange, Touch
+from outreach.models import (
+    CaptureOffer,
+    Conversation,
+    Correspondent,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Stage,
+    StageChange,
+    StoredMail,
+    Touch,
+)
 from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
 from outreach.starter_templates import STARTER_TEMPLATES
 
@@ -101,13 +113,36 @@ SECTIONS = (
         {"company": "companies", "referrer": "contacts"},
         ("created_at", "updated_at"),
     ),
-    # Touches outside any ask (#10): their contacts are linked once the rows exist.
+    # Capture (issue #13). A touch's contacts are linked once it exists; a stored mail's original is base64.
     ("touches", Touch, ("channel", "at", "summary", "external_key"), {}, ("created_at",)),
+    (
+        "correspondents",
+        Correspondent,
+        ("name", "email", "linkedin_url", "source", "status", "first_seen_at", "last_seen_at"),
+        {"contact": "contacts"},
+        (),
+    ),
+    (
+        "stored_mails",
+        StoredMail,
+        ("message_id", "subject", "from_address", "sent_at", "text_body", "html_body", "raw", "truncated"),
+        {"touch": "touches"},
+        ("created_at",),
+    ),
+    (
+        "capture_offers",
+        CaptureOffer,
+        ("kind", "status", "source", "at", "scheduled_for", "subject", "body", "external_key", "decided_at"),
+        {"conversation": "conversations"},
+        ("created_at",),
+    ),
 )
 DATA_SECTIONS = tuple(section for section, *_ in SECTIONS)
 
 
 def _json(value):
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -194,6 +229,10 @@ def _parse(model, name: str, value):
         # PostgreSQL cannot store NUL in text; the API and the imports refuse it too.
         raise ValueError("contains a NUL character")
     internal = field.get_internal_type()
+    if internal == "BinaryField":
+        if not isinstance(value, str):
+            raise ValueError("is not base64 text")
+        return base64.b64decode(value, validate=True)  # binascii.Error is a ValueError
     if internal == "DateTimeField":
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None or timezone.is_naive(parsed):

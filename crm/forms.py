@@ -333,6 +333,12 @@ class ProfileForm(Form):
     weekly_request_goal = forms.IntegerField(label="Requests to send per week", min_value=0, max_value=100)
     nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
+    linkedin_url = forms.CharField(
+        label="Your LinkedIn profile URL",
+        max_length=200,
+        required=False,
+        help_text="Tells your own messages from the others' when you import LinkedIn's messages.csv.",
+    )
 
     PROFILE_FIELDS = (*NAME_FIELDS, *Profile.SETTINGS)
 

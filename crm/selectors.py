@@ -22,7 +22,7 @@ from contacts.selectors import (
     contact_reconnect_due_list,
     reconnect_due_q,
 )
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, Touch
+from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, StoredMail, Touch
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
@@ -126,6 +126,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     - funnel: conversations that entered each of FUNNEL_STAGES in the last `days`;
     - response_rate, templates, sources: of the conversations requested in the last `days`,
       the share that reached scheduled or declined (null when nothing was requested);
+    - reply_rate: replies that arrived in the last `days` over the asks sent in them;
     - follow_ups: open ones already past due (`overdue`) and due later today (`today`),
       "today" being the user's local day;
     - week: requests sent this ISO week (Monday to Sunday on the user's clock) and the goal;
@@ -150,6 +151,10 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     cohort = asked_conversations(user=user, since=since, until=now)
     usage = Count("id"), Count("id", filter=Q(responded=True))
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
+
+    # Counted when the reply arrives (issue #13): a reply in the window to an older ask counts;
+    # capped at the asks sent so that the rate never reads above 100 %.
+    replies = Conversation.objects.filter(owner=user, replied_at__gte=since, replied_at__lte=now).count()
 
     by_template = _usage(
         cohort.filter(template__isnull=False)
@@ -199,6 +204,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         "pipeline": pipeline,
         "funnel": funnel,
         "response_rate": _rate(overall["responses"], overall["used"]),
+        "reply_rate": _rate(min(replies, overall["used"]), overall["used"]),
         "follow_ups": {"overdue": follow_ups["overdue"], "today": follow_ups["today"]},
         "week": {
             "start": week_start.date(),
@@ -343,6 +349,10 @@ def contact_timeline(*, contact: Contact, limit: int = TIMELINE_SHOWN) -> Bounde
     for touch in touches.order_by("-at", "-id")[:n]:
         others = [c for c in touch.contacts.all() if c.pk != contact.pk]
         entries.append({"kind": "touch", "at": touch.at, "touch": touch, "others": others})
+    # Mail captured through the mail-in address or an .eml upload (issue #13), its original one click away.
+    mails = StoredMail.objects.filter(owner_id=owner_id, touch__contacts=contact).defer("raw", "html_body", "text_body")
+    for mail in mails.order_by("-sent_at", "-id")[:n]:
+        entries.append({"kind": "mail", "at": mail.sent_at, "mail": mail})
     entries.sort(key=lambda e: e["at"], reverse=True)
     return Bounded(entries[:limit], min(len(entries), limit + 1))
 

@@ -107,6 +107,11 @@ class DashboardSerializer(serializers.Serializer):
         help_text="Of the conversations requested in the last `days`, the share that reached "
         f"{' or '.join(RESPONSE_STAGES)}; null when none were requested.",
     )
+    reply_rate = serializers.FloatField(
+        allow_null=True,
+        help_text='Replies that arrived in the last `days` ("They replied", a capture, or a move to '
+        "scheduled or declined) over the asks sent in them, at most 1; null when none were sent.",
+    )
     follow_ups = FollowUpCountsSerializer()
     week = WeekSerializer(help_text="Requests sent this ISO week (your time zone) against your weekly goal.")
     reconnect_due = serializers.IntegerField(help_text="Active contacts it is time to reconnect with.")

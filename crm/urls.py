@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from crm import views
+from crm.views import account_settings, capture
 
 urlpatterns = [
     # Accounts
@@ -56,6 +57,14 @@ urlpatterns = [
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),
     path("conversations/<int:pk>/move/", views.conversation_move, name="conversation_move"),
     path("conversations/<int:pk>/delete/", views.conversation_delete, name="conversation_delete"),
+    path("conversations/<int:pk>/reply/", capture.conversation_reply_view, name="conversation_reply"),
+    # Capture (issue #13)
+    path("import/linkedin-messages/", capture.import_messages, name="import_messages"),
+    path("import/eml/", capture.import_eml, name="import_eml"),
+    path("mails/<int:pk>/", capture.stored_mail, name="stored_mail"),
+    path("people/new/", capture.new_people, name="new_people"),
+    path("people/new/<int:pk>/", capture.new_person_decide, name="new_person_decide"),
+    path("suggestions/<int:pk>/", capture.capture_offer_decide, name="capture_offer_decide"),
     # Follow-ups
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<int:pk>/complete/", views.follow_up_complete, name="follow_up_complete"),
@@ -74,6 +83,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/email/", views.email_change, name="settings_email"),
     path("settings/calendar/rotate/", views.calendar_rotate, name="settings_calendar_rotate"),
+    path("settings/mail-in/rotate/", account_settings.mail_in_rotate, name="settings_mail_in_rotate"),
     path("settings/tokens/", views.token_create, name="settings_token_create"),
     path("settings/tokens/revoke/", views.token_revoke, name="settings_token_revoke"),
     path("settings/delete/", views.account_delete_view, name="account_delete"),

@@ -26,6 +26,7 @@ from .serializers import (
     ReminderSerializer,
     RenderedMessageSerializer,
     RenderRequestSerializer,
+    ReplySerializer,
     SnoozeSerializer,
     TouchSerializer,
     TransitionSerializer,
@@ -136,6 +137,23 @@ class ConversationViewSet(OwnedModelViewSet):
             to_stage=data["stage"],
             **{name: data.get(name) for name in TransitionSerializer.Meta.optional},
         )
+        return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=ReplySerializer,
+        responses={
+            200: ConversationSerializer,
+            400: OpenApiResponse(description="`at` in the future or before the request."),
+            409: OpenApiResponse(description="The conversation is not a request waiting for an answer."),
+        },
+        description=_summary(services.conversation_reply),
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        conversation = self.get_object()
+        body = ReplySerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.conversation_reply(conversation=conversation, at=body.validated_data.get("at"))
         return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
 
 

@@ -7,3 +7,4 @@ class OutreachConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .capture import linkedin_messages  # noqa: F401  (registers the messages.csv job runner)

@@ -222,6 +222,12 @@ class Conversation(OwnedModel):
     def clean(self):
         self.check_same_owner("contact", "template", "portfolio_item")
 
+    @property
+    def answered(self) -> bool:
+        """The contact replied to the latest request (a reply to an earlier round does not count)."""
+        replied, requested = self.replied_at, self.requested_at
+        return replied is not None and (requested is None or replied >= requested)
+
 
 class StageChange(OwnedModel):
     """One entry of a conversation's stage history; `at` is when the move took effect."""
@@ -417,3 +423,122 @@ class Reminder(OwnedModel):
         domain = urlsplit(settings.SITE_URL).hostname or "coffeechat.local"
         safe_key = re.sub(r"[^A-Za-z0-9.\-]", ".", self.dedupe_key)
         return f"<reminder.{safe_key}@{domain}>"
+
+
+# --- capture (issue #13): what LinkedIn's messages.csv and the mail-in address found ------------
+
+
+class OfferKind(models.TextChoices):
+    SENT = "sent", "Looks sent"
+    SCHEDULE = "schedule", "Invitation"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+class CaptureOffer(OwnedModel):
+    """A stage change that a captured message is evidence of, offered on Today and applied only
+    when the user accepts it: a planned ask that "looks sent", or an invitation to schedule."""
+
+    Kind = OfferKind
+    Status = OfferStatus
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="capture_offers")
+    kind = models.CharField(max_length=16, choices=OfferKind.choices)
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    source = models.CharField(max_length=16, choices=TouchChannel.choices)
+    # When the message was sent; for an invitation, the chat's proposed start is `scheduled_for`.
+    at = models.DateTimeField()
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True, max_length=20_000)
+    # The captured message's key: the same message offers once, however often it is imported.
+    external_key = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            enum_check("kind", OfferKind, "capture_offer_kind_valid"),
+            enum_check("status", OfferStatus, "capture_offer_status_valid"),
+            enum_check("source", TouchChannel, "capture_offer_source_valid"),
+            models.UniqueConstraint("owner", "external_key", name="capture_offer_unique_key"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="schedule") | models.Q(scheduled_for__isnull=False),
+                name="capture_offer_invitation_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.conversation_id}"
+
+    def clean(self):
+        self.check_same_owner("conversation")
+
+
+class CorrespondentStatus(models.TextChoices):
+    NEW = "new"
+    IGNORED = "ignored"
+    ADDED = "added"
+
+
+class Correspondent(OwnedModel):
+    """Someone the user exchanged messages with who is not a contact: the "New people" list.
+    Ignoring one is remembered, so a later import or mail does not list them again."""
+
+    Status = CorrespondentStatus
+    ONE_LINE_FIELDS = ("name",)
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)  # lower-cased
+    linkedin_url = models.CharField(max_length=200, blank=True)  # normalised
+    source = models.CharField(max_length=16, choices=TouchChannel.choices)
+    status = models.CharField(max_length=16, choices=CorrespondentStatus.choices, default=CorrespondentStatus.NEW)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        constraints = [
+            enum_check("status", CorrespondentStatus, "correspondent_status_valid"),
+            enum_check("source", TouchChannel, "correspondent_source_valid"),
+            models.UniqueConstraint("owner", "email", condition=~models.Q(email=""), name="correspondent_unique_email"),
+            models.UniqueConstraint(
+                "owner", "linkedin_url", condition=~models.Q(linkedin_url=""), name="correspondent_unique_linkedin"
+            ),
+            models.CheckConstraint(condition=~models.Q(email="", linkedin_url=""), name="correspondent_has_address"),
+        ]
+        indexes = [models.Index(fields=["owner", "status", "-last_seen_at"])]
+
+    def __str__(self):
+        return self.name or self.email or self.linkedin_url
+
+
+class StoredMail(OwnedModel):
+    """A message received at the mail-in address or uploaded as .eml, kept (size-capped) so the
+    timeline can show the original. Its HTML is sanitised when shown, never stored as trusted."""
+
+    message_id = models.CharField(max_length=300)
+    subject = models.CharField(max_length=300, blank=True)
+    from_address = models.CharField(max_length=320, blank=True)
+    sent_at = models.DateTimeField()
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    # The original bytes, cut at MAIL_IN_KEEP_BYTES (`truncated` then says so).
+    raw = models.BinaryField(editable=False)
+    truncated = models.BooleanField(default=False)
+    touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint("owner", "message_id", name="stored_mail_unique_message_id")]
+
+    def __str__(self):
+        return self.subject or self.message_id

@@ -96,6 +96,10 @@ FUNNEL_STAGES = PATH[1:]
 # Stages that count as "they answered" when measuring response rates.
 RESPONSE_STAGES = tuple(move.to for move in MOVES if move.answer)
 
+# An ask the contact can still answer ("They replied", or a reply found by capture, issue #13):
+# once it is answered the user schedules the chat or marks it declined.
+REPLY_STAGES = (Stage.REQUESTED,)
+
 # An ask still waiting on something: a contact has at most one of these per kind (issue #10).
 OPEN_STAGES = (Stage.PLANNED, Stage.REQUESTED, Stage.SCHEDULED)
 

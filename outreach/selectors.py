@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -26,7 +27,7 @@ from accounts.selectors import scoped_get
 from contacts.models import Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
-from .pipeline import OPEN_STAGES
+from .pipeline import OPEN_STAGES, REPLY_STAGES
 
 # Completing one of these follow-ups means the user was in touch with the contact.
 TOUCHING_FOLLOW_UPS = (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT)
@@ -107,6 +108,18 @@ def open_asks(*, user, kind: str, contact_ids) -> QuerySet[Conversation]:
     """The user's open asks (OPEN_STAGES) of one kind with any of these contacts: a contact
     has at most one at a time unless the user insists (issue #10)."""
     return Conversation.objects.filter(owner=user, kind=kind, contact_id__in=contact_ids, stage__in=OPEN_STAGES)
+
+
+def replies_to_answer(*, user) -> QuerySet[Conversation]:
+    """Requests the contact has answered and the user has not moved on from yet (schedule the
+    chat, or mark it declined), the latest reply first."""
+    return (
+        Conversation.objects.filter(
+            owner=user, stage__in=REPLY_STAGES, replied_at__isnull=False, replied_at__gte=F("requested_at")
+        )
+        .select_related("contact", "contact__company")
+        .order_by("-replied_at", "-id")
+    )
 
 
 def touch_list(*, user) -> QuerySet[Touch]:

@@ -59,6 +59,7 @@ class ConversationSerializer(ModelSerializer):
             "requested_at",
             "scheduled_for",
             "held_at",
+            "replied_at",
             "duration_minutes",
             "location",
             "agenda",
@@ -72,7 +73,15 @@ class ConversationSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["stage", "requested_at", "scheduled_for", "held_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "stage",
+            "requested_at",
+            "scheduled_for",
+            "held_at",
+            "replied_at",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {
             "duration_minutes": {"min_value": 1, "max_value": 24 * 60},
             "message_subject": {"help_text": "The subject of the message as sent (edited from the template)."},
@@ -147,6 +156,13 @@ class TransitionSerializer(serializers.Serializer):
     class Meta:
         # The move's optional fields, handed to conversation_transition as they are.
         optional = ("at", "scheduled_for", "held_at", "message_subject", "message_body", "message_sent_at")
+
+
+class ReplySerializer(serializers.Serializer):
+    at = UserDateTimeField(
+        required=False,
+        help_text=f"When the reply arrived (default now; not in the future, not before the request). {NAIVE_TIME_HELP}",
+    )
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

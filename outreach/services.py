@@ -30,7 +30,7 @@ from .models import (
     Touch,
     render_placeholders,
 )
-from .pipeline import MOVE_INTO, TRANSITIONS, legal_next_stages
+from .pipeline import MOVE_INTO, REPLY_STAGES, TRANSITIONS, legal_next_stages
 from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round, open_asks
 
 # --- the pipeline: one declaration of every move -----------------------------------------
@@ -365,14 +365,57 @@ def conversation_transition(
     if unexpected:
         raise ValidationError(unexpected)
     fields = {name: given[name] for name in (*move.requires, *move.accepts)}
+    if move.answer and locked.stage in REPLY_STAGES and not locked.answered:
+        # Scheduling or a "no" is their answer: the reply is a fact whichever way it was recorded.
+        locked.replied_at = at
+        locked.save(update_fields=["replied_at"])
     EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **fields)
     # Hand the caller's instance the new state.
     conversation.refresh_from_db()
     return conversation
 
 
+@transaction.atomic
+def conversation_reply(*, conversation: Conversation, at: datetime | None = None) -> Conversation:
+    """The contact answered the request: records `replied_at` (the earliest reply counts), closes
+    the open nudge with its reminder so that no more nudges are planned, and counts as a touch.
+
+    The stage does not move: the user schedules the chat or marks it declined. Only a request
+    (REPLY_STAGES) can be replied to (ApplicationError CONFLICT otherwise); `at` (default now)
+    is neither in the future nor before the request (ValidationError). Recording the same
+    reply twice changes nothing.
+    """
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
+    if locked.stage not in REPLY_STAGES:
+        raise ApplicationError(
+            f"This conversation is {Stage(locked.stage).label.lower()}: only a request waiting for an answer "
+            f"({', '.join(REPLY_STAGES)}) can be marked replied.",
+            field="stage",
+            code=ApplicationError.CONFLICT,
+        )
+    now = timezone.now()
+    at = at or now
+    if timezone.is_naive(at):
+        raise ValidationError({"at": "Give `at` with a UTC offset or time zone."})
+    require_supported_range(at, "at")
+    if at > now:
+        raise ValidationError({"at": "A reply is recorded once it arrived: `at` cannot be in the future."})
+    if locked.requested_at is not None and at < locked.requested_at:
+        raise ValidationError({"at": "The reply cannot come before the request was sent."})
+    if not locked.answered or at < locked.replied_at:
+        locked.replied_at = at
+        locked.save(update_fields=["replied_at", "updated_at"])
+    for nudge in locked.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
+        _follow_up_close(nudge, FollowUp.Status.CANCELLED, now)
+    record_touch(contact=locked.contact, at=at)
+    conversation.refresh_from_db()
+    return conversation
+
+
 def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:
     owner = conversation.owner
+    if conversation.answered:
+        return None  # they answered: nothing to nudge about
     if nudges_this_round(conversation).count() >= profile_setting(owner, "max_nudges"):
         return None
     days = profile_setting(owner, "nudge_after_days")

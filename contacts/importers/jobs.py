@@ -3,6 +3,7 @@ progress recorded, and finished with its result (or the reason it failed)."""
 
 import io
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,16 @@ from .reading import ImportRejected, detect_encoding
 from .upsert import ImportResult, Progress, Upsert, upsert_in_one_transaction
 
 logger = logging.getLogger(__name__)
+
+
+# Import kinds whose rows are not contacts (LinkedIn's messages.csv, issue #13) are run by the
+# app that owns them: it registers a runner here when it loads (a lower app cannot call up).
+# runner(job=, fileobj=, progress=progress(done, total, result_dict)) -> the result dict.
+JOB_RUNNERS: dict[str, Callable] = {}
+
+
+def register_job_runner(kind: str, runner: Callable) -> None:
+    JOB_RUNNERS[kind] = runner
 
 
 QUEUE_DOWN = (
@@ -104,16 +115,24 @@ def import_job_run(*, job_id) -> ImportJob | None:
         nonlocal upsert
         upsert = running_upsert
 
+    def runner_progress(done: int, total: int, result: dict) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=done, total_rows=max(total, done), result=result, heartbeat_at=timezone.now()
+        )
+
     content = bytes(job.content or b"")
     try:
-        result = _import_in_batches(job, io.BytesIO(content), progress, started)
+        if job.kind in JOB_RUNNERS:
+            result = JOB_RUNNERS[job.kind](job=job, fileobj=io.BytesIO(content), progress=runner_progress)
+        else:
+            result = _import_in_batches(job, io.BytesIO(content), progress, started).as_dict()
     except ImportRejected as exc:
         _finish(job, status=ImportJob.Status.FAILED, error=exc.message)
     except Exception as exc:  # recorded for the user; the worker log has the traceback
         _stopped(job, exc)
         raise
     else:
-        _finish(job, status=ImportJob.Status.DONE, result=result.as_dict())
+        _finish(job, status=ImportJob.Status.DONE, result=result)
     job.refresh_from_db()
     return job
 

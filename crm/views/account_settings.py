@@ -15,6 +15,7 @@ from accounts.services import (
     api_token_create,
     api_token_revoke,
     calendar_token_rotate,
+    mail_in_token_rotate,
     profile_update,
     user_email_change,
 )
@@ -40,6 +41,7 @@ def _page(request, form, *, email_form=None, status=200):
             "form": form,
             "email_form": email_form or EmailChangeForm(request),
             "calendar_url": calendar_feed_url(profile),
+            "mail_in_address": profile.mail_in_address,
             "tokens": list(api_token_list(user=request.user)),
             # Shown on the first page after creating it, then gone from the session for good.
             "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
@@ -92,6 +94,14 @@ def calendar_rotate(request):
     calendar_token_rotate(profile=request.user.profile)
     messages.success(request, "New calendar URL created; the old one no longer works. Update your calendar app.")
     return redirect(reverse("settings") + "#calendar")
+
+
+@page_view
+@require_POST
+def mail_in_rotate(request):
+    mail_in_token_rotate(profile=request.user.profile)
+    messages.success(request, "New mail-in address created; mail to the old one is refused from now on.")
+    return redirect(reverse("settings") + "#mail-in")
 
 
 @page_view

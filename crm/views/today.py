@@ -6,9 +6,22 @@ from django.utils import timezone
 from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
-from outreach.pipeline import FUNNEL_STAGES
+from outreach.capture.selectors import capture_offers_open
+from outreach.pipeline import FUNNEL_STAGES, MOVE_INTO
+from outreach.selectors import replies_to_answer
 
 from .common import page_view, snooze_choices
+from .pipeline import card_moves
+
+REPLIES_SHOWN = 10
+
+
+def _replies(user) -> list:
+    """Requests the contact answered, each with the moves that answer them (schedule, declined)."""
+    replies = list(replies_to_answer(user=user)[:REPLIES_SHOWN])
+    for conversation in replies:
+        conversation.moves = [m for m in card_moves(conversation) if MOVE_INTO[m["stage"]].answer]
+    return replies
 
 
 @page_view
@@ -29,6 +42,8 @@ def today(request):
         "metrics": metrics,
         "chats": chats,
         "more_chats": more_chats,
+        "replies": _replies(user),
+        "offers": list(capture_offers_open(user=user)[:REPLIES_SHOWN]),
         "overdue": overdue,
         "due_today": due_today,
         "snooze_choices": snooze_choices(user),

@@ -11,7 +11,7 @@ from accounts.models import IdempotencyKey
 from contacts.models import ContactEvent
 from contacts.services import company_create, contact_create
 from crm.services import note_create, opportunity_create
-from outreach.models import Reminder
+from outreach.models import CaptureOffer, Correspondent, Reminder, StoredMail
 from outreach.services import (
     conversation_create,
     conversation_transition,
@@ -76,8 +76,28 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
         touch = touch_create(
             owner=user, contacts=[contact], at=now - timedelta(days=1), channel="slack", summary=f"{marker} thread"
         )
+        # Capture (issue #13): an offer, a New people entry and a stored mail.
+        capture_offer = CaptureOffer.objects.create(
+            owner=user,
+            conversation=conv,
+            kind="sent",
+            source="linkedin",
+            at=now,
+            body=marker,
+            external_key=f"s{conv.pk}",
+        )
+        correspondent = Correspondent.objects.create(
+            owner=user, name=f"{marker} Stranger", email=f"stranger{conv.pk}@example.com", source="email",
+            first_seen_at=now, last_seen_at=now,
+        )  # fmt: skip
+        stored_mail = StoredMail.objects.create(
+            owner=user, message_id=f"<seed{conv.pk}@example.com>", subject=marker, sent_at=now, raw=b"", touch=touch
+        )
         if i == 0:
             rows.update(
+                capture_offer=capture_offer,
+                correspondent=correspondent,
+                stored_mail=stored_mail,
                 company=company,
                 contact=contact,
                 tag=contact.tags.get(),

@@ -13,7 +13,17 @@ from accounts.models import Profile
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
 from crm.models import Note, Opportunity
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Touch
+from outreach.models import (
+    CaptureOffer,
+    Conversation,
+    Correspondent,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Reminder,
+    StoredMail,
+    Touch,
+)
 from tests.api.conftest import MARKER, seed_account
 
 API_PREFIX = "api/v1/"
@@ -33,6 +43,8 @@ DETAIL_OBJECTS = {
     "reminder": "reminder",
     "touch": "touch",
     "api-token": "api_token",
+    "capture-offer": "capture_offer",
+    "correspondent": "correspondent",
 }
 # Routes outside the router, by URL name -> how to make the first user's object they address.
 DETAIL_FACTORIES = {
@@ -51,6 +63,11 @@ RELATED_OBJECTS = {
 # fields of that body that link to other rows. A new action must be added here.
 ACTIONS = {
     "transition": ({"stage": "requested"}, []),
+    "reply": ({}, []),
+    "accept": ({}, []),
+    "dismiss": ({}, []),
+    "add": ({}, []),
+    "ignore": ({}, []),
     "complete": ({}, []),
     "snooze": ({"due_at": "2099-01-01"}, []),
     "cancel": ({}, []),
@@ -93,6 +110,9 @@ OWNED_MODELS = (
     MessageTemplate,
     Reminder,
     Touch,
+    CaptureOffer,
+    Correspondent,
+    StoredMail,
 )
 
 
@@ -160,7 +180,7 @@ def _counts(user):
     counts = {model.__name__: model.objects.filter(owner=user).count() for model in OWNED_MODELS}
     counts["tokens"] = user.auth_token_set.count()
     profile = Profile.objects.get(user=user)
-    counts["profile"] = (profile.calendar_token, profile.timezone, profile.digest_hour)
+    counts["profile"] = (profile.calendar_token, profile.mail_in_token, profile.timezone, profile.digest_hour)
     return counts
 
 
@@ -263,6 +283,7 @@ def test_the_dashboard_counts_none_of_another_users_rows(victim, other_api_clien
     assert set(metrics["pipeline"].values()) == {0}
     assert set(metrics["funnel"].values()) == {0}
     assert metrics["response_rate"] is None
+    assert metrics["reply_rate"] is None
     assert metrics["follow_ups"] == {"overdue": 0, "today": 0}
     assert metrics["week"]["requests_sent"] == 0
     assert metrics["reconnect_due"] == metrics["failed_reminders"] == metrics["job_changes"] == 0

@@ -19,7 +19,18 @@ from accounts.services import calendar_token_rotate
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
 from crm.models import Note, Opportunity
 from outreach.emails import ACTION_COMPLETE, sign_link
-from outreach.models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange, Touch
+from outreach.models import (
+    CaptureOffer,
+    Conversation,
+    Correspondent,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Reminder,
+    StageChange,
+    StoredMail,
+    Touch,
+)
 from tests.api.conftest import MARKER, seed_account
 
 # Routes served elsewhere or to staff only: the API has its own matrix (tests/api/test_isolation.py);
@@ -103,6 +114,10 @@ CASES = {
     "tag_edit": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
     "tag_merge": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
     "tag_delete": Case(_pk("tag"), ("get", "post")),
+    "conversation_reply": Case(_pk("conversation"), ("post",)),
+    "new_person_decide": Case(_pk("correspondent"), ("post",), data=lambda w: {"action": "ignore"}),
+    "stored_mail": Case(_pk("stored_mail"), ("get",)),
+    "capture_offer_decide": Case(_pk("capture_offer"), ("post",), data=lambda w: {"action": "dismiss"}),
     # Import page (htmx progress polling)
     "import_job_status": Case(_pk("import_job"), ("get",)),
     # Pipeline
@@ -175,6 +190,9 @@ OWNED_MODELS = (
     MessageTemplate,
     Reminder,
     Touch,
+    CaptureOffer,
+    Correspondent,
+    StoredMail,
 )
 
 
