@@ -1,6 +1,5 @@
 """Changing a contact's reconnect cadence (or archiving them) carries their open reconnect follow-up along."""
 
-
 import pytest
 import time_machine
 
