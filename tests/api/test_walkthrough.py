@@ -100,7 +100,7 @@ def test_a_new_user_runs_a_coffee_chat_end_to_end_over_the_api(db):
             "thanked",
         ]
         assert thanked["allowed_next_stages"] == []
-        assert follow_ups() == [("reconnect", "2026-05-05T20:00:00Z")]
+        assert follow_ups() == [("reconnect", "2026-05-05T08:00:00Z")]  # the digest hour that day
         assert client.get("/api/v1/follow-ups/", {"kind": "thank_you", "status": "done"}).json()["count"] == 1
 
         metrics = client.get("/api/v1/dashboard/").json()
