@@ -281,6 +281,7 @@ def contact_request(request, pk):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_plan(request, pk):
     """Plan a request: a `planned` conversation, sent later (Today shows the queue)."""
@@ -316,6 +317,7 @@ def _create_ask(request, contact, form, form_name: str, *, create, done: str):
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_log_chat(request, pk):
     """A chat that already happened, recorded as held in one step."""
@@ -458,6 +460,7 @@ BULK_VALUE_FIELDS = {
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_bulk(request):
     """The contacts list's bulk bar: the ticked contacts, or every contact the current filter

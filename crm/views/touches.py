@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.api import MAX_ID
+from config.idempotency import once_per_form_token
 from contacts.selectors import contact_get
 from crm import selectors
 from crm.forms import EventForm, TouchForm, add_service_errors
@@ -37,6 +38,7 @@ def _ids(values) -> list[int]:
 
 
 @page_view
+@once_per_form_token
 @require_POST
 def contact_touch_create(request, pk):
     """One click: we talked with this contact, now. From the contact list (`row=1`) htmx gets
@@ -93,6 +95,7 @@ def touch_contact_picker(request):
 
 
 @page_view
+@once_per_form_token
 def touch_event_create(request):
     """Log an event: a meetup, a call or a thread with several people, at a moment of its own.
 

@@ -69,7 +69,7 @@ def test_we_talked_on_the_page_logs_a_touch_now_and_moves_the_reconnect(web, use
     # The page htmx swaps in shows it: the message, the new date and the timeline line.
     html = response.content.decode()
     assert "Logged: you talked with Priya Raman." in html
-    assert "4 May 2026 (0" in html  # last in touch: today
+    assert "4 May 2026 (just now)" in html  # last in touch: now
     assert 'class="tl-touch"' in html and "Congratulated her on the launch" in html and "LinkedIn" in html
 
 
@@ -122,7 +122,7 @@ def test_we_talked_on_a_row_answers_the_updated_row(web, user, priya):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith(f'<li class="contact-row" id="contact-row-{priya.pk}">')
+    assert html.startswith(f'<li class="contact-row selectable" id="contact-row-{priya.pk}">')
     assert "Logged: you talked today." in html
     assert "in touch 0\xa0minutes ago" in html
     assert Touch.objects.get(owner=user).channel == "other"
