@@ -124,7 +124,7 @@ def test_we_talked_on_a_row_answers_the_updated_row(web, user, priya):
     html = response.content.decode()
     assert html.startswith(f'<li class="contact-row selectable" id="contact-row-{priya.pk}">')
     assert "Logged: you talked today." in html
-    assert "in touch 0\xa0minutes ago" in html
+    assert "in touch just now" in html
     assert Touch.objects.get(owner=user).channel == "other"
 
 
