@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import ModelSerializer, enum_filter
+from config.idempotency import IdempotentAPIMixin
 from config.ownership import OwnedReadOnlyViewSet
 from contacts.api_imports import ImportJobSerializer, ImportUploadSerializer, import_response
 from outreach.models import CaptureOffer, Correspondent, CorrespondentStatus, OfferKind, OfferStatus, TouchChannel
@@ -42,7 +43,7 @@ def _dry_run(request) -> bool:
     return str(request.data.get("dry_run", "")).lower() in ("true", "1", "yes", "on")
 
 
-class CaptureImportView(APIView):
+class CaptureImportView(IdempotentAPIMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "imports"

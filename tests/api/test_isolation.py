@@ -309,6 +309,7 @@ CREATE_BODIES = {
         "kind": "case_study_feedback",
         "template": own["template"].pk,
         "portfolio_item": own["portfolio_item"].pk,
+        "allow_duplicate": True,
     },
     "follow-up": lambda own: {
         "contact": own["contact"].pk,
