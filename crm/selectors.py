@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
-from accounts.models import Profile
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import (
@@ -137,7 +136,19 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     now = now or timezone.now()
     since = now - timedelta(days=days)
 
-    per_stage = dict(Conversation.objects.filter(owner=user).values_list("stage").annotate(n=Count("id")).order_by())
+    # Counted when the reply arrives (issue #13): a reply in the window to an older ask counts;
+    # capped at the asks sent so that the rate never reads above 100 %. Read with the stages.
+    in_window = Q(replied_at__gte=since, replied_at__lte=now)
+    stage_rows = (
+        Conversation.objects.filter(owner=user)
+        .values_list("stage")
+        .annotate(n=Count("id"), replied=Count("id", filter=in_window))
+        .order_by()
+    )
+    per_stage, replies = {}, 0
+    for stage, n, replied in stage_rows:
+        per_stage[stage] = n
+        replies += replied
     pipeline = {stage.value: per_stage.get(stage.value, 0) for stage in Stage}
 
     reached = dict(
@@ -151,10 +162,6 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     cohort = asked_conversations(user=user, since=since, until=now)
     usage = Count("id"), Count("id", filter=Q(responded=True))
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
-
-    # Counted when the reply arrives (issue #13): a reply in the window to an older ask counts;
-    # capped at the asks sent so that the rate never reads above 100 %.
-    replies = Conversation.objects.filter(owner=user, replied_at__gte=since, replied_at__lte=now).count()
 
     by_template = _usage(
         cohort.filter(template__isnull=False)
@@ -197,7 +204,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     week_start, _ = iso_week_bounds(user, now)
     requests_sent = requests_sent_in_week(user, now)
 
-    profile = Profile.objects.only("weekly_request_goal").get(user=user)
+    profile = user.profile  # loaded once per request (the time-zone middleware reads it too)
 
     return {
         "days": days,
@@ -364,7 +371,7 @@ def contact_conversations(*, contact: Contact) -> list[Conversation]:
 def contact_open_follow_ups(*, contact: Contact) -> list[FollowUp]:
     return list(
         FollowUp.objects.filter(owner_id=contact.owner_id, contact=contact, status=FollowUp.Status.OPEN)
-        .select_related("contact", "contact__company")
+        .select_related("contact", "contact__company", "conversation")
         .order_by("due_at", "id")
     )
 
@@ -384,19 +391,20 @@ def reply_template(*, user, kind: str) -> MessageTemplate | None:
 PLANNED_QUEUE_SIZE = 5
 
 
-def planned_queue(*, user, limit: int = PLANNED_QUEUE_SIZE) -> tuple[list[Conversation], int]:
+def planned_queue(*, user, limit: int = PLANNED_QUEUE_SIZE, total: int | None = None) -> tuple[list[Conversation], int]:
     """People to ask this week: the oldest planned asks first (the first `limit`) and how many
-    are planned in all."""
+    are planned in all (`total`, when the caller already counted them, saves a query)."""
     planned = Conversation.objects.filter(owner=user, stage=Stage.PLANNED)
     first = list(planned.select_related("contact", "contact__company").order_by("created_at", "id")[:limit])
-    total = len(first) if len(first) < limit else planned.count()
+    if total is None:
+        total = len(first) if len(first) < limit else planned.count()
     return first, total
 
 
 def follow_ups_for_list(*, user, status: str = "open", due: str = "", now: datetime | None = None) -> QuerySet:
     """The Follow-ups page: one status, optionally one `due` window (follow_up_due_q, the one
     definition the API, the dashboard and Today share)."""
-    qs = follow_up_list(user=user).select_related("contact__company")
+    qs = follow_up_list(user=user).select_related("contact__company", "conversation")
     if status in FollowUp.Status.values:
         qs = qs.filter(status=status)
     if due:
@@ -422,15 +430,6 @@ def follow_ups_due(
         totals = open_rows.aggregate(**{due: Count("id", filter=q) for due, q in windows.items()})
     rows = open_rows.select_related("contact", "contact__company", "conversation").order_by("due_at", "id")
     return tuple(Bounded(list(rows.filter(q)[:limit]), totals[due]) for due, q in windows.items())
-
-
-def chats_on_day(*, user, now: datetime | None = None) -> list[Conversation]:
-    start, end = local_day_bounds(user, local_today(user, now))
-    return list(
-        Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
-        .select_related("contact", "contact__company")
-        .order_by("scheduled_for", "id")
-    )
 
 
 CHATS_AHEAD_DAYS = 7

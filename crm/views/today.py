@@ -7,7 +7,7 @@ from crm import selectors
 from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
 from outreach.capture.selectors import capture_offers_open
-from outreach.pipeline import FUNNEL_STAGES, MOVE_INTO
+from outreach.pipeline import FUNNEL_STAGES, MOVE_INTO, Stage
 from outreach.selectors import replies_to_answer
 
 from .common import page_view, snooze_choices
@@ -37,7 +37,7 @@ def today(request):
     sent = week.get("requests_sent", 0)
     steps = playbook_progress(user=user, pathway=user.profile.pathway, with_evidence=False)
     chats, more_chats = selectors.chats_ahead(user=user)
-    planned, planned_total = selectors.planned_queue(user=user)
+    planned, planned_total = selectors.planned_queue(user=user, total=metrics["pipeline"][Stage.PLANNED])
     context = {
         "metrics": metrics,
         "chats": chats,

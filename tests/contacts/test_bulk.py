@@ -9,7 +9,7 @@ from contacts.models import Contact
 from contacts.services import contact_create
 from outreach.models import Conversation, FollowUp
 from outreach.services import conversation_create, follow_up_create
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, digest_day
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/contacts/bulk/"
@@ -74,7 +74,7 @@ def test_set_cadence_moves_the_open_reconnect_and_null_closes_it(api_client, use
     ana.refresh_from_db()
     reconnect.refresh_from_db()
     assert ana.reconnect_every_days == 30
-    assert reconnect.due_at == ana.created_at + timedelta(days=30) == ana.reconnect_due_at
+    assert reconnect.due_at == digest_day(ana.created_at, 30) == ana.reconnect_due_at
     assert _bulk(api_client, three, "set_cadence", None)["changed"] == 3
     reconnect.refresh_from_db()
     assert reconnect.status == "cancelled"

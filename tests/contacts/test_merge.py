@@ -20,7 +20,7 @@ from outreach.services import (
     touch_create,
 )
 from tests.api.conftest import seed_account
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, digest_day
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_merge_keeps_the_later_last_contact_and_one_open_reconnect(user, pair, a
     assert keep.last_contacted_at == later
     open_reconnects = FollowUp.objects.filter(contact=keep, kind="reconnect", status="open")
     assert open_reconnects.count() == 1
-    assert open_reconnects.get().due_at == later + timedelta(days=60)  # kept's cadence, latest touch
+    assert open_reconnects.get().due_at == digest_day(later, 60)  # kept's cadence, latest touch
     assert FollowUp.objects.filter(contact=keep, kind="reconnect", status="cancelled").count() == 1
     assert not Reminder.objects.filter(follow_up__status="cancelled", status="pending").exists()
 
