@@ -105,6 +105,15 @@ def test_every_main_page_has_zero_axe_violations(browser, live_server, viewport,
             page.goto(live_server.url + path)
             failures += _axe_violations(page, name)
 
+        # A refused sign-up (the username is taken): the field errors the server renders.
+        page.goto(f"{live_server.url}{reverse('signup')}")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Email").fill("someone@example.com")
+        page.get_by_label("Password").fill("a long pass phrase")
+        page.get_by_role("button", name="Sign up").click()
+        page.wait_for_load_state()
+        failures += _axe_violations(page, "sign up refused")
+
         # A refused log-in: the error message and the invalid fields.
         page.goto(f"{live_server.url}{reverse('login')}")
         page.get_by_label("Username").fill("nobody")
@@ -123,6 +132,16 @@ def test_every_main_page_has_zero_axe_violations(browser, live_server, viewport,
             response = page.goto(live_server.url + path)
             assert response.status == 200, (name, response.status)
             failures += _axe_violations(page, name)
+
+        # What htmx swaps in: a search's results, and a follow-up completed on Today.
+        page.goto(f"{live_server.url}{reverse('contact_list')}")
+        with page.expect_response(lambda r: "q=Axe1" in r.url):
+            page.get_by_label("Search").fill("Axe1")
+        failures += _axe_violations(page, "contacts searched")
+        page.goto(f"{live_server.url}{reverse('today')}")
+        page.get_by_role("button", name="Complete: Axe send deck").first.click()
+        page.get_by_text("Done: Axe send deck.").wait_for()
+        failures += _axe_violations(page, "today after complete")
 
         # A saved form: the page it lands on, with its confirmation message.
         page.goto(f"{live_server.url}{reverse('contact_create')}")
