@@ -76,6 +76,15 @@ def _seed():
     return user, rows
 
 
+def _submit(page, url: str, button: str, **fields: str) -> None:
+    """Fill the form at `url` by its labels and press `button`."""
+    page.goto(url)
+    for label, value in fields.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
 def _axe_violations(page, name: str) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -105,27 +114,21 @@ def test_every_main_page_has_zero_axe_violations(browser, live_server, viewport,
             page.goto(live_server.url + path)
             failures += _axe_violations(page, name)
 
-        # A refused sign-up (the username is taken): the field errors the server renders.
-        page.goto(f"{live_server.url}{reverse('signup')}")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Email").fill("someone@example.com")
-        page.get_by_label("Password").fill("a long pass phrase")
-        page.get_by_role("button", name="Sign up").click()
-        page.wait_for_load_state()
+        # A refused sign-up (the username is taken) and a refused log-in: the errors the server renders.
+        signup = reverse("signup")
+        _submit(
+            page,
+            live_server.url + signup,
+            "Sign up",
+            Username=user.username,
+            Email="a@example.com",
+            Password="a long pass phrase",
+        )
         failures += _axe_violations(page, "sign up refused")
-
-        # A refused log-in: the error message and the invalid fields.
-        page.goto(f"{live_server.url}{reverse('login')}")
-        page.get_by_label("Username").fill("nobody")
-        page.get_by_label("Password").fill("wrong password")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        _submit(page, live_server.url + reverse("login"), "Log in", Username="nobody", Password="wrong password")
         failures += _axe_violations(page, "sign in refused")
 
-        page.goto(f"{live_server.url}{reverse('login')}")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        _submit(page, live_server.url + reverse("login"), "Log in", Username=user.username, Password=PASSWORD)
         page.wait_for_url(f"{live_server.url}/")
 
         for name, path in _pages(rows).items():
