@@ -66,7 +66,7 @@ def test_sign_up_add_a_contact_request_schedule_and_see_it_on_today(page, live_s
     page.get_by_label("Due on").fill(today.isoformat())
     page.get_by_role("button", name="Add follow-up").click()
     page.get_by_role("link", name="Today").click()
-    chats = page.locator("section", has=page.get_by_role("heading", name="Chats today"))
+    chats = page.locator("section", has=page.get_by_role("heading", name="Chats this week"))
     expect(chats).to_contain_text("Priya Raman")
     expect(chats).to_contain_text("23:30")
 
