@@ -30,8 +30,8 @@ def test_import_the_sample_linkedin_file_and_see_the_contacts(page, live_server,
     expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
     screenshot(page, "import")
     page.get_by_role("link", name="See your contacts").click()
-    expect(page.get_by_text("Amélie Tremblay")).to_be_visible()
-    expect(page.get_by_text("Priya Raman")).to_be_visible()
+    expect(page.get_by_role("link", name="Amélie Tremblay")).to_be_visible()
+    expect(page.get_by_role("link", name="Priya Raman")).to_be_visible()
 
 
 def test_the_busy_note_shows_while_the_file_is_checked_and_hides_after(page, live_server, log_in):

@@ -85,13 +85,13 @@ def test_back_after_filtering_and_leaving_shows_the_whole_page(demo, page, live_
 
     log_in(page, "demo", "demo")
     page.goto(f"{live_server.url}/contacts/")
-    page.get_by_label("Relationship").select_option(label="Product Manager")
+    page.get_by_label("Relationship", exact=True).select_option(label="Product Manager")
     expect(page).to_have_url(re.compile(r"relationship=product_manager"))
     page.locator(".contact-row a").first.click()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     page.go_back()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
-    expect(page.get_by_label("Relationship")).to_have_value("product_manager")
+    expect(page.get_by_label("Relationship", exact=True)).to_have_value("product_manager")
     expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
 
 
