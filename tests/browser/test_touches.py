@@ -44,7 +44,7 @@ def test_we_talked_on_a_list_row_updates_that_row(demo, page, live_server, log_i
     row = page.locator("li.contact-row").first
     row.get_by_role("button", name="We talked with Priya Raman today").click()
     expect(row).to_contain_text("Logged: you talked today.")
-    expect(row).to_contain_text("in touch 0")
+    expect(row).to_contain_text("in touch just now")
     assert Touch.objects.filter(owner__username="demo", contacts__first_name="Priya").count() >= 1
 
 
