@@ -176,7 +176,7 @@ class Client(HttpUser):
     def create_conversation(self):
         contact = self.some_contact()
         token = self.token("conversation")
-        body = {"contact": contact, "kind": "coffee_chat", "channel": "email", "agenda": token}
+        body = {"contact": contact, "kind": "coffee_chat", "channel": "email", "agenda": token, "allow_duplicate": True}
         ok, data = self.call("POST", "/conversations/", json=body, expect=201)
         if ok:
             self.acknowledged["conversation"][token] = data["id"]
