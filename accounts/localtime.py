@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from .dates import require_supported_range
-from .models import profile_setting
+from .models import parse_workweek, profile_setting
 
 
 def user_tz(owner) -> zoneinfo.ZoneInfo:
@@ -60,3 +60,55 @@ def local_day_bounds(owner, day: date) -> tuple[datetime, datetime]:
 
 def local_today(owner, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(user_tz(owner)).date()
+
+
+# Business days (issue #14's 3B7 routine). A business day is a local calendar date whose ISO
+# weekday is in the user's workweek; "n business days after" a moment counts whole dates after
+# the moment's local date, so a request sent on Friday evening reaches day 3 on Wednesday.
+
+
+def workdays(owner) -> frozenset[int]:
+    return parse_workweek(profile_setting(owner, "workweek"))
+
+
+def business_days_after(day: date, count: int, days: frozenset[int]) -> date:
+    """The `count`-th working date after `day` (day itself not counted)."""
+    if not days:
+        raise ValueError("A workweek needs at least one day.")
+    whole_weeks, rest = divmod(count, len(days))
+    current = day + timedelta(weeks=whole_weeks)
+    if rest == 0 and whole_weeks:
+        # Land on the last working date of the last whole week, not a weekend after it.
+        while current.isoweekday() not in days:
+            current -= timedelta(days=1)
+        return current
+    while rest:
+        current += timedelta(days=1)
+        if current.isoweekday() in days:
+            rest -= 1
+    return current
+
+
+def business_days_between(start: date, end: date, days: frozenset[int]) -> int:
+    """How many working dates lie in (start, end]; 0 when end is not after start."""
+    if end <= start:
+        return 0
+    whole_weeks, rest = divmod((end - start).days, 7)
+    count = whole_weeks * len(days)
+    current = start + timedelta(weeks=whole_weeks)
+    for _ in range(rest):
+        current += timedelta(days=1)
+        count += current.isoweekday() in days
+    return count
+
+
+def business_days_later_at_digest_hour(owner, moment: datetime, count: int) -> datetime:
+    """The `count`-th business day after `moment`'s local date, at the user's digest hour (as UTC)."""
+    day = business_days_after(moment.astimezone(user_tz(owner)).date(), count, workdays(owner))
+    return resolve_due_at(owner, day)
+
+
+def business_days_since(owner, moment: datetime, now: datetime | None = None) -> int:
+    """Whole business days from `moment`'s local date to today's, on the user's clock."""
+    tz = user_tz(owner)
+    return business_days_between(moment.astimezone(tz).date(), local_today(owner, now), workdays(owner))

@@ -91,8 +91,37 @@ class Pathway(models.TextChoices):
     BUILD_EXPERIENCE = "build_experience"
 
 
+# Business days for the 3B7 routine (issue #14): stored as "mon,tue,wed,thu,fri".
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_WORKWEEK = "mon,tue,wed,thu,fri"
+
+
+def parse_workweek(value: str) -> frozenset[int]:
+    """The ISO weekday numbers (Monday = 1) of a stored workweek."""
+    return frozenset(WEEKDAYS.index(day) + 1 for day in value.split(",") if day in WEEKDAYS)
+
+
+def validate_workweek(value: str) -> None:
+    days = value.split(",") if value else []
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown:
+        raise ValidationError(f"Unknown day “{unknown[0]}”: use {', '.join(WEEKDAYS)}.")
+    if not days:
+        raise ValidationError("Choose at least one working day.")
+    if len(set(days)) != len(days):
+        raise ValidationError("Each day may appear once.")
+
+
+class Routine(models.TextChoices):
+    # Nudges `nudge_after_days` calendar days apart, up to `max_nudges` (the original behaviour).
+    CALENDAR = "calendar", "Calendar days"
+    # Steve Dalton's 3B7: a second person after 3 business days, one nudge after 7.
+    THREE_B_SEVEN = "3b7", "3B7 (business days)"
+
+
 class Profile(models.Model):
     Pathway = Pathway
+    Routine = Routine
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
@@ -110,6 +139,11 @@ class Profile(models.Model):
     linkedin_url = models.CharField(max_length=200, blank=True, validators=[validate_linkedin_profile])
     # The secret part of your mail-in address, in+<token>@MAIL_IN_DOMAIN (rotatable, like the calendar's).
     mail_in_token = models.CharField(max_length=64, unique=True, default=new_mail_in_token, editable=False)
+    # The career engine (issue #14): which days count as business days, how asks are followed
+    # up, and the Monday review e-mail.
+    workweek = models.CharField(max_length=27, default=DEFAULT_WORKWEEK, validators=[validate_workweek])
+    routine = models.CharField(max_length=16, choices=Routine.choices, default=Routine.CALENDAR)
+    weekly_review = models.BooleanField(default=True)
 
     # The settings a user edits, declared once: the API's /me/, the Settings page and the backup read it.
     SETTINGS = (
@@ -139,6 +173,7 @@ class Profile(models.Model):
             models.CheckConstraint(condition=models.Q(max_nudges__lte=10), name="profile_max_nudges_range"),
             models.CheckConstraint(condition=models.Q(weekly_request_goal__lte=100), name="profile_weekly_goal_range"),
             enum_check("pathway", Pathway, "profile_pathway_valid"),
+            enum_check("routine", Routine, "profile_routine_valid"),
         ]
 
     def __str__(self):
@@ -148,6 +183,10 @@ class Profile(models.Model):
     def mail_in_address(self) -> str:
         """The private address that logs mail BCC'd or forwarded to it (issue #13)."""
         return f"in+{self.mail_in_token}@{settings.MAIL_IN_DOMAIN}"
+
+    @property
+    def workdays(self) -> frozenset[int]:
+        return parse_workweek(self.workweek)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

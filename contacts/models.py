@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -45,6 +46,9 @@ class NamedByKey(OwnedModel):
         super().save(*args, **kwargs)
 
 
+LAMP_MAX = 3
+
+
 class Company(NamedByKey):
     CONSTRAINT_FIELDS = {"duplicate_company": "name"}
     # What a user sets on a company; the API, the backup and the update service read it.
@@ -54,6 +58,11 @@ class Company(NamedByKey):
     website = models.URLField(blank=True)
     industry = models.CharField(max_length=100, blank=True)
     notes = models.TextField(blank=True)
+    # LAMP (issue #14): a target employer, ranked by Motivation and Posting (0–3 each), then
+    # by the alumni among the user's contacts there (computed, not stored).
+    target = models.BooleanField(default=False)
+    motivation = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(LAMP_MAX)])
+    posting = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(LAMP_MAX)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,6 +76,8 @@ class Company(NamedByKey):
                 violation_error_message="You already have a company with this name.",
             ),
             models.CheckConstraint(condition=~models.Q(name=""), name="company_name_not_empty"),
+            models.CheckConstraint(condition=models.Q(motivation__lte=LAMP_MAX), name="company_motivation_range"),
+            models.CheckConstraint(condition=models.Q(posting__lte=LAMP_MAX), name="company_posting_range"),
         ]
 
     def __str__(self):
@@ -104,6 +115,14 @@ class Relationship(models.TextChoices):
     INTERNAL_COLLEAGUE = "internal_colleague"
     ALUMNI = "alumni"
     OTHER = "other"
+
+
+class Responsiveness(models.TextChoices):
+    """How a contact answers asks (issue #14, after The 2-Hour Job Search); null until known."""
+
+    BOOSTER = "booster"  # replied within 3 business days
+    OBLIGATE = "obligate"  # replied, but later
+    CURMUDGEON = "curmudgeon"  # declined, or never replied after the nudge
 
 
 class Source(models.TextChoices):
@@ -144,6 +163,7 @@ CONTACT_MAINTAINED_FIELDS = ("last_contacted_at", "reconnect_due_at")
 class Contact(OwnedModel):
     Relationship = Relationship
     Source = Source
+    Responsiveness = Responsiveness
     CONSTRAINT_FIELDS = {"duplicate_linkedin_url": "linkedin_url"}
     ONE_LINE_FIELDS = ("first_name", "last_name", "title")
     FIELDS = CONTACT_FIELDS
@@ -171,6 +191,10 @@ class Contact(OwnedModel):
     # "reconnect due" is an indexed comparison rather than date arithmetic per database.
     reconnect_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     archived = models.BooleanField(default=False)
+    # Maintained by the outreach services from the contact's asks; null until one is answered or given up.
+    responsiveness = models.CharField(
+        max_length=16, choices=Responsiveness.choices, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,6 +210,7 @@ class Contact(OwnedModel):
             ),
             enum_check("relationship", Relationship, "contact_relationship_valid"),
             enum_check("source", Source, "contact_source_valid"),
+            enum_check("responsiveness", Responsiveness, "contact_responsiveness_valid"),
             models.CheckConstraint(
                 condition=models.Q(reconnect_every_days__isnull=True) | models.Q(reconnect_every_days__gte=1),
                 name="contact_reconnect_every_days_positive",
