@@ -49,8 +49,10 @@ def seed(scale: int) -> dict:
     h = heavy.pk
     sql = [
         # Companies: 500 for the heavy user.
-        f"""INSERT INTO contacts_company (owner_id, name, name_key, website, industry, notes, created_at)
-            SELECT {h}, 'Company ' || g, 'company ' || g, '', '', '', now() FROM generate_series(1, 500) g""",
+        f"""INSERT INTO contacts_company (owner_id, name, name_key, website, industry, notes, created_at, target,
+                motivation, posting)
+            SELECT {h}, 'Company ' || g, 'company ' || g, '', '', '', now(), false, 0, 0
+            FROM generate_series(1, 500) g""",
         # The heavy user's contacts, then everyone else's.
         f"""INSERT INTO contacts_contact (owner_id, first_name, last_name, email, linkedin_url, title, relationship,
                 source, how_we_met, archived, created_at, updated_at, company_id)

@@ -21,7 +21,7 @@ from datetime import timezone as dt_timezone
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -235,6 +235,9 @@ def claim_due_reminders(now: datetime | None = None, limit: int = CLAIM_BATCH) -
     """
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    if connection.vendor == "postgresql":
+        return _claim_in_one_statement(now, stale, limit)
+    # Elsewhere (SQLite: one writer at a time, no SKIP LOCKED) a select and an update in one transaction.
     with transaction.atomic():
         ids = list(
             Reminder.objects.select_for_update(skip_locked=True)
@@ -246,6 +249,29 @@ def claim_due_reminders(now: datetime | None = None, limit: int = CLAIM_BATCH) -
         if ids:
             Reminder.objects.filter(pk__in=ids).update(claimed_at=now)
     return ids
+
+
+# One round trip: the due rows are picked in send order by the partial index on pending rows,
+# locked (rows a sender holds are skipped) and stamped by the same statement (#12).
+_CLAIM_SQL = f"""
+    UPDATE {Reminder._meta.db_table} SET claimed_at = %(now)s
+    WHERE id IN (
+        SELECT id FROM {Reminder._meta.db_table}
+        WHERE status = %(pending)s AND send_at <= %(now)s AND (claimed_at IS NULL OR claimed_at < %(stale)s)
+        ORDER BY send_at, id
+        LIMIT %(limit)s
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, send_at
+"""
+
+
+def _claim_in_one_statement(now: datetime, stale: datetime, limit: int) -> list[int]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, {"now": now, "stale": stale, "limit": limit, "pending": Status.PENDING})
+        rows = cursor.fetchall()
+    # RETURNING follows no order: send order, as the select picked them.
+    return [pk for pk, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
 
 
 def release_claims(reminder_ids) -> int:
@@ -402,8 +428,6 @@ def _mark_sent_after_lost_commit(reminder_id: int, attempts: int) -> None:
     did go out, and a sent row is never armed again. If the database stays unreachable, the row
     stays pending and is sent again after the claim timeout (see README, Reminders).
     """
-    from django.db import connection
-
     for delay in LOST_COMMIT_RETRY_DELAYS:
         time.sleep(delay)
         try:
