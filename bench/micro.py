@@ -112,9 +112,54 @@ def sweep_figures(runs: int, profile: bool) -> None:
     seed.reset_due_claims()
 
 
+def delivery_figures(runs: int, profile: bool) -> None:
+    """One process delivering `runs` batches of SEND_BATCH rows into the loopback sink, beside
+    plain smtplib over one connection into the same sink."""
+    from django.conf import settings
+    from bench import load, seed
+    from outreach import emails, reminders
+    from outreach.models import Reminder
+
+    count = runs * reminders.SEND_BATCH
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username="mailer").delete()  # an earlier run's
+    user = seed.seed_deliveries(count)
+    ids = list(Reminder.objects.filter(owner=user).order_by("id").values_list("id", flat=True))
+    with load.smtp_sink() as sink:
+        one = load.smtplib_rate(sink.port, load.sample_message(), 1000, one_connection=True)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        sink.reset()
+        profiler = cProfile.Profile() if profile else None
+        # Batches alternate between one commit per message (as before 2026-12-04) and now.
+        group = reminders.SEND_GROUP
+        elapsed = {1: 0.0, group: 0.0}
+        for n, start in enumerate(range(0, count, reminders.SEND_BATCH)):
+            batch = ids[start : start + reminders.SEND_BATCH]
+            reminders.SEND_GROUP = 1 if n % 2 == 0 else group
+            started = time.perf_counter()
+            if profiler and reminders.SEND_GROUP == group:
+                profiler.runcall(reminders.deliver_reminders, batch)
+            else:
+                reminders.deliver_reminders(batch)
+            elapsed[reminders.SEND_GROUP] += time.perf_counter() - started
+        reminders.SEND_GROUP = group
+        emails.close_shared_connection()
+        arrived = sink.count()
+    print(f"  plain smtplib, one connection: {one:.0f} msg/s")
+    for size, seconds in elapsed.items():
+        print(f"  deliver_reminders, one process, commit per {size} message(s): {count / 2 / seconds:.0f} msg/s")
+    print(f"  {arrived} of {count} arrived")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("figure", choices=["sweep"])
+    parser.add_argument("figure", choices=["sweep", "delivery"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--seed", type=int, metavar="SCALE", help="Recreate and seed the database first.")
@@ -127,7 +172,7 @@ def main():
 
         run.migrate()
         seed.seed(args.seed)
-    {"sweep": sweep_figures}[args.figure](args.runs, args.profile)
+    {"sweep": sweep_figures, "delivery": delivery_figures}[args.figure](args.runs, args.profile)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ email that should exist (e.g. the prep brief for this chat at this start time), 
 twice is harmless and a reminder that was sent is never armed again.
 
 Delivery (see deliver_reminders) renders a batch of claimed rows first, without locks, then
-for each row locks it, re-checks it, sends over the worker's open SMTP connection, and marks
-it sent in one transaction: two tasks for the same row serialise on the lock and the second
-finds it sent. The one window left is a crash after the SMTP server accepted the message and
-before the commit; the row is then sent again by a later sweep. The Message-ID derived from
+locks a group of rows, re-checks each, sends over the worker's open SMTP connection, and
+marks the sent ones in one transaction: two tasks for the same row serialise on the lock and
+the second finds it sent. The one window left is a crash after the SMTP server accepted a
+message and before the group's commit; the group's sent rows are then sent again by a later
+sweep. The Message-ID derived from
 the dedupe key lets mail systems fold that duplicate.
 """
 
@@ -22,7 +23,7 @@ from datetime import timezone as dt_timezone
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_instant, local_today, user_tz
@@ -373,26 +374,77 @@ def prepare_messages(reminder_ids, now: datetime | None = None) -> dict[int, obj
     return prepared
 
 
+# Rows of a batch locked, sent and committed together (#12): one locking read, one UPDATE and
+# one commit per group instead of per message. It is also the most messages a crash between
+# the mail server's acceptance and the commit can send twice (README, Reminders).
+SEND_GROUP = 10
+
+
 def deliver_reminders(reminder_ids: list[int]) -> dict[str, int]:
     """Send a batch of claimed reminders; returns how many ended each way.
 
-    Every row is rendered first with no lock held, then delivered one by one under its own
-    lock and transaction (deliver_reminder), over this process's open SMTP connection. A row
-    is committed as sent right after its message is accepted, so a crash mid-batch re-sends at
-    most the one message in flight. Safe to run twice: each row's status guard holds.
+    Every row is rendered first with no lock held, then delivered SEND_GROUP rows at a time:
+    the group's rows are locked in one statement, re-checked, sent over this process's open
+    SMTP connection, and the accepted ones marked sent in one UPDATE and one commit. A crash
+    mid-group re-sends at most the group's accepted messages. Safe to run twice: each row's
+    status is checked under its lock.
     """
     started = time.monotonic()
     prepared = prepare_messages(reminder_ids)
     outcomes: dict[str, int] = {}
-    for position, reminder_id in enumerate(reminder_ids):
+    for position in range(0, len(reminder_ids), SEND_GROUP):
         if time.monotonic() - started > SEND_BATCH_SECONDS:
             released = release_claims(reminder_ids[position:])
             logger.warning("Send batch ran out of time; %s reminder(s) released for the next sweep", released)
             outcomes["released"] = released
             break
-        outcome = deliver_reminder(reminder_id, message=prepared.get(reminder_id, NOT_PREPARED))
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        for outcome in _deliver_group(reminder_ids[position : position + SEND_GROUP], prepared):
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def _deliver_group(reminder_ids: list[int], prepared: dict) -> list[str]:
+    """deliver_reminder for several rows under one transaction; returns each row's outcome.
+
+    The rows are locked in id order by one statement, so two senders (a redelivered batch)
+    cannot deadlock each other: the second waits, then finds the rows sent. Should that lock
+    still fail (a deadlock with a service cancelling several rows) the group goes row by row.
+    """
+    accepted: dict[int, int] = {}  # id → attempt number, once the mail server took the message
+    try:
+        with transaction.atomic():
+            rows = {
+                reminder.pk: reminder
+                for reminder in _delivery_rows()
+                .select_for_update(of=("self",))
+                .filter(pk__in=reminder_ids)
+                .order_by("pk")
+            }
+            results = []
+            for reminder_id in reminder_ids:
+                reminder = rows.get(reminder_id)
+                if reminder is None:
+                    results.append("skipped")
+                    continue
+                results.append(
+                    _settle_locked(reminder, accepted, prepared.get(reminder_id, NOT_PREPARED), mark_sent=False)
+                )
+            if accepted:
+                Reminder.objects.filter(pk__in=list(accepted)).update(
+                    status=Status.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+                )
+        return results
+    except DatabaseError:
+        # Rolled back. What the mail server took is recorded as sent on a new connection (or
+        # the sweep would send it again); the rest of the group goes row by row, each row
+        # re-checked under its own lock (a database that stays down raises from there).
+        logger.warning("Send group %s failed in the database; going row by row", reminder_ids, exc_info=True)
+        for reminder_id, attempts in accepted.items():
+            _mark_sent_after_lost_commit(reminder_id, attempts=attempts)
+        return [
+            "sent" if pk in accepted else deliver_reminder(pk, message=prepared.get(pk, NOT_PREPARED))
+            for pk in reminder_ids
+        ]
 
 
 def deliver_reminder(reminder_id: int, message=NOT_PREPARED) -> str:
@@ -407,13 +459,13 @@ def deliver_reminder(reminder_id: int, message=NOT_PREPARED) -> str:
     failover terminates it before the commit), the row is marked sent on a new connection, or
     a sweep would send the email again once the claim went stale.
     """
-    accepted: list[int] = []  # the attempt number, once the mail server has taken the message
+    accepted: dict[int, int] = {}  # id → the attempt number, once the mail server has taken the message
     try:
         return _deliver_locked(reminder_id, accepted, message)
     except DatabaseError:
         if not accepted:
             raise
-        _mark_sent_after_lost_commit(reminder_id, attempts=accepted[0])
+        _mark_sent_after_lost_commit(reminder_id, attempts=accepted[reminder_id])
         return "sent"
 
 
@@ -440,66 +492,79 @@ def _mark_sent_after_lost_commit(reminder_id: int, attempts: int) -> None:
     logger.error("Reminder %s was sent but could not be recorded as sent; it may be sent again", reminder_id)
 
 
-def _deliver_locked(reminder_id: int, accepted: list[int], prepared) -> str:
+def _deliver_locked(reminder_id: int, accepted: dict[int, int], prepared) -> str:
     """deliver_reminder's work under the row lock; a send the mail server took goes in `accepted`.
 
     `prepared` is the message rendered before the lock (prepare_messages), or NOT_PREPARED.
     It is sent only after the status and every "still wanted" check pass again under the lock.
     """
-    from . import emails
-
     with transaction.atomic():
         reminder = _delivery_rows().select_for_update(of=("self",)).filter(pk=reminder_id).first()
-        if reminder is None or reminder.status != Status.PENDING:
+        if reminder is None:
             return "skipped"
-        now = timezone.now()
-        if reminder.send_at > now:
-            # Moved to a later time (a retry's back-off) since it was claimed: the sweep
-            # takes it again when it is due.
-            reminder.claimed_at = None
-            reminder.save(update_fields=["claimed_at"])
-            return "not-due"
-        reason = _obsolete_reason(reminder, now)
-        message = None
-        if reason is None:
-            try:
-                message = prepared if _still_fits(prepared, reminder) else emails.build_reminder_email(reminder)
-            except Exception as exc:  # a bug must not leave the row claimed forever
-                logger.exception("Reminder %s could not be rendered", reminder.pk)
-                _record_failure(reminder, exc, now, permanent=True)
-                return reminder.status
-            if message is None:  # e.g. a digest on a day with nothing to say
-                reason = "Nothing due, overdue or scheduled that day."
-        if reason:
-            reminder.status = Status.CANCELLED
-            reminder.last_error = reason
-            reminder.save(update_fields=["status", "last_error"])
-            result = "cancelled"
+        return _settle_locked(reminder, accepted, prepared, mark_sent=True)
+
+
+def _settle_locked(reminder: Reminder, accepted, prepared, mark_sent: bool) -> str:
+    """Check, send and record one reminder whose row lock the caller holds in its transaction.
+
+    A send the mail server took goes in `accepted` (id → attempt number). With mark_sent=False the row is left for the caller to mark sent
+    in its own UPDATE before its commit (_deliver_group); failures and cancellations are
+    saved here either way.
+    """
+    from . import emails
+
+    if reminder.status != Status.PENDING:
+        return "skipped"
+    now = timezone.now()
+    if reminder.send_at > now:
+        # Moved to a later time (a retry's back-off) since it was claimed: the sweep
+        # takes it again when it is due.
+        reminder.claimed_at = None
+        reminder.save(update_fields=["claimed_at"])
+        return "not-due"
+    reason = _obsolete_reason(reminder, now)
+    message = None
+    if reason is None:
+        try:
+            message = prepared if _still_fits(prepared, reminder) else emails.build_reminder_email(reminder)
+        except Exception as exc:  # a bug must not leave the row claimed forever
+            logger.exception("Reminder %s could not be rendered", reminder.pk)
+            _record_failure(reminder, exc, now, permanent=True)
+            return reminder.status
+        if message is None:  # e.g. a digest on a day with nothing to say
+            reason = "Nothing due, overdue or scheduled that day."
+    if reason:
+        reminder.status = Status.CANCELLED
+        reminder.last_error = reason
+        reminder.save(update_fields=["status", "last_error"])
+        result = "cancelled"
+    else:
+        reminder.attempts += 1
+        try:
+            emails.send_message(message)
+            accepted[reminder.pk] = reminder.attempts
+        except TRANSIENT_ERRORS as exc:
+            _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
+            result = reminder.status
+        except Exception as exc:
+            # Not the mail server's answer (e.g. an address the backend cannot encode): a
+            # retry would fail the same way. Let through, it would roll the attempt back and
+            # leave the row claimed, re-sent every claim timeout with no error ever shown.
+            logger.exception("Reminder %s could not be sent", reminder.pk)
+            _record_failure(reminder, exc, now, permanent=True)
+            result = reminder.status
         else:
-            reminder.attempts += 1
-            try:
-                emails.send_message(message)
-                accepted.append(reminder.attempts)
-            except TRANSIENT_ERRORS as exc:
-                _record_failure(reminder, exc, now, permanent=_is_permanent(exc))
-                result = reminder.status
-            except Exception as exc:
-                # Not the mail server's answer (e.g. an address the backend cannot encode): a
-                # retry would fail the same way. Let through, it would roll the attempt back and
-                # leave the row claimed, re-sent every claim timeout with no error ever shown.
-                logger.exception("Reminder %s could not be sent", reminder.pk)
-                _record_failure(reminder, exc, now, permanent=True)
-                result = reminder.status
-            else:
-                reminder.status = Status.SENT
-                reminder.sent_at = timezone.now()
-                reminder.last_error = ""
+            reminder.status = Status.SENT
+            reminder.sent_at = timezone.now()
+            reminder.last_error = ""
+            if mark_sent:
                 reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-                result = "sent"
-        if reminder.kind == Kind.DAILY_DIGEST and reminder.status != Status.PENDING:
-            # The next day's digest is planned as soon as this one is settled.
-            owner_id = reminder.owner_id
-            transaction.on_commit(lambda: _plan_next_digest(owner_id))
+            result = "sent"
+    if reminder.kind == Kind.DAILY_DIGEST and reminder.status != Status.PENDING:
+        # The next day's digest is planned as soon as this one is settled.
+        owner_id = reminder.owner_id
+        transaction.on_commit(lambda: _plan_next_digest(owner_id))
     return result
 
 

@@ -161,3 +161,45 @@ def test_a_batch_that_runs_out_of_time_gives_its_remaining_rows_back_to_the_next
     assert tasks.send_reminders(ids) == {"released": 5}
     assert set(Reminder.objects.filter(pk__in=ids).values_list("status", "claimed_at")) == {("pending", None)}
     assert follow_up_mail() == []
+
+
+def test_a_group_is_marked_sent_in_one_update_and_a_row_settled_meanwhile_is_left_alone(monkeypatch, sessions, due):
+    """Rows are sent SEND_GROUP at a time and committed together; a follow-up completed after
+    the batch was rendered is not e-mailed (its row is re-checked under the group's lock)."""
+    monkeypatch.setattr(reminders, "SEND_GROUP", 2)
+    ids = [f.reminders.get().pk for f in due]
+    prepared = reminders.prepare_messages(ids)
+    follow_up_complete(follow_up=due[2])
+    monkeypatch.setattr(reminders, "prepare_messages", lambda ids: prepared)
+    assert tasks.send_reminders(ids) == {"sent": 4, "skipped": 1}
+    assert sorted(m.subject for m in follow_up_mail()) == sorted(prepared[pk].subject for pk in ids if pk != ids[2])
+    assert Reminder.objects.get(pk=ids[2]).status == "cancelled"
+    assert list(Reminder.objects.filter(pk__in=ids, status="sent").values_list("attempts", flat=True)) == [1] * 4
+
+
+def test_a_group_whose_commit_is_lost_after_the_mail_server_took_it_is_recorded_as_sent_once(
+    monkeypatch, sessions, due
+):
+    """The connection dies at the group's UPDATE: the messages are out, so each row is marked
+    sent on a new connection, and a later sweep sends none of them again."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    update, cut = QuerySet.update, []
+
+    def update_on_a_connection_that_dies_once(self, **kwargs):
+        if self.model is Reminder and kwargs.get("status") == "sent" and "sent_at" in kwargs and not cut:
+            cut.append(True)
+            raise OperationalError("terminating connection due to administrator command")
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_on_a_connection_that_dies_once)
+    monkeypatch.setattr(reminders, "LOST_COMMIT_RETRY_DELAYS", (0,))
+    ids = [f.reminders.get().pk for f in due]
+    assert tasks.send_reminders(ids) == {"sent": 5}
+    assert cut == [True]
+    assert len(follow_up_mail()) == 5
+    assert set(Reminder.objects.filter(pk__in=ids).values_list("status", "attempts")) == {("sent", 1)}
+    Reminder.objects.filter(pk__in=ids).update(claimed_at=None)
+    tasks.sweep()
+    assert len(follow_up_mail()) == 5
