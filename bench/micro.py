@@ -116,6 +116,7 @@ def delivery_figures(runs: int, profile: bool) -> None:
     """One process delivering `runs` batches of SEND_BATCH rows into the loopback sink, beside
     plain smtplib over one connection into the same sink."""
     from django.conf import settings
+
     from bench import load, seed
     from outreach import emails, reminders
     from outreach.models import Reminder

@@ -4,13 +4,19 @@ The ownership chokepoint (base viewsets, related fields) is config/ownership.py:
 generics module imports this module (DEFAULT_PAGINATION_CLASS), so it cannot import DRF's views.
 """
 
+import base64
+import binascii
+import json
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.dates import OUT_OF_RANGE, in_supported_range
@@ -32,6 +38,120 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class CursorOrPagePagination(Pagination):
+    """Page numbers by default; `?cursor=` (empty for the first page) walks the list instead.
+
+    A cursor is a keyset position (#12): the values of the view's default `ordering` (which must
+    end in a unique column, e.g. `id`) at the edge of the page, so no COUNT is run, each page is
+    an index range scan however deep it is, and rows inserted or deleted meanwhile neither
+    repeat nor skip others. As with DRF's CursorPagination the cursor is opaque, the answer
+    has `next`/`previous` links and no `count`, and a cursor follows the default order only
+    (`ordering=` alongside it is refused). Items are the same as with page numbers.
+    """
+
+    cursor_query_param = "cursor"
+    invalid_cursor_message = "Invalid cursor."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor = None
+        if self.cursor_query_param not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        if request.query_params.get(getattr(view, "ordering_param", "ordering")):
+            raise exceptions.ValidationError(
+                {"ordering": ["A cursor follows the default order: leave out `ordering`."]}
+            )
+        self.request = request
+        self.ordering = [_order_term(term) for term in view.ordering]
+        position, reverse = self._decode(request.query_params[self.cursor_query_param])
+        self.cursor = (position, reverse)
+        self.page_size = self.get_page_size(request)
+        if position is not None:
+            queryset = queryset.filter(_after(self.ordering, position, reverse))
+        order = [f"-{name}" if descending != reverse else name for name, descending in self.ordering]
+        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        self.has_more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if reverse:
+            rows.reverse()
+        self.page_rows = rows
+        return rows
+
+    def get_paginated_response(self, data):
+        if self.cursor is None:
+            return super().get_paginated_response(data)
+        return Response({"next": self._link(forward=True), "previous": self._link(forward=False), "results": data})
+
+    def _link(self, forward: bool) -> str | None:
+        position, reverse = self.cursor
+        rows = self.page_rows
+        if forward:
+            more = self.has_more if not reverse else position is not None
+            edge = rows[-1] if rows else None
+        else:
+            more = self.has_more if reverse else position is not None
+            edge = rows[0] if rows else None
+        if not more or edge is None:
+            return None
+        values = [_value(edge, name) for name, _ in self.ordering]
+        token = base64.urlsafe_b64encode(json.dumps({"p": values, "r": int(not forward)}).encode()).decode()
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
+
+    def _decode(self, encoded: str):
+        if not encoded:
+            return None, False
+        try:
+            token = json.loads(base64.urlsafe_b64decode(encoded.encode("ascii")))
+            position, reverse = token["p"], bool(token["r"])
+            if not isinstance(position, list) or len(position) != len(self.ordering):
+                raise ValueError
+        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return position, reverse
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Walk the list by cursor instead of page numbers: empty for the first page, then "
+                "follow `next`/`previous`. The answer has no `count`; the order is the default one.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = ["results"]
+        paginated["properties"]["count"]["description"] = "Absent when walking by `cursor`."
+        return paginated
+
+
+def _order_term(term: str) -> tuple[str, bool]:
+    return term.lstrip("-"), term.startswith("-")
+
+
+def _value(row, name: str):
+    value = getattr(row, name)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _after(ordering, position, reverse: bool) -> Q:
+    """Rows strictly past `position` in the ordering (before it when walking back).
+
+    `a ≥ x AND (a > x OR (a = x AND (b > y OR …)))`: the leading bound lets the database start
+    its index scan at the position instead of filtering from the first row.
+    """
+    condition = None
+    for (name, descending), value in reversed(list(zip(ordering, position, strict=True))):
+        past = "lt" if descending != reverse else "gt"
+        strictly = Q(**{f"{name}__{past}": value})
+        condition = strictly if condition is None else strictly | (Q(**{name: value}) & condition)
+    (first, descending), first_value = ordering[0], position[0]
+    return Q(**{f"{first}__{'lte' if descending != reverse else 'gte'}": first_value}) & condition
 
 
 def exception_handler(exc, context):

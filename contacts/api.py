@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import Pagination
+from config.api import CursorOrPagePagination, Pagination
 from config.ownership import OwnedModelViewSet
 
 from . import selectors, services
@@ -53,6 +53,7 @@ class MergeMixin:
 )
 class ContactViewSet(OwnedModelViewSet):
     selector = selectors.contact_list
+    pagination_class = CursorOrPagePagination  # `?cursor=` beside page numbers (#12)
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     search_fields = ["first_name", "last_name", "email", "title", "company__name", "how_we_met"]
