@@ -158,9 +158,48 @@ def delivery_figures(runs: int, profile: bool) -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 
+def api_figures(runs: int, profile: bool) -> None:
+    """The contacts API list in process (no HTTP server): page 1, a deep page, the cursor's
+    first and a deep cursor page, and the bare `.values()` view, taking turns."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from knox.models import get_token_model
+
+    heavy = get_user_model().objects.get(username="heavy")
+    _, token = get_token_model().objects.create(user=heavy)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    bare = Client()
+    bare.force_login(heavy)
+    deep_cursor = api.get("/api/v1/contacts/", {"cursor": "", "page_size": 100}).json()
+    for _ in range(60):
+        deep_cursor = api.get(deep_cursor["next"]).json()
+
+    def get(client, path, **params):
+        def fetch():
+            response = client.get(path, params)
+            assert response.status_code == 200, response.status_code
+
+        return fetch
+
+    sides = {
+        "bare .values() view, 100 rows": get(bare, "/bench/contacts-bare/"),
+        "API ?page_size=100 (page 1)": get(api, "/api/v1/contacts/", page_size=100),
+        "API ?page_size=100&page=61": get(api, "/api/v1/contacts/", page_size=100, page=61),
+        "API ?cursor=&page_size=100": get(api, "/api/v1/contacts/", cursor="", page_size=100),
+        "API cursor at row 6,100": lambda: api.get(deep_cursor["next"]),
+    }
+    for name, ms in alternate(sides, runs).items():
+        print(f"  {name}: {ms:.1f} ms")
+    if profile:
+        profiler = cProfile.Profile()
+        for _ in range(10):
+            profiler.runcall(sides["API ?page_size=100 (page 1)"])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("figure", choices=["sweep", "delivery"])
+    parser.add_argument("figure", choices=["sweep", "delivery", "api"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--seed", type=int, metavar="SCALE", help="Recreate and seed the database first.")
@@ -173,7 +212,7 @@ def main():
 
         run.migrate()
         seed.seed(args.seed)
-    {"sweep": sweep_figures, "delivery": delivery_figures}[args.figure](args.runs, args.profile)
+    {"sweep": sweep_figures, "delivery": delivery_figures, "api": api_figures}[args.figure](args.runs, args.profile)
 
 
 if __name__ == "__main__":

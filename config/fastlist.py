@@ -9,9 +9,13 @@ computed, defaults) goes the usual DRF way. Same JSON: tests/api/test_fast_lists
 it with DRF's own output.
 """
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from rest_framework import fields, relations, serializers
+from rest_framework import ISO_8601, fields, relations, serializers
+from rest_framework.settings import api_settings
 
 # Fields whose representation of a column's own value is that value (str stays str, …).
 PLAIN = (fields.CharField, fields.ChoiceField, fields.IntegerField, fields.BooleanField, fields.ReadOnlyField)
@@ -44,9 +48,35 @@ def _reader(field, model):
     if _plain(field):
         return lambda row: getattr(row, attname)
     if isinstance(field, fields.DateTimeField | fields.DateField):
-        represent = field.to_representation
+        represent = _iso_datetime(field) or field.to_representation
         return lambda row: None if (value := getattr(row, attname)) is None else represent(value)
     return None
+
+
+def _iso_datetime(field):
+    """DRF's ISO 8601 DateTimeField output without its per-value settings and timezone look-ups.
+
+    The zone is looked up once per list (the request's current zone, as DRF's
+    enforce_timezone does); naive or out-of-range values go through DRF itself.
+    """
+    if not isinstance(field, fields.DateTimeField) or not settings.USE_TZ:
+        return None
+    if str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() != ISO_8601:
+        return None
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if zone is None:
+        return None
+
+    def represent(value):
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            try:
+                text = value.astimezone(zone).isoformat()
+            except OverflowError:
+                return field.to_representation(value)
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return field.to_representation(value)
+
+    return represent
 
 
 def _drf_way(field):
