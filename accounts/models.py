@@ -156,10 +156,19 @@ class Profile(models.Model):
         "max_nudges",
         "pathway",
         "linkedin_url",
+        "weekly_review",
     )
     # Those that decide when (or whether) reminders go out: only a change to one of these
     # re-plans the user's reminders.
-    TIMING_SETTINGS = ("timezone", "digest_hour", "email_reminders", "daily_digest", "nudge_after_days", "max_nudges")
+    TIMING_SETTINGS = (
+        "timezone",
+        "digest_hour",
+        "email_reminders",
+        "daily_digest",
+        "nudge_after_days",
+        "max_nudges",
+        "weekly_review",
+    )
 
     class Meta:
         constraints = [

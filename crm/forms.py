@@ -329,6 +329,11 @@ class ProfileForm(Form):
     )
     email_reminders = forms.BooleanField(label="Email me when a follow-up is due and before chats", required=False)
     daily_digest = forms.BooleanField(label="Send a daily digest", required=False)
+    weekly_review = forms.BooleanField(
+        label="Send a weekly review on Mondays",
+        required=False,
+        help_text="Last week's asks, replies and chats against your goal, and who to reach next.",
+    )
     pathway = forms.ChoiceField(choices=_pathway_choices, label="My way into product", widget=forms.RadioSelect)
     weekly_request_goal = forms.IntegerField(label="Requests to send per week", min_value=0, max_value=100)
     nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)

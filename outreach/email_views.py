@@ -22,14 +22,14 @@ from accounts.localtime import user_tz
 from . import reminders
 from .emails import (
     ACTION_COMPLETE,
-    ACTION_OFF_DIGEST,
     FOLLOW_UP_ACTIONS,
+    OFF_LINKS,
     SNOOZE_BY,
     app_url,
     local_time,
     read_link,
 )
-from .models import FollowUp, Reminder
+from .models import FollowUp
 from .selectors import follow_up_get
 from .services import follow_up_complete, follow_up_snooze
 
@@ -39,15 +39,11 @@ QUESTIONS = {
     "complete": "Mark “{title}” as done?",
     "snooze_day": "Snooze “{title}” by a day?",
     "snooze_week": "Snooze “{title}” by a week?",
-    "off_digest": "Stop the daily digest email?",
-    "off_reminders": "Stop all reminder emails?",
 }
 BUTTONS = {
     "complete": "Mark as done",
     "snooze_day": "Snooze a day",
     "snooze_week": "Snooze a week",
-    "off_digest": "Stop the daily digest",
-    "off_reminders": "Stop reminder emails",
 }
 
 
@@ -103,12 +99,13 @@ def _follow_up_action(request, user, action: str, payload: dict):
 
 
 def _off_action(request, user, action: str):
-    kind = Reminder.Kind.DAILY_DIGEST if action == ACTION_OFF_DIGEST else Reminder.Kind.FOLLOW_UP_DUE
+    link = OFF_LINKS[action]
     if request.method == "GET":
-        return _confirm(request, QUESTIONS[action], BUTTONS[action])
-    reminders.reminder_emails_turn_off(user=user, kind=kind)
-    what = "the daily digest" if action == ACTION_OFF_DIGEST else "reminder emails"
-    return _page(request, "Turned off", f"You will no longer get {what}. Turn them back on in your settings any time.")
+        return _confirm(request, link.question, link.label)
+    reminders.reminder_emails_turn_off(user=user, kind=link.kind)
+    return _page(
+        request, "Turned off", f"You will no longer get {link.what}. Turn them back on in your settings any time."
+    )
 
 
 def _confirm(request, question: str, button: str):

@@ -12,6 +12,7 @@ the notes page) in the HTML part, readable text without markup in the text part.
 
 import smtplib
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from textwrap import indent
 
@@ -25,10 +26,11 @@ from django.utils import timezone
 from accounts.localtime import local_day_bounds, local_today, user_tz
 from accounts.markdown import markdown_to_text, render_markdown
 from accounts.text import truncate
+from contacts.models import Contact
 
 from .calendar import chat_invitation
 from .models import Conversation, FollowUp, Reminder, Stage
-from .selectors import requests_sent_in_week
+from .selectors import requests_sent_in_week, week_in_review, worth_reaching_next
 
 Kind = Reminder.Kind
 
@@ -43,9 +45,33 @@ ACTION_COMPLETE = "complete"
 ACTION_SNOOZE_DAY = "snooze_day"
 ACTION_SNOOZE_WEEK = "snooze_week"
 ACTION_OFF_DIGEST = "off_digest"
+ACTION_OFF_REVIEW = "off_review"
 ACTION_OFF_REMINDERS = "off_reminders"
 FOLLOW_UP_ACTIONS = (ACTION_COMPLETE, ACTION_SNOOZE_DAY, ACTION_SNOOZE_WEEK)
-OFF_ACTIONS = (ACTION_OFF_DIGEST, ACTION_OFF_REMINDERS)
+
+
+@dataclass(frozen=True)
+class OffLink:
+    """A "stop these e-mails" link: the reminder kind whose setting it switches off, and its words."""
+
+    kind: str
+    label: str  # the link and the confirmation button
+    question: str  # the confirmation page's heading
+    what: str  # "You will no longer get {what}."
+
+
+OFF_LINKS = {
+    ACTION_OFF_DIGEST: OffLink(
+        Kind.DAILY_DIGEST, "Stop the daily digest", "Stop the daily digest email?", "the daily digest"
+    ),
+    ACTION_OFF_REVIEW: OffLink(
+        Kind.WEEKLY_REVIEW, "Stop the weekly review", "Stop the weekly review email?", "the weekly review"
+    ),
+    ACTION_OFF_REMINDERS: OffLink(
+        Kind.FOLLOW_UP_DUE, "Stop reminder emails", "Stop all reminder emails?", "reminder emails"
+    ),
+}
+OFF_ACTIONS = tuple(OFF_LINKS)
 SNOOZE_BY = {ACTION_SNOOZE_DAY: timedelta(days=1), ACTION_SNOOZE_WEEK: timedelta(days=7)}
 
 NOTES_IN_PREP = 10
@@ -119,6 +145,7 @@ def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives | None:
         Kind.CHAT_PREP: _chat_prep,
         Kind.CHAT_SOON: _chat_soon,
         Kind.DAILY_DIGEST: _daily_digest,
+        Kind.WEEKLY_REVIEW: _weekly_review,
     }[reminder.kind]
     user = reminder.owner
     tz = user_tz(user)
@@ -126,7 +153,7 @@ def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives | None:
     if built is None:
         return None
     subject, context, attachments = built
-    off_action = ACTION_OFF_DIGEST if reminder.kind == Kind.DAILY_DIGEST else ACTION_OFF_REMINDERS
+    off_action = next((a for a, link in OFF_LINKS.items() if link.kind == reminder.kind), ACTION_OFF_REMINDERS)
     off_url = action_url(user=user, action=off_action)
     context.update(
         user=user,
@@ -134,7 +161,7 @@ def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives | None:
         site_url=settings.SITE_URL,
         app_url=app_url(),
         off_url=off_url,
-        off_label="Stop the daily digest" if off_action == ACTION_OFF_DIGEST else "Stop reminder emails",
+        off_label=OFF_LINKS[off_action].label,
         settings_url=app_url("settings"),
     )
     template = f"outreach/email/{reminder.kind}"
@@ -298,6 +325,38 @@ def _daily_digest(reminder: Reminder, user, tz):
     if due_today:
         parts.append(f"{len(due_today)} due today")
     subject = f"Your Coffeechat day, {day:%a} {day.day} {day:%b}: {', '.join(parts)}"
+    return subject, context, []
+
+
+def _weekly_review(reminder: Reminder, user, tz):
+    """Monday's review of the week before (Monday to Sunday on the user's clock), and who to reach next."""
+    monday = reminder.local_date or local_today(user)
+    start = local_day_bounds(user, monday - timedelta(days=7))[0]
+    end = local_day_bounds(user, monday)[0]
+    if not Contact.objects.filter(owner=user).exists():
+        return None  # nothing to review yet: a new account gets no empty report
+    figures = week_in_review(user=user, start=start, end=end)
+    goal = user.profile.weekly_request_goal
+    last_sunday = monday - timedelta(days=1)
+    week_label = f"{monday - timedelta(days=7):%a} {(monday - timedelta(days=7)).day} – {last_sunday:%a} {last_sunday.day} {last_sunday:%b}"
+    suggestions = worth_reaching_next(user=user, now=timezone.now(), limit=3)
+    context = {
+        **figures,
+        "week_label": week_label,
+        "goal": goal,
+        "goal_met": bool(goal) and figures["asks_sent"] >= goal,
+        "more_targets": figures["targets_without_contact"] - len(figures["targets_named"]),
+        "suggestions": [
+            {
+                "contact_label": _contact_label(s.contact),
+                "reason": s.reason,
+                "url": app_url("contact_detail", s.contact.pk),
+            }
+            for s in suggestions
+        ],
+        "targets_url": app_url("today"),
+    }
+    subject = f"Your week in Coffeechat: {figures['asks_sent']} of {goal} asks sent, {figures['replies']} replies"
     return subject, context, []
 
 

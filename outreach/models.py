@@ -351,6 +351,7 @@ class ReminderKind(models.TextChoices):
     CHAT_PREP = "chat_prep"
     CHAT_SOON = "chat_soon"
     DAILY_DIGEST = "daily_digest"
+    WEEKLY_REVIEW = "weekly_review"  # Mondays at the digest hour (issue #14)
 
 
 class ReminderStatus(models.TextChoices):
@@ -380,7 +381,7 @@ class Reminder(OwnedModel):
     conversation = models.ForeignKey(
         Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
-    # The user's local day a digest covers.
+    # The user's local day a digest covers (for a weekly review: the Monday it is sent).
     local_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -405,6 +406,12 @@ class Reminder(OwnedModel):
                 fields=["owner"],
                 name="reminder_pending_digest_idx",
                 condition=models.Q(kind="daily_digest", status="pending"),
+            ),
+            # Weekly review planning: the same question for the Monday review (#14).
+            models.Index(
+                fields=["owner"],
+                name="reminder_pending_review_idx",
+                condition=models.Q(kind="weekly_review", status="pending"),
             ),
             models.Index(fields=["owner", "-send_at"]),
             # Today's "could not be sent" list and the dashboard's count (#12).

@@ -17,6 +17,8 @@ import logging
 import smtplib
 import socket
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
@@ -158,67 +160,125 @@ DIGEST_GRACE = timedelta(hours=1)
 
 def next_digest_instant(user, now: datetime) -> tuple[datetime, date]:
     """Today's digest-hour instant (unless it is over DIGEST_GRACE ago), else tomorrow's; with its local day."""
+    return _next_instant(user, now, local_today(user, now), timedelta(days=1))
+
+
+def next_review_instant(user, now: datetime) -> tuple[datetime, date]:
+    """This week's Monday at the digest hour (unless it is over DIGEST_GRACE ago), else next
+    Monday's; with that Monday's date. Monday is the ISO week's first day on the user's clock.
+
+    The review looks back at the week before its Monday, so the first one comes on the first
+    Monday after the account was opened: a week the account did not see has nothing to review.
+    """
+    monday = _this_monday(user, now)
+    if user.date_joined >= local_day_bounds(user, monday)[0]:
+        monday += timedelta(days=7)
+    return _next_instant(user, now, monday, timedelta(days=7))
+
+
+def _this_monday(user, now: datetime) -> date:
+    today = local_today(user, now)
+    return today - timedelta(days=today.weekday())
+
+
+def _next_instant(user, now: datetime, day: date, period: timedelta) -> tuple[datetime, date]:
     tz = user_tz(user)
     hour = user.profile.digest_hour
-    day = local_today(user, now)
     send_at = local_instant(day, hour, tz)
     if send_at <= now - DIGEST_GRACE:
-        day = day + timedelta(days=1)
+        day = day + period
         send_at = local_instant(day, hour, tz)
     return send_at, day
 
 
-def plan_digest(user, now: datetime | None = None) -> Reminder | None:
-    """Make sure the user's next daily digest has a row.
+@dataclass(frozen=True)
+class Periodic:
+    """An e-mail sent once per local period (a day, a week) at the digest hour, while its
+    profile switch is on. One row per user per period: the dedupe key holds the period's date."""
 
-    One row per user per local day (the key holds the date), so DST changes, a doubled
-    beat or planning twice can never produce two digests for one day. A day whose row was
-    sent, failed, or settled as "nothing to say" is used up; only a digest withdrawn before
-    its time came (the user switched it off, then on again) is armed again: delivery never
-    touches a row before its `send_at`, so such a row cannot have gone out. A changed time zone
-    or hour applies to the next day that has no row yet.
+    kind: str
+    setting: str  # the Profile switch that turns it on or off
+    period: timedelta
+    first: Callable[[object, datetime], tuple[datetime, date]]  # the next instant and its local date
+    current: Callable[[object, datetime], date]  # the local date of the period holding `now`
+    off_reason: str
+
+    def key(self, user, day: date) -> str:
+        return f"{self.kind}:{user.pk}:{day.isoformat()}"
+
+
+PERIODIC = {
+    Kind.DAILY_DIGEST: Periodic(
+        Kind.DAILY_DIGEST,
+        "daily_digest",
+        timedelta(days=1),
+        next_digest_instant,
+        local_today,
+        "The daily digest is turned off.",
+    ),
+    Kind.WEEKLY_REVIEW: Periodic(
+        Kind.WEEKLY_REVIEW,
+        "weekly_review",
+        timedelta(days=7),
+        next_review_instant,
+        _this_monday,
+        "The weekly review is turned off.",
+    ),
+}
+
+
+def plan_digest(user, now: datetime | None = None) -> Reminder | None:
+    """Make sure the user's next daily digest has a row (see plan_periodic)."""
+    return plan_periodic(user, Kind.DAILY_DIGEST, now)
+
+
+def plan_periodic(user, kind: str, now: datetime | None = None) -> Reminder | None:
+    """Make sure the user's next digest (or weekly review) has a row.
+
+    One row per user per local day (per local week for the review: the key holds the date),
+    so DST changes, a doubled beat or planning twice can never produce two for one period. A
+    period whose row was sent, failed, or settled as "nothing to say" is used up; only one
+    withdrawn before its time came (the user switched it off, then on again) is armed again:
+    delivery never touches a row before its `send_at`, so such a row cannot have gone out. A
+    changed time zone or hour applies to the next period that has no row yet.
     """
+    spec = PERIODIC[kind]
     now = now or timezone.now()
     profile = user.profile
-    if not (user.is_active and profile.email_reminders and profile.daily_digest):
+    if not (user.is_active and profile.email_reminders and getattr(profile, spec.setting)):
         return None
-    if Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST, status=Status.PENDING).exists():
+    if Reminder.objects.filter(owner=user, kind=kind, status=Status.PENDING).exists():
         return None
     tz = user_tz(user)
-    send_at, day = next_digest_instant(user, now)
-    for _ in range(7):  # bounded: a used-up day can only be today or (after a zone change) tomorrow
-        existing = Reminder.objects.filter(dedupe_key=_digest_key(user, day)).first()
+    send_at, day = spec.first(user, now)
+    for _ in range(7):  # bounded: a used-up period can only be this one or (after a zone change) the next
+        existing = Reminder.objects.filter(dedupe_key=spec.key(user, day)).first()
         if existing is None or (existing.status == Status.CANCELLED and existing.send_at > now):
             break
         if existing.status == Status.PENDING:  # planned by a concurrent sweep
             return existing
-        day = day + timedelta(days=1)
+        day = day + spec.period
         send_at = local_instant(day, profile.digest_hour, tz)
-    return _arm(
-        owner_id=user.pk, kind=Kind.DAILY_DIGEST, send_at=send_at, dedupe_key=_digest_key(user, day), local_date=day
-    )
-
-
-def _digest_key(user, day) -> str:
-    return f"daily_digest:{user.pk}:{day.isoformat()}"
+    return _arm(owner_id=user.pk, kind=kind, send_at=send_at, dedupe_key=spec.key(user, day), local_date=day)
 
 
 def plan_missing_digests(now: datetime | None = None) -> int:
-    """Plan the next digest of every user who wants one and has none pending."""
+    """Plan the next digest and weekly review of every user who wants one and has none pending."""
     from django.contrib.auth import get_user_model
 
     now = now or timezone.now()
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, profile__email_reminders=True, profile__daily_digest=True)
-        .exclude(pk__in=Reminder.objects.filter(kind=Kind.DAILY_DIGEST, status=Status.PENDING).values("owner_id"))
-        .select_related("profile")
-    )
     planned = 0
-    for user in users.iterator(chunk_size=500):
-        with transaction.atomic():
-            if plan_digest(user, now):
-                planned += 1
+    for kind, spec in PERIODIC.items():
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True, profile__email_reminders=True, **{f"profile__{spec.setting}": True})
+            .exclude(pk__in=Reminder.objects.filter(kind=kind, status=Status.PENDING).values("owner_id"))
+            .select_related("profile")
+        )
+        for user in users.iterator(chunk_size=500):
+            with transaction.atomic():
+                if plan_periodic(user, kind, now):
+                    planned += 1
     return planned
 
 
@@ -322,10 +382,23 @@ def _chat_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
 
 def _digest_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
     if not reminder.owner.profile.daily_digest:
-        return "The daily digest is turned off."
+        return PERIODIC[Kind.DAILY_DIGEST].off_reason
     if reminder.local_date and now >= local_day_bounds(reminder.owner, reminder.local_date)[1]:
         # Sent late (the workers were down all day): yesterday's digest is of no use now.
         return "Its day is over."
+    return None
+
+
+# A review still reads as "last week" on Tuesday (the workers were down all Monday); later, not.
+REVIEW_LATE_DAYS = 1
+
+
+def _review_obsolete_reason(reminder: Reminder, now: datetime) -> str | None:
+    if not reminder.owner.profile.weekly_review:
+        return PERIODIC[Kind.WEEKLY_REVIEW].off_reason
+    last_day = reminder.local_date + timedelta(days=REVIEW_LATE_DAYS) if reminder.local_date else None
+    if last_day and now >= local_day_bounds(reminder.owner, last_day)[1]:
+        return "Its week has moved on."
     return None
 
 
@@ -334,8 +407,15 @@ _OBSOLETE_BY_KIND = {
     Kind.CHAT_PREP: _chat_obsolete_reason,
     Kind.CHAT_SOON: _chat_obsolete_reason,
     Kind.DAILY_DIGEST: _digest_obsolete_reason,
+    Kind.WEEKLY_REVIEW: _review_obsolete_reason,
 }
 
+
+# Why a periodic e-mail whose builder found nothing to say was not sent.
+NOTHING_TO_SAY = {
+    Kind.DAILY_DIGEST: "Nothing due, overdue or scheduled that day.",
+    Kind.WEEKLY_REVIEW: "No contacts to review yet.",
+}
 
 # "Not rendered beforehand" (a rendered digest may be None: nothing to say that day).
 NOT_PREPARED = object()
@@ -533,7 +613,7 @@ def _settle_locked(reminder: Reminder, accepted, prepared, mark_sent: bool) -> s
             _record_failure(reminder, exc, now, permanent=True)
             return reminder.status
         if message is None:  # e.g. a digest on a day with nothing to say
-            reason = "Nothing due, overdue or scheduled that day."
+            reason = NOTHING_TO_SAY[reminder.kind]
     if reason:
         reminder.status = Status.CANCELLED
         reminder.last_error = reason
@@ -561,10 +641,10 @@ def _settle_locked(reminder: Reminder, accepted, prepared, mark_sent: bool) -> s
             if mark_sent:
                 reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
             result = "sent"
-    if reminder.kind == Kind.DAILY_DIGEST and reminder.status != Status.PENDING:
-        # The next day's digest is planned as soon as this one is settled.
-        owner_id = reminder.owner_id
-        transaction.on_commit(lambda: _plan_next_digest(owner_id))
+    if reminder.kind in PERIODIC and reminder.status != Status.PENDING:
+        # The next day's digest (next week's review) is planned as soon as this one is settled.
+        owner_id, kind = reminder.owner_id, reminder.kind
+        transaction.on_commit(lambda: _plan_next_periodic(owner_id, kind))
     return result
 
 
@@ -601,13 +681,13 @@ def _record_failure(reminder: Reminder, exc: Exception, now: datetime, permanent
     logger.warning("Reminder %s attempt %s failed: %s", reminder.pk, reminder.attempts, reminder.last_error)
 
 
-def _plan_next_digest(user_id: int) -> None:
+def _plan_next_periodic(user_id: int, kind: str) -> None:
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.select_related("profile").filter(pk=user_id).first()
     if user is not None:
         with transaction.atomic():
-            plan_digest(user)
+            plan_periodic(user, kind)
 
 
 def profile_changed(user) -> None:
@@ -619,21 +699,23 @@ def profile_changed(user) -> None:
     profile = user.profile
     if not profile.email_reminders:
         _cancel(Reminder.objects.filter(owner=user), "Email reminders are turned off.")
-    elif not profile.daily_digest:
-        _cancel(Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST), "The daily digest is turned off.")
-    else:
-        # Today's digest keeps its time. One planned for another day is planned again under the
-        # new zone and hour: left alone, a digest keyed to another zone's date could land on a
+        return
+    now = timezone.now()
+    for kind, spec in PERIODIC.items():
+        if not getattr(profile, spec.setting):
+            _cancel(Reminder.objects.filter(owner=user, kind=kind), spec.off_reason)
+            continue
+        # This period's row keeps its time. One planned for another period is planned again under
+        # the new zone and hour: left alone, a digest keyed to another zone's date could land on a
         # local day that already had one (e.g. after moving from Asia/Kolkata to America/Toronto).
-        # A pending digest for a day that is no longer today on the new clock (a big eastward
-        # move puts "today" a day ahead) is re-planned too, or that new day would get none.
+        # A pending row for a period that is no longer current on the new clock (a big eastward
+        # move puts "today" a day ahead) is re-planned too, or that new period would get none.
         _cancel(
-            Reminder.objects.filter(owner=user, kind=Kind.DAILY_DIGEST).exclude(local_date=local_today(user)),
-            "The digest time changed.",
+            Reminder.objects.filter(owner=user, kind=kind).exclude(local_date=spec.current(user, now)),
+            "The e-mail's time changed.",
         )
-        plan_digest(user)
-    if profile.email_reminders:
-        _rearm_future(user)
+        plan_periodic(user, kind, now)
+    _rearm_future(user)
 
 
 def _rearm_future(user) -> None:
@@ -677,10 +759,11 @@ def _rearm_future(user) -> None:
 
 
 def reminder_emails_turn_off(*, user, kind: str) -> str:
-    """The one-click "stop these emails" link: the digest link turns off the digest, any other
-    reminder's link turns off reminder emails. Returns the profile setting that was switched.
+    """The one-click "stop these emails" link: the digest's link turns off the digest, the weekly
+    review's the review, any other reminder's link turns off reminder emails. Returns the
+    profile setting that was switched.
     """
-    setting = "daily_digest" if kind == Kind.DAILY_DIGEST else "email_reminders"
+    setting = PERIODIC[kind].setting if kind in PERIODIC else "email_reminders"
     with transaction.atomic():
         profile = Profile.objects.select_for_update().select_related("user").get(user=user)
         profile_update(profile=profile, **{setting: False})

@@ -4,6 +4,7 @@
 (accounts.selectors.scoped_get); pages, the calendar and the e-mail links all use them.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
 from accounts.selectors import scoped_get
-from contacts.models import Contact
+from contacts.models import Company, Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
 from .pipeline import OPEN_STAGES, REPLY_STAGES
@@ -216,3 +217,56 @@ def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
     return PortfolioItem.objects.filter(owner=user).prefetch_related(
         Prefetch("conversations", queryset=feedback, to_attr="feedback_conversations")
     )
+
+
+# --- the weekly review (issue #14) -----------------------------------------------------------
+
+TARGETS_NAMED_IN_REVIEW = 5
+# A booster (answers fast) not in touch for this long is worth a note.
+BOOSTER_QUIET_DAYS = 30
+
+
+def week_in_review(*, user, start: datetime, end: datetime) -> dict:
+    """What happened in [start, end): the figures the Monday review reports, one query each.
+
+    A reply counts in the week it arrived (replied_at: set by a reply or by the ask moving to
+    scheduled or declined); a chat in the week it was held; a follow-up when it was done.
+    """
+    targets = Company.objects.filter(owner=user, target=True).exclude(
+        Exists(Contact.objects.filter(company=OuterRef("pk"), archived=False))
+    )
+    return {
+        "asks_sent": StageChange.objects.filter(owner=user, stage=Stage.REQUESTED, at__gte=start, at__lt=end).count(),
+        "replies": Conversation.objects.filter(owner=user, replied_at__gte=start, replied_at__lt=end).count(),
+        "chats_held": Conversation.objects.filter(owner=user, held_at__gte=start, held_at__lt=end).count(),
+        "follow_ups_closed": FollowUp.objects.filter(
+            owner=user, status=FollowUp.Status.DONE, completed_at__gte=start, completed_at__lt=end
+        ).count(),
+        "targets_without_contact": targets.count(),
+        "targets_named": list(targets.order_by("-motivation", "-posting", "name")[:TARGETS_NAMED_IN_REVIEW]),
+    }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A contact worth reaching next, and why (shown as is in the review and on pages)."""
+
+    contact: Contact
+    kind: str
+    reason: str
+
+
+def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) -> list[Suggestion]:
+    """The contacts most worth reaching next, each once, best first."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(days=BOOSTER_QUIET_DAYS)
+    boosters = (
+        Contact.objects.filter(owner=user, archived=False, responsiveness=Contact.Responsiveness.BOOSTER)
+        .filter(Q(last_contacted_at__lt=quiet_since) | Q(last_contacted_at__isnull=True))
+        .select_related("company")
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "id")[:limit]
+    )
+    return [
+        Suggestion(contact, "booster", f"{contact.first_name} answers fast and you have not been in touch for a while.")
+        for contact in boosters
+    ]

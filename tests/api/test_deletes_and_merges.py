@@ -65,7 +65,7 @@ def test_deleting_a_conversation_takes_its_history_and_reminders(api_client, sch
 
 
 def test_no_email_is_ever_sent_for_a_deleted_conversation(api_client, user, scheduled, clock):
-    user.profile.daily_digest = False
+    user.profile.daily_digest = user.profile.weekly_review = False
     user.profile.save()
     api_client.delete(f"/api/v1/conversations/{scheduled.pk}/")
     for hours in (1, 2, 3, 25):

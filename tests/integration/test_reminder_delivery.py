@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 @pytest.fixture
 def owner(transactional_db):
     user = UserFactory(username="ada", email="ada@example.com")
-    # Keep the daily digest out of these counts; it has its own unit tests.
-    user.profile.daily_digest = False
+    # Keep the daily digest and weekly review out of these counts; they have their own unit tests.
+    user.profile.daily_digest = user.profile.weekly_review = False
     user.profile.save()
     return user
 

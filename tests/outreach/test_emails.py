@@ -30,7 +30,7 @@ def clock():
 def toronto_user(user):
     user.first_name = "Ada"
     user.save()
-    profile_update(profile=user.profile, timezone="America/Toronto", daily_digest=False)
+    profile_update(profile=user.profile, timezone="America/Toronto", daily_digest=False, weekly_review=False)
     return user
 
 

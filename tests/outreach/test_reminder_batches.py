@@ -60,7 +60,7 @@ def sessions(settings):
 @pytest.fixture
 def due(user):
     """Five follow-ups due at NOW + 1 h, with the clock moved there."""
-    user.profile.daily_digest = False
+    user.profile.daily_digest = user.profile.weekly_review = False
     user.profile.save()
     contact = ContactFactory(owner=user)
     with time_machine.travel(NOW, tick=False) as clock:

@@ -27,7 +27,7 @@ def clock():
 
 @pytest.fixture
 def due_follow_up(clock, user):
-    user.profile.daily_digest = False
+    user.profile.daily_digest = user.profile.weekly_review = False
     user.profile.save()
     follow_up = follow_up_create(
         owner=user,

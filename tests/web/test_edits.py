@@ -181,7 +181,7 @@ def test_deleting_a_conversation_asks_first_and_says_what_goes(web, scheduled):
 
 
 def test_a_deleted_conversation_takes_its_history_and_never_sends_a_reminder(web, user, scheduled, contact, clock):
-    user.profile.daily_digest = False
+    user.profile.daily_digest = user.profile.weekly_review = False
     user.profile.save()
     response = web.post(reverse("conversation_delete", args=[scheduled.pk]))
     assert response.status_code == 302 and response.url == reverse("contact_detail", args=[contact.pk])
