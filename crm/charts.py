@@ -5,18 +5,18 @@ scales to its container; colours come from classes in app.css (CSP forbids inlin
 from outreach.pipeline import FUNNEL_STAGES
 
 WIDTH = 640
-LABEL_WIDTH = 190
 VALUE_WIDTH = 120
 ROW = 30
 
 
-def _short(text: str, limit: int = 26) -> str:
+def _short(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def rate_bars(rows: list[dict], *, rate_key: str = "reply_rate") -> dict:
     """Horizontal bars, one per row, as long as its rate (0–100 %)."""
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    width, label_width = 520, 180
+    span = width - label_width - VALUE_WIDTH
     bars = []
     for i, row in enumerate(rows):
         rate = row[rate_key] or 0
@@ -27,10 +27,10 @@ def rate_bars(rows: list[dict], *, rate_key: str = "reply_rate") -> dict:
                 "text_y": i * ROW + 20,
                 "width": round(span * rate, 1),
                 "value": f"{round(rate * 100)}% ({row['replies']} of {row['used']})",
-                "value_x": LABEL_WIDTH + round(span * rate, 1) + 6,
+                "value_x": label_width + round(span * rate, 1) + 6,
             }
         )
-    return {"width": WIDTH, "height": max(1, len(rows)) * ROW + 4, "bar_x": LABEL_WIDTH, "bars": bars}
+    return {"width": width, "height": max(1, len(rows)) * ROW + 4, "bar_x": label_width, "bars": bars}
 
 
 def funnel_lines(funnel: list[dict], *, unit: str) -> dict:
