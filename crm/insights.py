@@ -16,7 +16,7 @@ from accounts.localtime import local_day_bounds, local_today, user_tz
 from contacts.models import Source
 from outreach.models import Conversation, Stage, StageChange, Touch
 from outreach.pipeline import FUNNEL_STAGES
-from outreach.selectors import asked_cohort, cohort_usage, template_stats, usage_figures
+from outreach.selectors import asked_cohort, cohort_usage, fold_usage, template_stats, usage_figures
 
 # The heatmap and the goal history cover this many ISO weeks, the current one included.
 HISTORY_WEEKS = 12
@@ -84,8 +84,9 @@ def insights(*, user, days: int = 90, now: datetime | None = None) -> Insights:
 
     # What works: of the asks sent in the period, replies per channel, source and template.
     cohort = asked_cohort(user=user, since=since, until=now)
-    channels = _rows(cohort_usage(cohort, "channel"), Conversation.Channel.choices)
-    sources = _rows(cohort_usage(cohort, "contact__source"), Source.choices)
+    by_pair = cohort_usage(cohort, "contact__source", "channel")
+    channels = _rows(fold_usage(by_pair, 1), Conversation.Channel.choices)
+    sources = _rows(fold_usage(by_pair, 0), Source.choices)
     used_templates = [
         {"key": row["id"], "label": row["name"], **{k: v for k, v in row.items() if k not in ("id", "name")}}
         for row in template_stats(user=user, days=days, now=now)

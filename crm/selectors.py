@@ -27,6 +27,7 @@ from outreach.selectors import (
     asked_cohort,
     cohort_usage,
     conversation_list,
+    fold_usage,
     follow_up_due_q,
     follow_up_list,
     iso_week_bounds,
@@ -173,9 +174,10 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
 
     templates = [{key: row[key] for key in TEMPLATE_FIGURES} for row in template_stats(user=user, days=days, now=now)]
-    by_source = cohort_usage(cohort, "contact__source")
+    # Sources and channels from one query grouped by both (at most 7 × 7 rows).
+    by_pair = cohort_usage(cohort, "contact__source", "channel")
+    by_source, by_channel = fold_usage(by_pair, 0), fold_usage(by_pair, 1)
     sources = [{"source": source.value, **usage_figures(by_source.get(source.value))} for source in Source]
-    by_channel = cohort_usage(cohort, "channel")
     channels = [
         {"channel": channel.value, **usage_figures(by_channel.get(channel.value))} for channel in Conversation.Channel
     ]

@@ -246,11 +246,12 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def cohort_usage(cohort: QuerySet[Conversation], key: str) -> dict:
-    """{key value: {used, responses, replies, accepted}} of the cohort, grouped by `key` in one query."""
+def cohort_usage(cohort: QuerySet[Conversation], *keys: str) -> dict:
+    """{key value: {used, responses, replies, accepted}} of the cohort, grouped by `keys` in one
+    query (by a tuple of values when there are several keys: see fold_usage)."""
     replied = Q(responded=True) | Q(replied_at__isnull=False)
     rows = (
-        cohort.values(key)
+        cohort.values(*keys)
         .annotate(
             used=Count("id"),
             responses=Count("id", filter=Q(responded=True)),
@@ -260,7 +261,7 @@ def cohort_usage(cohort: QuerySet[Conversation], key: str) -> dict:
         .order_by()
     )
     return {
-        row[key]: {
+        (tuple(row[key] for key in keys) if len(keys) > 1 else row[keys[0]]): {
             "used": row["used"],
             "responses": row["responses"],
             "replies": row["replies"],
@@ -268,6 +269,16 @@ def cohort_usage(cohort: QuerySet[Conversation], key: str) -> dict:
         }
         for row in rows
     }
+
+
+def fold_usage(usage: dict, index: int) -> dict:
+    """cohort_usage grouped by several keys, summed up by the key at `index` alone."""
+    folded: dict = {}
+    for key, counts in usage.items():
+        total = folded.setdefault(key[index], dict.fromkeys(counts, 0))
+        for name, n in counts.items():
+            total[name] += n
+    return folded
 
 
 def usage_figures(counts: dict | None) -> dict:
