@@ -200,3 +200,17 @@ def test_compare_refuses_bad_input_and_another_users_template(api_client, other_
     same = _compare(api_client, warm, warm)
     assert same.status_code == 400 and "two different templates" in str(same.json())
     assert api_client.get("/api/v1/templates/compare/", {"a": warm.pk}).status_code == 400
+
+
+def test_templates_page_compare_ignores_another_users_template(client, user, other_user, templates):
+    warm, _ = templates
+    with time_machine.travel(aware(2025, 10, 1), tick=False):
+        theirs = template_create(owner=other_user, name="Mallory secret note", kind="coffee_chat", body="Hi")
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/templates/", {"a": warm.pk, "b": theirs.pk})
+        same = client.get("/templates/", {"a": warm.pk, "b": warm.pk}).content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose two of your templates." in page and "Mallory secret note" not in page
+    assert "Choose two different templates to compare." in same
