@@ -7,7 +7,7 @@ callers need already done (no N+1).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -22,13 +22,18 @@ from contacts.selectors import (
     reconnect_due_q,
 )
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, StoredMail, Touch
-from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
+from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES
 from outreach.selectors import (
+    asked_cohort,
+    cohort_usage,
     conversation_list,
+    fold_usage,
     follow_up_due_q,
     follow_up_list,
     iso_week_bounds,
     requests_sent_in_week,
+    template_stats,
+    usage_figures,
 )
 
 from .models import NOTE_UNDO_SECONDS, Note, Opportunity
@@ -102,20 +107,23 @@ def _rate(responses: int, used: int) -> float | None:
 
 def asked_conversations(*, user, since: datetime, until: datetime) -> QuerySet[Conversation]:
     """Conversations asked for (moved to requested) in [since, until], annotated with
-    `responded` (they reached scheduled or declined). The cohort behind every response rate."""
-    requested = StageChange.objects.filter(
-        conversation=OuterRef("pk"), stage=Stage.REQUESTED, at__gte=since, at__lte=until
-    )
-    responded = StageChange.objects.filter(conversation=OuterRef("pk"), stage__in=RESPONSE_STAGES)
-    return (
-        Conversation.objects.filter(owner=user)
-        .annotate(asked=Exists(requested), responded=Exists(responded))
-        .filter(asked=True)
-    )
+    `responded` (they reached scheduled or declined), `replied` and `accepted`: the cohort
+    behind every response rate (outreach.selectors.asked_cohort)."""
+    return asked_cohort(user=user, since=since, until=until)
 
 
-def _usage(rows, key: str) -> dict:
-    return {row[key]: (row["used"], row["responses"]) for row in rows}
+# The dashboard's per-template figures: the first five since the start, the rest since issue #14.
+TEMPLATE_FIGURES = (
+    "id",
+    "name",
+    "used",
+    "responses",
+    "response_rate",
+    "replies",
+    "reply_rate",
+    "accepted",
+    "acceptance_rate",
+)
 
 
 def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> dict:
@@ -123,8 +131,10 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
 
     - pipeline: conversations per stage (every stage present, zeros included);
     - funnel: conversations that entered each of FUNNEL_STAGES in the last `days`;
-    - response_rate, templates, sources: of the conversations requested in the last `days`,
-      the share that reached scheduled or declined (null when nothing was requested);
+    - response_rate, templates, sources, channels: of the conversations requested in the last
+      `days`, the share that reached scheduled or declined (null when nothing was requested);
+      templates, sources and channels also give replies (replied_at set or scheduled or declined)
+      and accepted (reached scheduled), with their rates;
     - reply_rate: replies that arrived in the last `days` over the asks sent in them;
     - follow_ups: open ones already past due (`overdue`) and due later today (`today`),
       "today" being the user's local day;
@@ -163,38 +173,14 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     usage = Count("id"), Count("id", filter=Q(responded=True))
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
 
-    by_template = _usage(
-        cohort.filter(template__isnull=False)
-        .values("template_id")
-        .annotate(used=usage[0], responses=usage[1])
-        .order_by(),
-        "template_id",
-    )
-    templates = []
-    for template_id, name in (
-        MessageTemplate.objects.filter(owner=user).order_by("name", "id").values_list("id", "name")
-    ):
-        used, responses = by_template.get(template_id, (0, 0))
-        templates.append(
-            {
-                "id": template_id,
-                "name": name,
-                "used": used,
-                "responses": responses,
-                "response_rate": _rate(responses, used),
-            }
-        )
-
-    by_source = _usage(
-        cohort.values("contact__source").annotate(used=usage[0], responses=usage[1]).order_by(),
-        "contact__source",
-    )
-    sources = []
-    for source in Source:
-        used, responses = by_source.get(source.value, (0, 0))
-        sources.append(
-            {"source": source.value, "used": used, "responses": responses, "response_rate": _rate(responses, used)}
-        )
+    templates = [{key: row[key] for key in TEMPLATE_FIGURES} for row in template_stats(user=user, days=days, now=now)]
+    # Sources and channels from one query grouped by both (at most 7 × 7 rows).
+    by_pair = cohort_usage(cohort, "contact__source", "channel")
+    by_source, by_channel = fold_usage(by_pair, 0), fold_usage(by_pair, 1)
+    sources = [{"source": source.value, **usage_figures(by_source.get(source.value))} for source in Source]
+    channels = [
+        {"channel": channel.value, **usage_figures(by_channel.get(channel.value))} for channel in Conversation.Channel
+    ]
 
     follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).aggregate(
         overdue=Count("id", filter=follow_up_due_q(user=user, due="overdue", now=now)),
@@ -221,6 +207,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
         "reconnect_due": contact_reconnect_due_list(user=user, now=now).count(),
         "templates": templates,
         "sources": sources,
+        "channels": channels,
         "failed_reminders": Reminder.objects.filter(owner=user, status=Reminder.Status.FAILED).count(),
         "job_changes": ContactEvent.objects.filter(
             owner=user, kind=ContactEvent.Kind.JOB_CHANGE, acknowledged=False

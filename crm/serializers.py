@@ -62,13 +62,26 @@ class _UsageSerializer(serializers.Serializer):
     response_rate = serializers.FloatField(allow_null=True, help_text="responses ÷ used; null when unused.")
 
 
-class TemplateUsageSerializer(_UsageSerializer):
+class _ReplyUsageSerializer(_UsageSerializer):
+    replies = serializers.IntegerField(
+        help_text="Of those, how many got a reply: replied_at set, or they reached scheduled or declined."
+    )
+    reply_rate = serializers.FloatField(allow_null=True, help_text="replies ÷ used; null when unused.")
+    accepted = serializers.IntegerField(help_text="Of those, how many reached scheduled.")
+    acceptance_rate = serializers.FloatField(allow_null=True, help_text="accepted ÷ used; null when unused.")
+
+
+class TemplateUsageSerializer(_ReplyUsageSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class SourceUsageSerializer(_UsageSerializer):
+class SourceUsageSerializer(_ReplyUsageSerializer):
     source = ChoiceField(choices=Source.choices)
+
+
+class ChannelUsageSerializer(_ReplyUsageSerializer):
+    channel = ChoiceField(choices=Conversation.Channel.choices)
 
 
 # One integer per stage, built from the Stage enum so a new stage cannot be forgotten.
@@ -117,6 +130,7 @@ class DashboardSerializer(serializers.Serializer):
     reconnect_due = serializers.IntegerField(help_text="Active contacts it is time to reconnect with.")
     templates = TemplateUsageSerializer(many=True)
     sources = SourceUsageSerializer(many=True, help_text="Which contact sources get replies.")
+    channels = ChannelUsageSerializer(many=True, help_text="Which conversation channels get replies.")
     failed_reminders = serializers.IntegerField(help_text="Reminder emails that could not be delivered.")
     job_changes = serializers.IntegerField(help_text="Job changes seen in imports and not yet acknowledged.")
 

@@ -72,6 +72,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/edit/", views.follow_up_edit, name="follow_up_edit"),
     path("follow-ups/<int:pk>/draft/", views.follow_up_draft, name="follow_up_draft"),
     # Templates
+    path("insights/", views.insights_page, name="insights"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/new/", views.template_create, name="template_create"),
     path("templates/preview/", views.template_preview, name="template_preview"),

@@ -28,6 +28,8 @@ from .serializers import (
     RenderRequestSerializer,
     ReplySerializer,
     SnoozeSerializer,
+    TemplateCompareQuerySerializer,
+    TemplateCompareSerializer,
     TouchSerializer,
     TransitionSerializer,
 )
@@ -244,6 +246,24 @@ class MessageTemplateViewSet(OwnedModelViewSet):
             raise ValidationError(errors)
         rendered = services.template_render(template=template, contact=body.validated_data["contact"])
         return Response(RenderedMessageSerializer(rendered).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        parameters=[TemplateCompareQuerySerializer],
+        responses={
+            200: TemplateCompareSerializer,
+            400: OpenApiResponse(description="`a` or `b` missing, or the same template twice."),
+            404: OpenApiResponse(description="`a` or `b` is not one of your templates."),
+        },
+        description="Do two of your templates get replies at different rates over the last `days`? "
+        "Fisher's exact test (scipy) on replies vs no replies, and the answer as a plain sentence, "
+        "including “too few to tell yet (need about N more asks)”.",
+    )
+    @action(detail=False, methods=["get"])
+    def compare(self, request):
+        query = TemplateCompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = selectors.template_compare(user=request.user, **query.validated_data)
+        return Response(TemplateCompareSerializer(result).data)
 
 
 class ReminderViewSet(OwnedReadOnlyViewSet):

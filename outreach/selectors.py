@@ -4,8 +4,10 @@
 (accounts.selectors.scoped_get); pages, the calendar and the e-mail links all use them.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 from django.db.models import (
     Count,
@@ -23,12 +25,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.errors import ApplicationError
 from accounts.localtime import local_day_bounds, local_today
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact
 
 from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
-from .pipeline import OPEN_STAGES, REPLY_STAGES
+from .pipeline import OPEN_STAGES, REPLY_STAGES, RESPONSE_STAGES
 
 # Completing one of these follow-ups means the user was in touch with the contact.
 TOUCHING_FOLLOW_UPS = (FollowUp.Kind.NUDGE, FollowUp.Kind.THANK_YOU, FollowUp.Kind.RECONNECT)
@@ -270,3 +273,196 @@ def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) ->
         Suggestion(contact, "booster", f"{contact.first_name} answers fast and you have not been in touch for a while.")
         for contact in boosters
     ]
+
+
+# --- templates that learn (issue #14) ------------------------------------------------------
+
+
+def asked_cohort(*, user, since: datetime, until: datetime) -> QuerySet[Conversation]:
+    """The user's conversations asked for (moved to requested) in [since, until]: the cohort
+    behind every response rate, annotated with
+    - `responded`: they reached one of RESPONSE_STAGES (scheduled or declined);
+    - `replied`: that, or `replied_at` is set ("replied" in issue #14's sense);
+    - `accepted`: they reached scheduled."""
+    requested = StageChange.objects.filter(
+        conversation=OuterRef("pk"), stage=Stage.REQUESTED, at__gte=since, at__lte=until
+    )
+    responded = StageChange.objects.filter(conversation=OuterRef("pk"), stage__in=RESPONSE_STAGES)
+    accepted = StageChange.objects.filter(conversation=OuterRef("pk"), stage=Stage.SCHEDULED)
+    return (
+        Conversation.objects.filter(owner=user)
+        .annotate(asked=Exists(requested), responded=Exists(responded), accepted=Exists(accepted))
+        .filter(asked=True)
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def cohort_usage(cohort: QuerySet[Conversation], *keys: str) -> dict:
+    """{key value: {used, responses, replies, accepted}} of the cohort, grouped by `keys` in one
+    query (by a tuple of values when there are several keys: see fold_usage)."""
+    replied = Q(responded=True) | Q(replied_at__isnull=False)
+    rows = (
+        cohort.values(*keys)
+        .annotate(
+            used=Count("id"),
+            responses=Count("id", filter=Q(responded=True)),
+            replies=Count("id", filter=replied),
+            accepted_n=Count("id", filter=Q(accepted=True)),
+        )
+        .order_by()
+    )
+    return {
+        (tuple(row[key] for key in keys) if len(keys) > 1 else row[keys[0]]): {
+            "used": row["used"],
+            "responses": row["responses"],
+            "replies": row["replies"],
+            "accepted": row["accepted_n"],
+        }
+        for row in rows
+    }
+
+
+def fold_usage(usage: dict, index: int) -> dict:
+    """cohort_usage grouped by several keys, summed up by the key at `index` alone."""
+    folded: dict = {}
+    for key, counts in usage.items():
+        total = folded.setdefault(key[index], dict.fromkeys(counts, 0))
+        for name, n in counts.items():
+            total[name] += n
+    return folded
+
+
+def usage_figures(counts: dict | None) -> dict:
+    """used, responses, response_rate (the dashboard's figures) and replies, reply_rate,
+    accepted, acceptance_rate (issue #14), zeros and nulls when unused."""
+    counts = counts or {"used": 0, "responses": 0, "replies": 0, "accepted": 0}
+    used = counts["used"]
+    return {
+        "used": used,
+        "responses": counts["responses"],
+        "response_rate": _share(counts["responses"], used),
+        "replies": counts["replies"],
+        "reply_rate": _share(counts["replies"], used),
+        "accepted": counts["accepted"],
+        "acceptance_rate": _share(counts["accepted"], used),
+    }
+
+
+def template_stats(*, user, days: int = 90, now: datetime | None = None) -> list[dict]:
+    """Each of the user's templates (by name) with its figures over the last `days`: used (asks
+    sent with it, requested in the window), responses, replies, accepted (reached scheduled) and
+    their rates over used. Two queries for any number of templates."""
+    now = now or timezone.now()
+    usage = cohort_usage(
+        asked_cohort(user=user, since=now - timedelta(days=days), until=now).filter(template__isnull=False),
+        "template_id",
+    )
+    return [
+        {"id": pk, "name": name, "kind": kind, **usage_figures(usage.get(pk))}
+        for pk, name, kind in template_list(user=user).order_by("name", "id").values_list("id", "name", "kind")
+    ]
+
+
+# Two-sided significance level and power of the "how many more asks" estimate.
+COMPARE_ALPHA = 0.05
+COMPARE_POWER = 0.8
+
+
+def asks_needed_per_template(p1: float, p2: float, *, alpha: float = COMPARE_ALPHA, power: float = COMPARE_POWER):
+    """Asks each of two templates needs for a two-sided test at `alpha` to tell reply rates p1 and
+    p2 apart with probability `power`: the standard two-proportion formula for equal groups,
+        n = (z_(1-alpha/2) * sqrt(2 p q) + z_power * sqrt(p1 q1 + p2 q2))^2 / (p1 - p2)^2,
+    with p the mean of p1 and p2 and q = 1 - p, rounded up. None when p1 == p2 (no difference
+    to detect, so no number of asks is enough)."""
+    if p1 == p2:
+        return None
+    z_alpha = NormalDist().inv_cdf(1 - alpha / 2)
+    z_power = NormalDist().inv_cdf(power)
+    p = (p1 + p2) / 2
+    n = (z_alpha * math.sqrt(2 * p * (1 - p)) + z_power * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (
+        p1 - p2
+    ) ** 2
+    return math.ceil(n - 1e-9)
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def template_compare(*, user, a, b, days: int = 90, now: datetime | None = None) -> dict:
+    """Do templates `a` and `b` (the user's, else Http404) get replies at different rates over the
+    last `days`? Fisher's exact test (scipy.stats.fisher_exact, two-sided) on replies vs no
+    replies, and the answer as a plain sentence:
+    - verdict `different`: p < COMPARE_ALPHA;
+    - `too_few`: not yet, and fewer asks sent than the estimate of asks_needed_per_template
+      (`more_asks_needed` says how many more in all), or a template unused, or no reply to either;
+    - `no_difference`: not significant though the estimate is reached, or equal rates so far."""
+    from scipy.stats import fisher_exact  # imported when used: scipy is slow to load
+
+    first, second = template_get(user=user, pk=a), template_get(user=user, pk=b)
+    if first.pk == second.pk:
+        raise ApplicationError("Choose two different templates to compare.", field="b")
+    now = now or timezone.now()
+    cohort = asked_cohort(user=user, since=now - timedelta(days=days), until=now).filter(
+        template_id__in=[first.pk, second.pk]
+    )
+    usage = cohort_usage(cohort, "template_id")
+    sides = []
+    for template in (first, second):
+        figures = usage_figures(usage.get(template.pk))
+        sides.append(
+            {
+                "id": template.pk,
+                "name": template.name,
+                "used": figures["used"],
+                "replies": figures["replies"],
+                "rate": figures["reply_rate"],
+            }
+        )
+    x, y = sides
+    counts = f"{x['replies']} of {x['used']} vs {y['replies']} of {y['used']}"
+    result = {"a": x, "b": y, "days": days, "p_value": None, "more_asks_needed": None}
+    if not x["used"] or not y["used"]:
+        unused = x if not x["used"] else y
+        return result | {
+            "verdict": "too_few",
+            "sentence": f"Too few to tell yet: “{unused['name']}” has not been used in the last {days} days.",
+        }
+    _, p = fisher_exact([[x["replies"], x["used"] - x["replies"]], [y["replies"], y["used"] - y["replies"]]])
+    p = min(1.0, float(p))
+    result["p_value"] = round(p, 4)
+    if p < COMPARE_ALPHA:
+        better, worse = (x, y) if x["rate"] > y["rate"] else (y, x)
+        ordered = f"{better['replies']} of {better['used']} vs {worse['replies']} of {worse['used']}"
+        return result | {
+            "verdict": "different",
+            "sentence": f"“{better['name']}” gets replies more often ({ordered}); "
+            f"that difference is unlikely to be chance ({_p_text(p)}).",
+        }
+    if x["rate"] == y["rate"]:
+        if not x["replies"]:
+            return result | {
+                "verdict": "too_few",
+                "sentence": f"Too few to tell yet: neither template has had a reply ({counts}), "
+                "so there is no difference to measure.",
+            }
+        return result | {
+            "verdict": "no_difference",
+            "sentence": f"No clear difference yet: both get replies at the same rate so far ({counts}); "
+            "more asks will tell them apart only if their rates drift apart.",
+        }
+    per_template = asks_needed_per_template(x["rate"], y["rate"])
+    more = max(0, per_template - x["used"]) + max(0, per_template - y["used"])
+    if more:
+        return result | {
+            "more_asks_needed": more,
+            "verdict": "too_few",
+            "sentence": f"Too few to tell yet (need about {more} more asks): {counts} ({_p_text(p)}).",
+        }
+    return result | {
+        "verdict": "no_difference",
+        "sentence": f"No clear difference yet ({counts}); it may be chance ({_p_text(p)}).",
+    }

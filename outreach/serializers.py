@@ -306,3 +306,36 @@ class TouchSerializer(ModelSerializer):
         model = Touch
         fields = ["id", "contacts", "channel", "at", "summary", "created_at"]
         read_only_fields = ["created_at"]
+
+
+# --- templates that learn (issue #14) ------------------------------------------------------
+
+
+class TemplateCompareQuerySerializer(serializers.Serializer):
+    a = serializers.IntegerField(help_text="One of your templates.")
+    b = serializers.IntegerField(help_text="Another of your templates.")
+    days = serializers.IntegerField(min_value=1, max_value=3650, default=90, help_text="Window in days.")
+
+
+class TemplateSideSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    used = serializers.IntegerField(help_text="Asks sent with it (requested in the window).")
+    replies = serializers.IntegerField(help_text="Of those, replied to (or scheduled or declined).")
+    rate = serializers.FloatField(allow_null=True, help_text="replies ÷ used; null when unused.")
+
+
+class TemplateCompareSerializer(serializers.Serializer):
+    a = TemplateSideSerializer()
+    b = TemplateSideSerializer()
+    days = serializers.IntegerField()
+    p_value = serializers.FloatField(
+        allow_null=True, help_text="Fisher's exact test (two-sided) on replies vs no replies; null when one is unused."
+    )
+    verdict = serializers.ChoiceField(choices=["different", "no_difference", "too_few"])
+    sentence = serializers.CharField(help_text="The answer in plain words.")
+    more_asks_needed = serializers.IntegerField(
+        allow_null=True,
+        help_text="With verdict too_few: about how many more asks (both templates together) would tell the "
+        "current rates apart (two-sided α = 0.05, power 0.8); null when it cannot be estimated.",
+    )

@@ -66,6 +66,12 @@ def get_item(mapping, key):
 
 
 @register.filter
+def week_total(days) -> int:
+    """The Insights heatmap: a week's activity (the sum of its days' totals)."""
+    return sum(day["total"] for day in days)
+
+
+@register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
 

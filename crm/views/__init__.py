@@ -32,6 +32,7 @@ from .contacts import (
     contact_merge_view as contact_merge,
 )
 from .follow_ups import follow_up_complete, follow_up_draft, follow_up_edit, follow_up_list, follow_up_snooze
+from .insights import insights_page
 from .message_templates import (
     template_create_view as template_create,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "calendar_rotate",
     "company_views",
     "email_change",
+    "insights_page",
     "backup_restore_view",
     "contact_archive",
     "contact_bulk",

@@ -6,13 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.errors import ApplicationError
 from config.idempotency import once_per_form_token
 from contacts.models import Company, Contact
 from contacts.selectors import contact_get
 from crm import selectors
 from crm.forms import TemplateForm, add_service_errors
 from outreach.models import MessageTemplate, unknown_placeholders
-from outreach.selectors import template_get
+from outreach.selectors import template_compare, template_get, template_stats
 from outreach.selectors import template_list as template_selector
 from outreach.services import template_create as create_service
 from outreach.services import template_delete as template_delete_service
@@ -20,18 +21,44 @@ from outreach.services import template_render, template_update
 
 from .common import page_view
 
+# The periods the Templates and Insights pages offer, in days (any other value falls back to 90).
+PERIODS = (30, 90, 180, 365)
+
+
+def period_of(request) -> int:
+    value = request.GET.get("days", "")
+    return int(value) if value.isdigit() and int(value) in PERIODS else 90
+
 
 @page_view
 def template_list(request):
-    metrics = {}
-    from crm.selectors import dashboard_metrics
-
-    for row in dashboard_metrics(user=request.user)["templates"]:
-        metrics[row["id"]] = row
+    days = period_of(request)
+    stats = {row["id"]: row for row in template_stats(user=request.user, days=days)}
     templates = list(template_selector(user=request.user).order_by("kind", "name"))
     for template in templates:
-        template.stats = metrics.get(template.pk, {})
-    return render(request, "crm/templates/list.html", {"templates": templates})
+        template.stats = stats.get(template.pk, {})
+    comparison, compare_error = None, ""
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if a.isdigit() and b.isdigit():
+        try:
+            comparison = template_compare(user=request.user, a=int(a), b=int(b), days=days)
+        except Http404:
+            compare_error = "Choose two of your templates."
+        except ApplicationError as exc:
+            compare_error = exc.message
+    return render(
+        request,
+        "crm/templates/list.html",
+        {
+            "templates": templates,
+            "days": days,
+            "periods": PERIODS,
+            "comparison": comparison,
+            "compare_error": compare_error,
+            "a": int(a) if a.isdigit() else None,
+            "b": int(b) if b.isdigit() else None,
+        },
+    )
 
 
 def _form_page(request, form, template, status=200):

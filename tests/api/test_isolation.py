@@ -75,6 +75,7 @@ ACTIONS = {
     "merge": ({"other": "own:contact"}, ["other"]),  # contacts; companies and tags merge their own kind
     "duplicates": ({}, []),
     "restore": ({}, []),
+    "compare": ({}, []),  # GET /templates/compare/?a=&b=: test_compare_refuses_another_users_templates
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {
@@ -230,7 +231,9 @@ def test_another_users_object_is_404_and_untouched(victim, other_api_client, rou
     assert _counts(user) == before
 
 
-LIST_ROUTES = [r for r in ROUTES if not _path_params(r[1]) and r[2] == "get"]
+# GET routes without a path parameter that need query parameters naming rows: each has its own test.
+NEEDS_IDS_IN_QUERY = {"compare": "test_compare_refuses_another_users_templates"}
+LIST_ROUTES = [r for r in ROUTES if not _path_params(r[1]) and r[2] == "get" and r[3] not in NEEDS_IDS_IN_QUERY]
 
 
 def _filter_values(view_class, rows):
@@ -415,6 +418,25 @@ def test_render_refuses_another_users_contact(victim, other_user, other_api_clie
     assert response.status_code == 400
     assert "not found" in response.json()["contact"][0].lower()
     assert MARKER not in body_text(response)
+
+
+def test_compare_refuses_another_users_templates(victim, other_user, other_api_client):
+    """GET /templates/compare/?a=&b=: the first user's template on either side is a 404, and
+    comparing the second user's own templates counts none of the first user's asks."""
+    user, rows = victim
+    own = own_rows(other_user)
+    second = MessageTemplate.objects.filter(owner=other_user).exclude(pk=own["template"].pk).first()
+    for a, b in ((rows["template"], own["template"]), (own["template"], rows["template"])):
+        response = other_api_client.get("/api/v1/templates/compare/", {"a": a.pk, "b": b.pk})
+        assert response.status_code == 404, response.content
+        assert MARKER not in body_text(response)
+    response = other_api_client.get("/api/v1/templates/compare/", {"a": own["template"].pk, "b": second.pk})
+    assert response.status_code == 200
+    body = response.json()
+    assert MARKER not in body_text(response)
+    assert {body["a"]["id"], body["b"]["id"]} <= set(
+        MessageTemplate.objects.filter(owner=other_user).values_list("pk", flat=True)
+    )
 
 
 def test_merge_and_bulk_refuse_another_users_contacts(victim, other_user, other_api_client):

@@ -42,6 +42,7 @@ def _pages(rows) -> dict[str, str]:
         "templates": reverse("template_list"),
         "import": reverse("import"),
         "playbook": reverse("playbook"),
+        "insights": reverse("insights"),
         "settings": reverse("settings"),
         "companies": reverse("company_list"),
         "tags": reverse("tag_list"),

@@ -82,6 +82,8 @@ def test_every_page_of_the_dashboard_keeps_to_the_policy(demo, csp_page, live_se
         f"/templates/{template.pk}/edit/",
         "/import/",
         "/playbook/",
+        "/insights/",
+        "/insights/?days=365",
         "/settings/",
         "/touches/new/",
         "/api/v1/docs/",

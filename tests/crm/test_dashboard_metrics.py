@@ -130,8 +130,29 @@ def test_response_rate_is_scheduled_or_declined_over_requested(account, api_clie
 
 def test_per_template_usage(account, api_client):
     rows = {row["name"]: row for row in dashboard(api_client)["templates"]}
-    assert rows["T1"] == {"id": account["t1"].pk, "name": "T1", "used": 2, "responses": 2, "response_rate": 1.0}
-    assert rows["T2"] == {"id": account["t2"].pk, "name": "T2", "used": 1, "responses": 1, "response_rate": 1.0}
+    assert rows["T1"] == {
+        "id": account["t1"].pk,
+        "name": "T1",
+        "used": 2,
+        "responses": 2,
+        "response_rate": 1.0,
+        # Issue #14: replies (conv1 scheduled, conv2 declined) and acceptance (conv1 only).
+        "replies": 2,
+        "reply_rate": 1.0,
+        "accepted": 1,
+        "acceptance_rate": 0.5,
+    }
+    assert rows["T2"] == {
+        "id": account["t2"].pk,
+        "name": "T2",
+        "used": 1,
+        "responses": 1,
+        "response_rate": 1.0,
+        "replies": 1,
+        "reply_rate": 1.0,
+        "accepted": 1,
+        "acceptance_rate": 1.0,
+    }
     starters = [row for name, row in rows.items() if name not in ("T1", "T2")]
     assert starters and all(row["used"] == 0 and row["response_rate"] is None for row in starters)
 

@@ -15,6 +15,7 @@ PAGES = [
     "template_list",
     "template_create",
     "playbook",
+    "insights",
     "settings",
     "password_change",
 ]
