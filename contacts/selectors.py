@@ -76,6 +76,13 @@ def contact_get(*, user, pk) -> Contact:
     return scoped_get(contacts, pk=pk, not_found="No such contact.")
 
 
+def contact_referrals(*, user, contact: Contact, limit: int = 5) -> tuple[list[Contact], int]:
+    """The first `limit` contacts this one introduced the user to (referred_by), by name, and how many in all."""
+    referrals = Contact.objects.filter(owner=user, referred_by=contact)
+    first = list(referrals.order_by("first_name", "last_name", "id")[:limit])
+    return first, (len(first) if len(first) < limit else referrals.count())
+
+
 def reconnect_due_q(now: datetime | None = None) -> Q:
     """Active contacts whose reconnect cadence says it is time to get back in touch."""
     return Q(archived=False, reconnect_due_at__lte=now or timezone.now())
