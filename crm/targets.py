@@ -33,6 +33,7 @@ class TargetRow:
     """One target: the company (with contacts, alumni), its coverage and the next thing to do."""
 
     company: Company
+    rank: int = 0
     asks: int = 0
     replies: int = 0
     held: int = 0
@@ -64,7 +65,8 @@ def target_page(*, user, page: int = 1, now: datetime | None = None):
     )
     paginator = Paginator(targets, PAGE_SIZE)
     page_obj = paginator.get_page(page)
-    rows = [TargetRow(company=company) for company in page_obj.object_list]
+    start = page_obj.start_index() if paginator.count else 1
+    rows = [TargetRow(company=company, rank=start + i) for i, company in enumerate(page_obj.object_list)]
     _add_coverage(user, rows, now or timezone.now())
     return page_obj, rows
 

@@ -54,7 +54,7 @@ def world(user):
 
 
 def _rows(html: str) -> list[str]:
-    return re.findall(r'<h2 class="target-name"><a [^>]*>([^<]+)</a>', html)
+    return re.findall(r"<h2 class=\"target-name\">(?:<span [^>]*>[^<]*</span> )?<a [^>]*>([^<]+)</a>", html)
 
 
 def _row(html: str, company) -> str:
