@@ -278,13 +278,15 @@ def contact_request(request, pk):
         chosen = by_id.get(_int_or_none(request.GET.get("rq-template")))
         if chosen is None:
             raise Http404("No such template.")
+        intro_id = _int_or_none(request.GET.get("intro"))  # an intro ask: {company} is the target
+        intro_company = company_get(user=request.user, pk=intro_id) if intro_id else None
         return render(
             request,
             "crm/contacts/_request_preview.html",
             {
                 "contact": contact,
                 "chosen_template": chosen,
-                "rendered": template_render(template=chosen, contact=contact),
+                "rendered": template_render(template=chosen, contact=contact, company=intro_company),
             },
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")

@@ -243,3 +243,16 @@ def test_a_contact_page_shows_who_introduced_whom(web, user):
     assert "Introduced you to Ann Test, Ben Test, Cat Test, Dan Test, Dana Test and 3 more" in html
     html = _text(web.get(reverse("contact_detail", args=[dana.pk])).content.decode())
     assert "Introduced by Rita Test" in html
+
+
+def test_switching_template_on_an_intro_ask_keeps_the_target_company(web, user, world):
+    from outreach.models import MessageTemplate
+
+    template = MessageTemplate.objects.get(owner=user, kind="intro_request")
+    url = reverse("contact_request", args=[world["sam"].pk])
+    html = web.get(
+        url, {"rq-template": template.pk, "intro": world["delta"].pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Delta is high on my list" in html
+    html = web.get(url, {"rq-template": template.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Omega is high on my list" in html  # without the target, {company} is Sam's own
