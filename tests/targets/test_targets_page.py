@@ -256,3 +256,20 @@ def test_switching_template_on_an_intro_ask_keeps_the_target_company(web, user, 
     assert "Delta is high on my list" in html
     html = web.get(url, {"rq-template": template.pk}, HTTP_HX_REQUEST="true").content.decode()
     assert "Omega is high on my list" in html  # without the target, {company} is Sam's own
+
+
+def test_another_users_company_cannot_be_added_as_a_target(web, other_user, world):
+    theirs = CompanyFactory(owner=other_user, name="Theirs")
+    ContactFactory(owner=other_user, company=theirs)
+    response = _add(web, companies=[str(theirs.pk)])
+    assert response.status_code == 400
+    theirs.refresh_from_db()
+    assert theirs.target is False
+
+
+def test_another_users_target_cannot_be_edited(web, other_user):
+    theirs = CompanyFactory(owner=other_user, name="Theirs", motivation=1)
+    response = web.post(reverse("target_edit", args=[theirs.pk]), {"target": "on", "motivation": "3", "posting": "3"})
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.target, theirs.motivation) == (False, 1)

@@ -15,6 +15,7 @@ PAGES = [
     "template_list",
     "template_create",
     "playbook",
+    "targets",
     "settings",
     "password_change",
 ]
