@@ -273,3 +273,13 @@ def test_another_users_target_cannot_be_edited(web, other_user):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert (theirs.target, theirs.motivation) == (False, 1)
+
+
+def test_a_declined_ask_counts_as_a_reply_and_a_cancelled_one_does_not(web, user):
+    company = CompanyFactory(owner=user, name="Initech", target=True)
+    declined = conversation_start_request(owner=user, contact=_person(user, "Ann", company))
+    conversation_transition(conversation=declined, to_stage="declined")
+    cancelled = conversation_start_request(owner=user, contact=_person(user, "Bob", company))
+    conversation_transition(conversation=cancelled, to_stage="cancelled")
+    html = web.get(reverse("targets")).content.decode()
+    assert "2 contacts · 2 asks sent · 1 reply · 0 chats held" in _text(_row(html, company))
