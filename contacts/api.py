@@ -1,19 +1,22 @@
 """/api/v1/contacts/, /companies/, /tags/: the user's people, companies and tags."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from config.api import CursorOrPagePagination, Pagination
 from config.ownership import OwnedModelViewSet
 
 from . import selectors, services
-from .filters import CompanyFilter, ContactFilter, TagFilter
+from .filters import CompanyFilter, CompanyOrderingFilter, ContactFilter, TagFilter
 from .serializers import (
     CompanyMergeSerializer,
     CompanySerializer,
     ContactSerializer,
     DuplicateGroupSerializer,
+    IntroPathSerializer,
     MergeRequestSerializer,
     TagMergeSerializer,
     TagSerializer,
@@ -115,6 +118,10 @@ class ContactViewSet(OwnedModelViewSet):
 
 
 @extend_schema_view(
+    list=extend_schema(
+        description="Your companies. `target=true&ordering=lamp` is the LAMP list: your target employers by "
+        "motivation, then posting, then alumni (highest first), then name."
+    ),
     destroy=extend_schema(description="Delete the company; its contacts stay, with no company."),
     merge=extend_schema(
         request=CompanyMergeSerializer,
@@ -127,8 +134,9 @@ class CompanyViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.company_list
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter, CompanyOrderingFilter]
     search_fields = ["name", "industry", "website", "notes"]
-    ordering_fields = ["name", "created_at", "contact_count"]
+    ordering_fields = ["name", "created_at", "contact_count", "motivation", "posting", "alumni"]
     ordering = ["name", "id"]
 
     def create_object(self, data):
@@ -144,6 +152,20 @@ class CompanyViewSet(MergeMixin, OwnedModelViewSet):
 
     def merge_objects(self, instance, other):
         return services.company_merge(company=instance, other=other)
+
+    @extend_schema(
+        filters=False,
+        responses={200: IntroPathSerializer(many=True)},
+        description="Your contacts who could introduce you at this company (at most 20), each with its "
+        "reason: people who worked there (job changes), people whose referrals work there, and second-degree "
+        "paths through referred_by. Archived contacts and the company's own contacts are left out. Ordered "
+        "by kind (worked_there, referral_reached, second_degree), then name.",
+    )
+    @action(detail=True, methods=["get"], url_path="intro-paths", pagination_class=None, filter_backends=[])
+    def intro_paths(self, request, pk=None):
+        company = self.get_object()
+        paths = selectors.intro_paths(user=request.user, company=company)
+        return Response(IntroPathSerializer(paths, many=True).data)
 
 
 @extend_schema_view(

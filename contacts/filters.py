@@ -1,11 +1,12 @@
 """Query-string filters for the contacts API (django-filter)."""
 
 import django_filters
+from rest_framework.filters import OrderingFilter
 
 from config.api import enum_filter, id_filter
 
 from .models import Company, Contact, Relationship, Source, Tag, text_key
-from .selectors import reconnect_due_q
+from .selectors import LAMP_ORDERING, reconnect_due_q
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -32,10 +33,29 @@ class ContactFilter(django_filters.FilterSet):
 
 class CompanyFilter(django_filters.FilterSet):
     industry = django_filters.CharFilter(lookup_expr="iexact")
+    target = django_filters.BooleanFilter(help_text="true: your target employers (LAMP); false: the others.")
 
     class Meta:
         model = Company
-        fields = ["industry"]
+        fields = ["industry", "target"]
+
+
+class CompanyOrderingFilter(OrderingFilter):
+    """The usual `ordering`, plus `lamp`: motivation, posting and alumni (highest first), then name."""
+
+    def get_ordering(self, request, queryset, view):
+        if request.query_params.get(self.ordering_param, "").strip() == "lamp":
+            return list(LAMP_ORDERING)
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["description"] = (
+                "Which field to use when ordering the results (`-` for descending), or `lamp`: "
+                "motivation, then posting, then alumni (highest first), then name."
+            )
+        return parameters
 
 
 class TagFilter(django_filters.FilterSet):

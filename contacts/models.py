@@ -52,7 +52,7 @@ LAMP_MAX = 3
 class Company(NamedByKey):
     CONSTRAINT_FIELDS = {"duplicate_company": "name"}
     # What a user sets on a company; the API, the backup and the update service read it.
-    EDITABLE_FIELDS = ("name", "website", "industry", "notes")
+    EDITABLE_FIELDS = ("name", "website", "industry", "notes", "target", "motivation", "posting")
 
     name = models.CharField(max_length=200)
     website = models.URLField(blank=True)

@@ -13,15 +13,32 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.errors import ApplicationError
+from accounts.localtime import user_tz
 from accounts.selectors import MAX_ID, scoped_get
 
 from .linkedin import normalise_linkedin_url
-from .models import Company, Contact, ContactEvent, ImportJob, Tag, text_key
+from .models import Company, Contact, ContactEvent, ImportJob, Relationship, Tag, text_key
 
 
 def company_list(*, user) -> QuerySet[Company]:
-    """The user's companies with `contact_count` (their contacts at that company)."""
-    return Company.objects.filter(owner=user).annotate(contact_count=Count("contacts", distinct=True))
+    """The user's companies with `contact_count` (their contacts at that company, archived
+    included), and for LAMP (issue #14) `contacts` (the non-archived ones) and `alumni` (of
+    those, relationship alumni): three counts in the one query."""
+    active = Q(contacts__archived=False)
+    return Company.objects.filter(owner=user).annotate(
+        contact_count=Count("contacts", distinct=True),
+        contacts_active=Count("contacts", filter=active, distinct=True),
+        alumni=Count("contacts", filter=active & Q(contacts__relationship=Relationship.ALUMNI), distinct=True),
+    )
+
+
+# LAMP order (The 2-Hour Job Search): Motivation, then Posting, then Alumni, highest first; name breaks ties.
+LAMP_ORDERING = ("-motivation", "-posting", "-alumni", "name_key", "id")
+
+
+def company_target_list(*, user) -> QuerySet[Company]:
+    """The user's target companies in LAMP order, with the counts of company_list."""
+    return company_list(user=user).filter(target=True).order_by(*LAMP_ORDERING)
 
 
 def tag_list(*, user) -> QuerySet[Tag]:
@@ -57,6 +74,13 @@ def contact_get(*, user, pk) -> Contact:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     )
     return scoped_get(contacts, pk=pk, not_found="No such contact.")
+
+
+def contact_referrals(*, user, contact: Contact, limit: int = 5) -> tuple[list[Contact], int]:
+    """The first `limit` contacts this one introduced the user to (referred_by), by name, and how many in all."""
+    referrals = Contact.objects.filter(owner=user, referred_by=contact)
+    first = list(referrals.order_by("first_name", "last_name", "id")[:limit])
+    return first, (len(first) if len(first) < limit else referrals.count())
 
 
 def reconnect_due_q(now: datetime | None = None) -> Q:
@@ -230,3 +254,113 @@ def duplicate_groups_load(*, user, groups: list[DuplicateGroup], per_group: int 
     for group in groups:
         group.contacts = [found[pk] for pk in group.ids[:per_group] if pk in found]
     return groups
+
+
+# --- warm intros (issue #14) ---------------------------------------------------------------
+
+# The kinds of warm path to a company, strongest first (the ranking of intro_paths).
+INTRO_KINDS = ("worked_there", "referral_reached", "second_degree")
+INTRO_PATHS_MAX = 20
+
+
+@dataclass
+class IntroPath:
+    """A contact who could introduce the user at a company: `kind` (INTRO_KINDS) and why."""
+
+    contact: Contact
+    kind: str
+    reason: str
+
+
+def _name(contact: Contact) -> str:
+    return contact.full_name or contact.email or f"Contact {contact.pk}"
+
+
+def intro_paths(*, user, company: Company, limit: int = INTRO_PATHS_MAX) -> list[IntroPath]:
+    """The user's contacts who could introduce them at `company`, each once, with the
+    strongest reason it has, at most `limit`:
+
+    - `worked_there`: a job change of theirs left a company of this name (the name key, so
+      "ACME" matches "Acme");
+    - `referral_reached`: someone they referred (Contact.referred_by) works there now;
+    - `second_degree`: they are linked by `referred_by` (either way) to someone who works or
+      worked there, the link not already counted as `referral_reached`.
+
+    Archived contacts appear in no path, and the company's own contacts are not introducers
+    (they are the people an introduction would reach). Ranking, deterministic: by kind in
+    the order above, then by name (case-folded), then by id. Five queries, whatever the graph.
+    """
+    people = Contact.objects.filter(owner=user, archived=False)
+    works_there = set(people.filter(company=company).values_list("id", flat=True))
+    key = text_key(company.name)
+    left: dict[int, datetime] = {}  # contact id -> when the (latest) job change away was seen
+    events = (
+        ContactEvent.objects.filter(owner=user, kind=ContactEvent.Kind.JOB_CHANGE, contact__archived=False)
+        .exclude(previous_company="")
+        .values_list("contact_id", "previous_company", "created_at")
+    )
+    for contact_id, previous, seen in events:
+        if text_key(previous) == key and (contact_id not in left or seen > left[contact_id]):
+            left[contact_id] = seen
+    bridges = works_there | set(left)
+    edges = (
+        people.filter(Q(referred_by_id__in=bridges) | Q(id__in=bridges, referred_by__isnull=False))
+        .values_list("id", "referred_by_id")
+        .order_by("id")
+    )
+    found = _intro_candidates(works_there=works_there, left=left, edges=edges)
+    if not found:
+        return []
+    wanted = set(found) | {bridge for _, _, bridge in found.values() if bridge}
+    loaded = people.select_related("company").in_bulk(wanted)
+    ranked = sorted(
+        (pk for pk in found if pk in loaded),
+        key=lambda pk: (found[pk][0], text_key(_name(loaded[pk])), pk),
+    )[:limit]
+    tz = user_tz(user)
+    paths = []
+    for pk in ranked:
+        _, kind, bridge_id = found[pk]
+        contact, bridge = loaded[pk], loaded.get(bridge_id)
+        if kind != "worked_there" and bridge is None:
+            continue
+        reason = _intro_reason(contact, kind, bridge, company=company, seen=left.get(pk), now_there=works_there, tz=tz)
+        paths.append(IntroPath(contact=contact, kind=kind, reason=reason))
+    return paths
+
+
+def _intro_candidates(*, works_there: set[int], left: dict, edges) -> dict[int, tuple[int, str, int | None]]:
+    """Each possible introducer once, with the strongest kind of path: {id: (rank, kind, bridge id)}."""
+    bridges = works_there | set(left)
+    found: dict[int, tuple[int, str, int | None]] = {}
+
+    def offer(introducer: int, kind: str, bridge: int | None) -> None:
+        rank = INTRO_KINDS.index(kind)
+        if introducer in works_there or (introducer in found and found[introducer][0] <= rank):
+            return
+        found[introducer] = (rank, kind, bridge)
+
+    for contact_id in left:
+        offer(contact_id, "worked_there", None)
+    for referred, referrer in edges:
+        if referrer is None:
+            continue
+        if referred in works_there:
+            offer(referrer, "referral_reached", referred)  # the referrer's referral works there
+        elif referred in left:
+            offer(referrer, "second_degree", referred)  # ... worked there
+        if referrer in bridges:
+            offer(referred, "second_degree", referrer)  # introduced by someone who works / worked there
+    return found
+
+
+def _intro_reason(contact, kind, bridge, *, company, seen, now_there, tz) -> str:
+    if kind == "worked_there":
+        seen = timezone.localtime(seen, tz)
+        return f"{_name(contact)} worked at {company.name} until {seen.year} (job change seen {seen.day} {seen:%b %Y})"
+    if kind == "referral_reached":
+        return f"{_name(contact)} introduced you to {_name(bridge)}, who works at {company.name}"
+    tense = "works" if bridge.pk in now_there else "worked"
+    if contact.referred_by_id == bridge.pk:
+        return f"{_name(contact)} was introduced to you by {_name(bridge)}, who {tense} at {company.name}"
+    return f"{_name(contact)} introduced you to {_name(bridge)}, who {tense} at {company.name}"

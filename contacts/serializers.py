@@ -8,17 +8,40 @@ from config.api import ChoiceField, ModelSerializer
 from config.fastlist import FastListSerializer
 from config.ownership import OwnedPrimaryKeyRelatedField
 
-from .models import Company, Contact, Tag
-from .selectors import DUPLICATE_REASONS
+from .models import LAMP_MAX, Company, Contact, Tag
+from .selectors import DUPLICATE_REASONS, INTRO_KINDS
+
+
+def _lamp_score(label: str):
+    # Both LAMP scores share one range and one message, so a 400 says what is allowed.
+    message = f"{label} is a score from 0 to {LAMP_MAX}."
+    return {
+        "min_value": 0,
+        "max_value": LAMP_MAX,
+        "error_messages": {"min_value": message, "max_value": message, "invalid": message},
+    }
 
 
 class CompanySerializer(ModelSerializer):
     contact_count = serializers.IntegerField(read_only=True, help_text="How many of your contacts work here.")
+    contacts = serializers.IntegerField(
+        source="contacts_active",
+        read_only=True,
+        help_text="How many of your contacts (archived ones left out) work here.",
+    )
+    alumni = serializers.IntegerField(
+        read_only=True, help_text="Of `contacts`, how many are alumni (relationship `alumni`): the A of LAMP."
+    )
 
     class Meta:
         model = Company
-        fields = ["id", *Company.EDITABLE_FIELDS, "contact_count", "created_at"]
+        fields = ["id", *Company.EDITABLE_FIELDS, "contact_count", "contacts", "alumni", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "target": {"help_text": "One of your target employers (LAMP)."},
+            "motivation": {**_lamp_score("Motivation"), "help_text": f"How much you want to work here, 0–{LAMP_MAX}."},
+            "posting": {**_lamp_score("Posting"), "help_text": f"How relevant its job postings are, 0–{LAMP_MAX}."},
+        }
         # The case-insensitive uniqueness is checked by the service (full_clean).
         validators = []
 
@@ -124,3 +147,17 @@ class TagMergeSerializer(serializers.Serializer):
     other = OwnedPrimaryKeyRelatedField(
         model=Tag, help_text="Your tag to merge into this one: its contacts get this tag, then it is deleted."
     )
+
+
+class IntroPathSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(
+        source="contact.pk", read_only=True, help_text="The contact who could introduce you."
+    )
+    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
+    kind = ChoiceField(
+        choices=INTRO_KINDS,
+        read_only=True,
+        help_text="`worked_there` (their job-change history), `referral_reached` (someone they referred works "
+        "there), `second_degree` (linked by referred_by to someone who works or worked there).",
+    )
+    reason = serializers.CharField(read_only=True, help_text="Why, in a sentence.")

@@ -40,6 +40,35 @@ def company_update(*, company: Company, **fields) -> Company:
     return company
 
 
+@transaction.atomic
+def company_targets_add(*, owner, names: Iterable[str] = (), companies: Iterable[Company] = ()) -> list[Company]:
+    """Make companies targets (LAMP, issue #14), all or nothing: each typed name matches the
+    owner's company of that name in any case (text_key) or creates it; `companies` are the
+    owner's rows picked from suggestions. A blank list, a name typed twice, or a company that
+    is already a target is refused and nothing is written."""
+    typed = [one_line(name) for name in names if one_line(name)]
+    picked = list(companies)
+    if not typed and not picked:
+        raise ApplicationError("Type at least one company name, or tick a suggestion.", field="names")
+    keys: dict[str, str] = {}
+    for name in typed:
+        if text_key(name) in keys:
+            raise ApplicationError(f"“{name}” is typed twice: give each company once.", field="names")
+        keys[text_key(name)] = name
+    chosen = [company_get_or_create(owner=owner, name=name) for name in typed]
+    for company in picked:
+        if company.owner_id != owner.pk:
+            raise ApplicationError("Not found: you have no company with this id.", field="companies")
+        if company.pk not in {c.pk for c in chosen}:
+            chosen.append(company)
+    already = [company.name for company in chosen if company.target]
+    if already:
+        raise ApplicationError(f"Already on your targets: {', '.join(already)}.", field="names")
+    for company in chosen:
+        model_update(instance=company, fields=Company.EDITABLE_FIELDS, data={"target": True})
+    return chosen
+
+
 def _require_mergeable(kept, other, noun: str) -> None:
     if kept.owner_id != other.owner_id:
         raise ApplicationError(f"Not found: you have no {noun} with this id.", field="other")

@@ -10,7 +10,7 @@ from accounts.errors import ApplicationError
 from accounts.models import Profile
 from accounts.services import NAME_FIELDS, password_confirmed
 from accounts.timezones import canonical_name, canonical_timezones
-from contacts.models import Contact
+from contacts.models import LAMP_MAX, Contact, text_key
 from crm.models import Note
 from crm.playbook import PATHWAY_SUMMARIES
 from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem, TouchChannel
@@ -407,3 +407,56 @@ class EventForm(LocalMomentForm):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Product meetup: talked about discovery"}),
     )
+
+
+# --- targets (issue #14) ---------------------------------------------------------------------
+
+LAMP_CHOICES = [(n, str(n)) for n in range(LAMP_MAX + 1)]
+NEW_TARGET_FIELDS = 5
+
+
+class TargetForm(Form):
+    """One target's LAMP scores and its target toggle, edited inline on the Targets page."""
+
+    target = forms.BooleanField(required=False, label="Target")
+    motivation = forms.TypedChoiceField(choices=LAMP_CHOICES, coerce=int, label="Motivation")
+    posting = forms.TypedChoiceField(choices=LAMP_CHOICES, coerce=int, label="Posting")
+
+
+class TargetsAddForm(Form):
+    """Five company names to add as targets, plus suggested companies ticked."""
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, NEW_TARGET_FIELDS + 1):
+            self.fields[f"name_{i}"] = forms.CharField(max_length=200, required=False, label=f"Company {i}")
+        self.suggestions = {c.pk: c for c in suggestions}
+        self.fields["companies"] = forms.TypedMultipleChoiceField(
+            choices=[(c.pk, c.name) for c in suggestions],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Companies where you know people",
+        )
+
+    def name_fields(self):
+        return [self[f"name_{i}"] for i in range(1, NEW_TARGET_FIELDS + 1)]
+
+    def clean(self):
+        data = super().clean()
+        seen: dict[str, str] = {}
+        for i in range(1, NEW_TARGET_FIELDS + 1):
+            name = (data.get(f"name_{i}") or "").strip()
+            if name and text_key(name) in seen:
+                self.add_error(f"name_{i}", f"“{name}” is already in {seen[text_key(name)]}: give each company once.")
+            elif name:
+                seen[text_key(name)] = f"Company {i}"
+        if not seen and not data.get("companies"):
+            raise ValidationError("Type at least one company name, or tick a suggestion.")
+        return data
+
+    def service_arguments(self) -> dict:
+        return {
+            "names": [self.cleaned_data[f"name_{i}"] for i in range(1, NEW_TARGET_FIELDS + 1)],
+            "companies": [self.suggestions[pk] for pk in self.cleaned_data.get("companies") or []],
+        }

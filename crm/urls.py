@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from crm import views
-from crm.views import account_settings, capture
+from crm.views import account_settings, capture, targets
 
 urlpatterns = [
     # Accounts
@@ -52,6 +52,10 @@ urlpatterns = [
     path("tags/<int:pk>/rename/", views.tag_views["edit"], name="tag_edit"),
     path("tags/<int:pk>/merge/", views.tag_views["merge"], name="tag_merge"),
     path("tags/<int:pk>/delete/", views.tag_views["delete"], name="tag_delete"),
+    # Targets (issue #14): LAMP list, inline edits, add five more
+    path("targets/", targets.targets, name="targets"),
+    path("targets/add/", targets.targets_add, name="targets_add"),
+    path("targets/<int:pk>/", targets.target_edit, name="target_edit"),
     # Pipeline
     path("pipeline/", views.pipeline, name="pipeline"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation_detail"),

@@ -18,6 +18,7 @@ class ConversationKind(models.TextChoices):
     INFORMATIONAL_INTERVIEW = "informational_interview"
     CASE_STUDY_FEEDBACK = "case_study_feedback"
     REFERRAL_REQUEST = "referral_request"
+    INTRO_REQUEST = "intro_request", "Ask for an intro"  # issue #14: warm intros to a target
 
 
 class TemplateKind(models.TextChoices):
@@ -25,6 +26,7 @@ class TemplateKind(models.TextChoices):
     INFORMATIONAL_INTERVIEW = "informational_interview"
     CASE_STUDY_FEEDBACK = "case_study_feedback"
     REFERRAL_REQUEST = "referral_request"
+    INTRO_REQUEST = "intro_request", "Ask for an intro"  # issue #14
     THANK_YOU = "thank_you"
     NUDGE = "nudge"
     RECONNECT = "reconnect"

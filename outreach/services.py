@@ -16,7 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.localtime import days_later_at_digest_hour, resolve_due_at
 from accounts.models import profile_setting
 from accounts.services import model_update
-from contacts.models import Contact
+from contacts.models import Company, Contact
 from contacts.services import contact_last_contact_set, contact_m2m_move, contact_touch
 
 from . import reminders
@@ -769,15 +769,19 @@ def template_delete(*, template: MessageTemplate) -> None:
     template.delete()
 
 
-def template_render(*, template: MessageTemplate, contact: Contact) -> dict:
+def template_render(*, template: MessageTemplate, contact: Contact, company: Company | None = None) -> dict:
     """The template's subject and body for this contact, by plain substitution, and `empty`:
     the placeholders that still render empty (no value and no fallback), for a warning before
-    the message is sent."""
+    the message is sent.
+
+    `{company}` is the contact's company, unless `company` names the one the message is about:
+    an ask for an intro (issue #14) is about the target company, not the introducer's."""
     owner = template.owner
+    company = company or contact.company
     values = {
         "first_name": contact.first_name,
         "last_name": contact.last_name,
-        "company": contact.company.name if contact.company else "",
+        "company": company.name if company else "",
         "title": contact.title,
         "how_we_met": contact.how_we_met,
         "my_name": owner.get_full_name() or owner.get_username(),

@@ -51,6 +51,22 @@ STARTER_TEMPLATES = [
         ),
     },
     {
+        # Issue #14: asking a contact to introduce you at a target company. {company} is the
+        # target here: the Targets page's "Ask for an intro" renders it with company= the target
+        # (outreach.services.template_render); picked by hand it is the contact's own company.
+        "name": "Warm intro request",
+        "kind": Kind.INTRO_REQUEST,
+        "subject": "A small favour: an intro at {company|a company I'm targeting}?",
+        "body": (
+            "Hi {first_name|there},\n\n"
+            "I hope you're well. I'm working on my move into product management, and "
+            "{company|one company} is high on my list. Would you be comfortable introducing me to "
+            "someone there for a short conversation? I'm after their advice, not a job, and I'm "
+            "happy to send a two-line note you can forward.\n\n"
+            "Thank you either way,\n{my_name}"
+        ),
+    },
+    {
         "name": "Thank you",
         "kind": Kind.THANK_YOU,
         "subject": "Thank you for your time, {first_name|and for your advice}",

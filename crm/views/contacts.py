@@ -16,7 +16,14 @@ from config.api import MAX_ID
 from config.idempotency import once_per_form_token
 from contacts.importers.services import job_change_acknowledge
 from contacts.models import Contact
-from contacts.selectors import BULK_MAX_IDS, contact_get, duplicate_groups, job_change_get
+from contacts.selectors import (
+    BULK_MAX_IDS,
+    company_get,
+    contact_get,
+    contact_referrals,
+    duplicate_groups,
+    job_change_get,
+)
 from contacts.services import company_get_or_create, contact_create, contact_merge, contact_update
 from contacts.services import contact_delete as contact_delete_service
 from crm import selectors
@@ -199,10 +206,11 @@ def contact_delete(request, pk):
     )
 
 
-def _detail_context(request, contact, **forms):
+def _detail_context(request, contact, intro_company=None, **forms):
     user = request.user
     conversations = selectors.contact_conversations(contact=contact)
     templates = selectors.request_templates(user=user)
+    referrals, referral_count = contact_referrals(user=user, contact=contact)
     timeline = selectors.contact_timeline(contact=contact)
     request_form = forms.get("request_form") or RequestForm(templates=templates, prefix="rq")
     for entry in timeline:
@@ -228,13 +236,19 @@ def _detail_context(request, contact, **forms):
         "duplicate": forms.get("duplicate"),
         "touch_form": TouchForm(),
         "templates": templates,
+        "referrals": referrals,
+        "referrals_more": referral_count - len(referrals),
+        "intro_company": intro_company,
     }
     chosen = (request_form.is_bound and request_form.cleaned_data.get("template")) or (
         templates[0] if templates else None
     )
+    if intro_company is not None and not request_form.is_bound:
+        # "Ask for an intro" from the Targets page: the intro template, about the target company.
+        chosen = next((t for t in templates if t.kind == Conversation.Kind.INTRO_REQUEST), chosen)
     if chosen is not None:
         context["chosen_template"] = chosen
-        rendered = template_render(template=chosen, contact=contact)
+        rendered = template_render(template=chosen, contact=contact, company=intro_company)
         if request_form.is_bound:
             # A refused request comes back with the text as the user edited it, not re-drafted.
             rendered.update(subject=request_form.data.get("rq-message_subject", ""))
@@ -245,8 +259,12 @@ def _detail_context(request, contact, **forms):
 
 @page_view
 def contact_detail(request, pk):
+    """The contact's page; `?intro=<company id>` (the Targets page's "Ask for an intro") opens the
+    request form on the intro template, its {company} naming that target company."""
     contact = contact_get(user=request.user, pk=pk)
-    return render(request, "crm/contacts/detail.html", _detail_context(request, contact))
+    intro_id = _int_or_none(request.GET.get("intro"))
+    intro_company = company_get(user=request.user, pk=intro_id) if intro_id else None
+    return render(request, "crm/contacts/detail.html", _detail_context(request, contact, intro_company=intro_company))
 
 
 @page_view
@@ -260,13 +278,15 @@ def contact_request(request, pk):
         chosen = by_id.get(_int_or_none(request.GET.get("rq-template")))
         if chosen is None:
             raise Http404("No such template.")
+        intro_id = _int_or_none(request.GET.get("intro"))  # an intro ask: {company} is the target
+        intro_company = company_get(user=request.user, pk=intro_id) if intro_id else None
         return render(
             request,
             "crm/contacts/_request_preview.html",
             {
                 "contact": contact,
                 "chosen_template": chosen,
-                "rendered": template_render(template=chosen, contact=contact),
+                "rendered": template_render(template=chosen, contact=contact, company=intro_company),
             },
         )
     form = RequestForm(request.POST, templates=templates, prefix="rq")

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Profile
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Company, Contact, ContactEvent, ImportJob, Tag
+from contacts.services import company_create
 from crm.models import Note, Opportunity
 from outreach.models import (
     CaptureOffer,
@@ -76,6 +77,7 @@ ACTIONS = {
     "duplicates": ({}, []),
     "restore": ({}, []),
     "compare": ({}, []),  # GET /templates/compare/?a=&b=: test_compare_refuses_another_users_templates
+    "intro_paths": ({}, []),  # GET /companies/{id}/intro-paths/ (issue #14)
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {
@@ -95,6 +97,7 @@ FILTER_VALUES = {
     "reconnect_due": lambda rows: "false",
     "due": None,
     "channel": None,
+    "target": lambda rows: "true",
 }
 
 OWNED_MODELS = (
@@ -279,6 +282,18 @@ def test_lists_filters_and_search_show_none_of_another_users_rows(
                 assert not (_result_ids(payload) & victim_ids.get(model, set())), (url, query)
                 if "search" in query:
                     assert payload["count"] == 0
+
+
+def test_intro_paths_never_go_through_another_users_contacts(victim, other_user, other_api_client):
+    """The victim's contact left a company named like the other user's; the other user's paths stay empty."""
+    user, rows = victim
+    own = company_create(owner=other_user, name="Elsewhere Inc")
+    ContactEvent.objects.create(
+        owner=user, contact=rows["contact"], kind="job_change", summary="moved", previous_company="Elsewhere Inc"
+    )
+    response = other_api_client.get(f"/api/v1/companies/{own.pk}/intro-paths/")
+    assert response.status_code == 200
+    assert response.json() == []
 
 
 def test_the_dashboard_counts_none_of_another_users_rows(victim, other_api_client):

@@ -43,6 +43,7 @@ def _pages(rows) -> dict[str, str]:
         "import": reverse("import"),
         "playbook": reverse("playbook"),
         "insights": reverse("insights"),
+        "targets": reverse("targets"),
         "settings": reverse("settings"),
         "companies": reverse("company_list"),
         "tags": reverse("tag_list"),
@@ -67,13 +68,20 @@ def _pages(rows) -> dict[str, str]:
 
 
 def _seed():
-    from contacts.services import contact_create
+    from contacts.models import ContactEvent
+    from contacts.services import company_create, company_update, contact_create
 
     user = UserFactory(username="ada", email="ada@example.com")
     rows = seed_account(user, n=3, marker="Axe")
     # A likely duplicate of the first contact, so the Duplicates page has a pair to show.
     contact = rows["contact"]
     contact_create(owner=user, first_name=contact.first_name, last_name=contact.last_name, company=contact.company)
+    # Targets (issue #14): one target with contacts, one without but with an intro path.
+    company_update(company=contact.company, target=True, motivation=3)
+    company_create(owner=user, name="Axe Target Co", target=True, posting=2)
+    ContactEvent.objects.create(
+        owner=user, contact=contact, kind="job_change", summary="moved", previous_company="Axe Target Co"
+    )
     return user, rows
 
 

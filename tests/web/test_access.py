@@ -16,6 +16,7 @@ PAGES = [
     "template_create",
     "playbook",
     "insights",
+    "targets",
     "settings",
     "password_change",
 ]

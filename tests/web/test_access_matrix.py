@@ -112,6 +112,8 @@ CASES = {
     "company_merge": Case(_pk("company"), ("get", "post"), data=lambda w: {"name": "hijack"}),
     "company_delete": Case(_pk("company"), ("get", "post")),
     "tag_edit": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
+    # Targets (issue #14): the inline LAMP edit of one company
+    "target_edit": Case(_pk("company"), ("post",), data=lambda w: {"target": "on", "motivation": "3", "posting": "3"}),
     "tag_merge": Case(_pk("tag"), ("get", "post"), data=lambda w: {"name": "hijack"}),
     "tag_delete": Case(_pk("tag"), ("get", "post")),
     "conversation_reply": Case(_pk("conversation"), ("post",)),

@@ -78,7 +78,7 @@ def _world(user, n):
         note_create(owner=user, contact=contact, kind="advice", body=f"Advice {i}")
 
 
-@pytest.mark.parametrize("name", ["today", "pipeline", "playbook", "follow_up_list", "contact_list"])
+@pytest.mark.parametrize("name", ["today", "pipeline", "playbook", "follow_up_list", "contact_list", "targets"])
 def test_a_page_runs_no_more_queries_for_30_rows_than_for_3(web, user, name, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -89,7 +89,7 @@ def test_a_page_runs_no_more_queries_for_30_rows_than_for_3(web, user, name, dja
         with CaptureQueriesContext(connection) as queries:
             assert web.get(reverse(name)).status_code == 200
         counts.append(len(queries))
-    assert counts[1] <= counts[0] <= 25
+    assert counts[1] <= counts[0] <= 26  # Today: 25 + the targets card (issue #14)
 
 
 def test_a_contacts_timeline_shows_the_latest_entries_and_says_older_ones_are_left_out(monkeypatch, web, user):

@@ -406,7 +406,17 @@ class Command(BaseCommand):
             company=c["Diego Alvarez"].company,
             referrer=c["Diego Alvarez"],
         )
+        self._targets(user)
         return user
+
+    def _targets(self, user):
+        """A few LAMP targets (issue #14), one with no contact yet."""
+        from contacts.services import company_targets_add, company_update
+
+        scores = {"Stripe": (3, 3), "Shopify": (3, 2), "Spotify": (2, 1), "Figma": (2, 2), "Ramp": (2, 3)}
+        for company in company_targets_add(owner=user, names=list(scores)):
+            motivation, posting = scores[company.name]
+            company_update(company=company, motivation=motivation, posting=posting)
 
     def _ask(
         self,
