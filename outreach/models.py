@@ -141,6 +141,15 @@ class Question(OwnedModel):
         return self.text
 
 
+AGENDA_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def agenda_items(agenda: str) -> list[str]:
+    """A conversation's agenda as a list of questions: one per non-blank line, its Markdown list
+    marker ("- ", "* ", "1. ") dropped. The prep page and the prep e-mail show it this way."""
+    return [AGENDA_BULLET.sub("", line).strip() for line in (agenda or "").splitlines() if line.strip()]
+
+
 # Proof of PM work that a case-study feedback ask is about. It lives beside the pipeline,
 # like the template (how you ask): the conversation points at what it asks about.
 class PortfolioKind(models.TextChoices):

@@ -246,12 +246,11 @@ def questions_by_kind(*, user, per_kind: int) -> list[dict]:
     all (a page shows the first ones and says how many more): one query for the counts, one
     per kind for the rows."""
     counts = dict(question_list(user=user).values_list("kind").annotate(n=Count("id")).order_by())
-    return [
-        {
-            "kind": value,
-            "label": label,
-            "questions": list(question_list(user=user, kind=value)[:per_kind]) if counts.get(value) else [],
-            "count": counts.get(value, 0),
-        }
-        for value, label in Conversation.Kind.choices
-    ]
+    groups = []
+    for value, label in Conversation.Kind.choices:
+        count = counts.get(value, 0)
+        questions = list(question_list(user=user, kind=value)[:per_kind]) if count else []
+        groups.append(
+            {"kind": value, "label": label, "questions": questions, "count": count, "more": count - len(questions)}
+        )
+    return groups

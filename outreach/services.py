@@ -4,7 +4,6 @@ The pipeline is declared once, in outreach.pipeline (MOVES); `conversation_trans
 applies it, running each move's effect (EFFECTS below) in one transaction with the move.
 """
 
-import re
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from contacts.services import contact_last_contact_set, contact_m2m_move, contac
 from . import reminders
 from .checks import outreach_check
 from .models import (
+    AGENDA_BULLET,
     Conversation,
     FollowUp,
     MessageTemplate,
@@ -31,6 +31,7 @@ from .models import (
     Stage,
     StageChange,
     Touch,
+    agenda_items,
     render_placeholders,
 )
 from .pipeline import FINAL_STAGES, MOVE_INTO, REPLY_STAGES, TRANSITIONS, legal_next_stages
@@ -903,7 +904,6 @@ def conversation_log_held(
 
 QUESTION_FIELDS = ("kind", "category", "text")
 AGENDA_MIN, AGENDA_MAX, AGENDA_DEFAULT = 3, 5, 4
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def _next_position(*, owner, kind: str) -> int:
@@ -949,11 +949,6 @@ def question_move(*, question: Question, up: bool) -> Question:
     Question.objects.bulk_update(siblings, ["position"])
     question.position = siblings.index(next(q for q in siblings if q.pk == question.pk))
     return question
-
-
-def agenda_items(agenda: str) -> list[str]:
-    """The agenda's lines as questions: list markers ("- ", "* ", "1. ") dropped, blanks skipped."""
-    return [_BULLET.sub("", line).strip() for line in (agenda or "").splitlines() if line.strip()]
 
 
 def _agenda_key(text: str) -> str:
@@ -1025,7 +1020,9 @@ def conversation_build_agenda(*, conversation: Conversation, questions: list[Que
         agenda = conversation.agenda.rstrip()
         lines = "\n".join(f"- {text}" for text in added)
         separator = (
-            "" if not agenda else ("\n" if agenda_items(agenda) and _BULLET.match(agenda.splitlines()[-1]) else "\n\n")
+            ""
+            if not agenda
+            else ("\n" if agenda_items(agenda) and AGENDA_BULLET.match(agenda.splitlines()[-1]) else "\n\n")
         )
         conversation_update(conversation=conversation, agenda=f"{agenda}{separator}{lines}")
     return {"conversation": conversation, "added": added}
