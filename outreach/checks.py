@@ -121,6 +121,10 @@ def opens_with_connection(text: str, contact=None) -> bool:
     return any(_mentions(sentence, " ".join(words(term))) for term in _connection_terms(contact) if words(term))
 
 
+def _times(n: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def outreach_check(text: str, *, kind: str, contact=None) -> list[Finding]:
     """The hints for a first e-mail of this kind to this contact; none for other kinds."""
     if kind not in FIRST_CONTACT_KINDS or not (text or "").strip():
@@ -159,7 +163,7 @@ def outreach_check(text: str, *, kind: str, contact=None) -> list[Finding]:
         findings.append(
             Finding(
                 "about_me",
-                f"It says I, me or my {mine} times and you or your {yours} times. "
+                f"It says I, me or my {_times(mine)} and you or your {_times(yours)}. "
                 "Make it more about them than about you.",
             )
         )

@@ -287,6 +287,14 @@ class BuildAgendaSerializer(serializers.Serializer):
         "spread across categories, that are not on the agenda yet.",
     )
 
+    def validate_questions(self, questions):
+        from .services import AGENDA_MAX, AGENDA_MIN
+
+        count = len({q.pk for q in questions})
+        if not AGENDA_MIN <= count <= AGENDA_MAX:
+            raise serializers.ValidationError(f"Pick {AGENDA_MIN} to {AGENDA_MAX} questions (got {count}).")
+        return questions
+
 
 class ReminderSerializer(ModelSerializer):
     class Meta:
