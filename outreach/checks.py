@@ -11,7 +11,7 @@ Findings never block sending. The rules, for a first e-mail (Steve Dalton's "5-p
   text up to the first ".", "!", "?" or blank line, after a greeting ("Hi Priya,") and a
   pleasantry ("I hope you are well.") are skipped. It mentions the link when it contains, in any
   case: the contact's company name; a word of four or more letters from the contact's
-  `how_we_met` (common words aside); the first name of the contact who referred them; a word
+  `how_we_met` (common words and product/management/team... aside); the first name of the contact who referred them; a word
   for their source (LinkedIn, Slack or community, event/meetup/conference, referral/referred);
   or a connection phrase ("we met", "met you", "fellow", "alum", "alumni", "same school",
   "same team", "mutual", "introduced", "suggested", "recommended", "both").
@@ -63,7 +63,9 @@ SOURCE_WORDS = {
 # Words of `how_we_met` too common to show a shared link on their own.
 COMMON_WORDS = frozenset(
     "about after also been came from have into just last like met that their there they this through "
-    "were what when where which while with your year years".split()
+    "were what when where which while with your year years "
+    # ...and words every PM-bound message uses anyway ("moving into product management").
+    "product products management manager managers team teams company work role career".split()
 )
 I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
 YOU_WORDS = frozenset({"you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll"})

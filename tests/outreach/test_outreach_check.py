@@ -86,6 +86,12 @@ def test_each_kind_of_connection_counts(priya, opening):
     assert "no_connection" not in codes(text, contact=priya)
 
 
+def test_generic_words_of_how_we_met_are_no_connection():
+    contact = Contact(first_name="Priya", how_we_met="Product management meetup", source="other")
+    text = "Hi Priya, I'm moving into product management. What would you advise, given your path?"
+    assert codes(text, contact=contact) == ["no_connection"]
+
+
 def test_a_pleasantry_before_the_connection_is_skipped(priya):
     text = "Dear Priya, I hope you are well. We met at the meetup in Toronto. What would you advise on your path?"
     assert codes(text, contact=priya) == []
