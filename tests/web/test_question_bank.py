@@ -198,3 +198,21 @@ def test_the_chat_prep_email_lists_the_agenda_questions(user, contact):
     html = message.alternatives[0][0]
     assert '<li style="margin-bottom:4px;">What did your last launch teach you?</li>' in html
     assert "- What did" not in html
+
+
+def test_the_page_costs_the_same_queries_for_3_or_30_questions_per_kind(web, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (3, 30):
+        Question.objects.filter(owner=user).delete()
+        Question.objects.bulk_create(
+            Question(owner=user, kind=kind, text=f"{kind} {i}?", position=i)
+            for kind in ("coffee_chat", "informational_interview", "case_study_feedback", "referral_request")
+            for i in range(n)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert web.get(reverse("question_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
