@@ -96,3 +96,19 @@ def test_question_bank_and_build_agenda(page, live_server, log_in, screenshot):
     expect(agenda.first).to_have_text("What surprised you most when you moved into product?")
     assert _axe(page) == []
     screenshot(page, "conversation-agenda")
+
+
+def test_questions_and_agenda_fit_a_375px_phone_with_44px_targets(phone_page, live_server, log_in, screenshot):
+    from tests.browser.conftest import has_horizontal_scroll
+    from tests.browser.test_pages_fresh_and_phone import SMALL_TARGETS_JS
+
+    user = UserFactory(username="thumb", email="thumb@example.com", password=PASSWORD)
+    chat = conversation(user, kind="informational_interview")
+    log_in(phone_page, "thumb", PASSWORD)
+    for name, path in (("questions", "/questions/"), ("conversation-agenda", f"/conversations/{chat.pk}/")):
+        phone_page.goto(live_server.url + path)
+        phone_page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        assert not has_horizontal_scroll(phone_page), path
+        assert phone_page.evaluate(SMALL_TARGETS_JS) == [], path
+        assert _axe(phone_page) == [], path
+        screenshot(phone_page, f"{name}-375px")
