@@ -14,6 +14,7 @@ from outreach.api import (
     FollowUpViewSet,
     MessageTemplateViewSet,
     PortfolioItemViewSet,
+    QuestionViewSet,
     ReminderViewSet,
     TouchViewSet,
 )
@@ -37,6 +38,7 @@ router.register("portfolio", PortfolioItemViewSet, basename="portfolio-item")
 router.register("templates", MessageTemplateViewSet, basename="template")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("touches", TouchViewSet, basename="touch")
+router.register("questions", QuestionViewSet, basename="question")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [

@@ -32,12 +32,14 @@ from outreach.models import (
     FollowUp,
     MessageTemplate,
     PortfolioItem,
+    Question,
     Stage,
     StageChange,
     StoredMail,
     Touch,
 )
-from outreach.services import PORTFOLIO_ITEM_FIELDS, TEMPLATE_FIELDS
+from outreach.services import PORTFOLIO_ITEM_FIELDS, QUESTION_FIELDS, TEMPLATE_FIELDS
+from outreach.starter_questions import STARTER_QUESTIONS
 from outreach.starter_templates import STARTER_TEMPLATES
 
 from .models import Note, Opportunity
@@ -136,6 +138,8 @@ SECTIONS = (
         {"conversation": "conversations"},
         ("created_at",),
     ),
+    # The question bank (#14). A backup from before has none: the starter questions stay.
+    ("questions", Question, (*QUESTION_FIELDS, "position"), {}, ("created_at",)),
 )
 DATA_SECTIONS = tuple(section for section, *_ in SECTIONS)
 
@@ -211,14 +215,20 @@ def _starter_only(user) -> bool:
     return all(tuple(row) in starter for row in mine)
 
 
+def _starter_questions_only(user) -> bool:
+    starter = {(kind, category, text) for kind, category, text in STARTER_QUESTIONS}
+    mine = Question.objects.filter(owner=user).values_list("kind", "category", "text")
+    return all(tuple(row) in starter for row in mine)
+
+
 def account_is_empty(user) -> bool:
-    """No data of the user's own yet; untouched starter templates do not count."""
+    """No data of the user's own yet; untouched starter templates and questions do not count."""
     for section, model, *_ in SECTIONS:
-        if model is MessageTemplate:
+        if model in (MessageTemplate, Question):
             continue
         if model.objects.filter(owner=user).exists():
             return False
-    return _starter_only(user)
+    return _starter_only(user) and _starter_questions_only(user)
 
 
 def _parse(model, name: str, value):
@@ -264,6 +274,8 @@ def backup_restore(*, user, data) -> dict:
             code=ApplicationError.CONFLICT,
         )
     MessageTemplate.objects.filter(owner=user).delete()
+    if "questions" in data:
+        Question.objects.filter(owner=user).delete()
     try:
         counts = _restore_sections(user, data)
     except ValidationError as exc:

@@ -310,6 +310,16 @@ class TemplateForm(Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}))
 
 
+class QuestionForm(Form):
+    """A question of the question bank (#14)."""
+
+    kind = forms.ChoiceField(choices=ConversationKind.choices, label="For a")
+    category = forms.CharField(
+        max_length=40, required=False, label="Category", help_text="Optional, e.g. Trends, Insights, Advice."
+    )
+    text = forms.CharField(max_length=300, label="Question")
+
+
 def _timezone_choices():
     return [(name, name.replace("_", " ")) for name in canonical_timezones()]
 

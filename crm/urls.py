@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from crm import views
-from crm.views import account_settings, capture, targets
+from crm.views import account_settings, capture, questions, targets
 
 urlpatterns = [
     # Accounts
@@ -82,6 +82,17 @@ urlpatterns = [
     path("templates/preview/", views.template_preview, name="template_preview"),
     path("templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
     path("templates/<int:pk>/delete/", views.template_delete, name="template_delete"),
+    # Question bank and agendas (#14)
+    path("questions/", questions.question_list, name="question_list"),
+    path("questions/<int:pk>/edit/", questions.question_edit, name="question_edit"),
+    path("questions/<int:pk>/delete/", questions.question_delete_view, name="question_delete"),
+    path("questions/<int:pk>/move/", questions.question_move_view, name="question_move"),
+    path(
+        "conversations/<int:pk>/build-agenda/",
+        questions.conversation_build_agenda_view,
+        name="conversation_build_agenda",
+    ),
+    path("contacts/<int:pk>/request/check/", questions.contact_request_check, name="contact_request_check"),
     # Playbook
     path("playbook/", views.playbook, name="playbook"),
     # Settings

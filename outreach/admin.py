@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, StageChange
+from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Question, Reminder, StageChange
 
 
 class StageChangeInline(admin.TabularInline):
@@ -54,3 +54,12 @@ class PortfolioItemAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "status", "url", "created_at", "owner")
     list_filter = ("kind", "status")
     search_fields = ("title", "owner__username")
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "kind", "category", "position", "owner")
+    list_filter = ("kind",)
+    search_fields = ("text", "category", "owner__username")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)

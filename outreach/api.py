@@ -14,15 +14,24 @@ from config.api import enum_filter
 from config.ownership import OwnedModelViewSet, OwnedReadOnlyViewSet
 
 from . import pipeline, selectors, services
-from .filters import ConversationFilter, FollowUpFilter, MessageTemplateFilter, ReminderFilter, TouchFilter
+from .filters import (
+    ConversationFilter,
+    FollowUpFilter,
+    MessageTemplateFilter,
+    QuestionFilter,
+    ReminderFilter,
+    TouchFilter,
+)
 from .models import PortfolioItem, PortfolioKind, PortfolioStatus, placeholder_errors
 from .serializers import (
     DUE_AT_HELP,
+    BuildAgendaSerializer,
     ConversationCreateSerializer,
     ConversationSerializer,
     FollowUpSerializer,
     MessageTemplateSerializer,
     PortfolioItemSerializer,
+    QuestionSerializer,
     ReminderSerializer,
     RenderedMessageSerializer,
     RenderRequestSerializer,
@@ -158,6 +167,27 @@ class ConversationViewSet(OwnedModelViewSet):
         services.conversation_reply(conversation=conversation, at=body.validated_data.get("at"))
         return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
 
+    @extend_schema(
+        request=BuildAgendaSerializer,
+        responses={
+            200: ConversationSerializer,
+            400: OpenApiResponse(
+                description="Fewer than 3 or more than 5 question ids, an id that is not one of your questions, "
+                "or (without ids) no question of this kind left that is not on the agenda."
+            ),
+            409: OpenApiResponse(description="The conversation is in a final stage: no chat left to prepare."),
+        },
+        description=_summary(services.conversation_build_agenda)
+        + " Questions already on the agenda are not added twice. Answers with the conversation.",
+    )
+    @action(detail=True, methods=["post"], url_path="build-agenda")
+    def build_agenda(self, request, pk=None):
+        conversation = self.get_object()
+        body = BuildAgendaSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.conversation_build_agenda(conversation=conversation, questions=body.validated_data.get("questions"))
+        return Response(ConversationSerializer(self.refetch(conversation), context=self.get_serializer_context()).data)
+
 
 @extend_schema_view(
     list=extend_schema(description="Your follow-ups. `due_at`: " + DUE_AT_HELP),
@@ -233,8 +263,8 @@ class MessageTemplateViewSet(OwnedModelViewSet):
         request=RenderRequestSerializer,
         responses={200: RenderedMessageSerializer},
         description="The template's subject and body filled in for one of your contacts (plain substitution; "
-        "`{field|fallback}` gives the fallback for an empty field), and `empty`: the placeholders that still "
-        "rendered empty.",
+        "`{field|fallback}` gives the fallback for an empty field), `empty`: the placeholders that still "
+        "rendered empty, and `checks`: the outreach check's hints for a first e-mail (see the schema).",
     )
     @action(detail=True, methods=["post"])
     def render(self, request, pk=None):
@@ -264,6 +294,28 @@ class MessageTemplateViewSet(OwnedModelViewSet):
         query.is_valid(raise_exception=True)
         result = selectors.template_compare(user=request.user, **query.validated_data)
         return Response(TemplateCompareSerializer(result).data)
+
+
+class QuestionViewSet(OwnedModelViewSet):
+    """Your question bank: good questions by kind of conversation, in your order (`position`).
+    A new question goes to the end of its kind; `POST /conversations/{id}/build-agenda/` copies
+    some into a conversation's agenda."""
+
+    selector = selectors.question_list
+    serializer_class = QuestionSerializer
+    filterset_class = QuestionFilter
+    search_fields = ["text", "category"]
+    ordering_fields = ["kind", "position", "created_at"]
+    ordering = ["kind", "position", "id"]
+
+    def create_object(self, data):
+        return services.question_create(owner=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.question_update(question=instance, **data)
+
+    def perform_destroy(self, instance):
+        services.question_delete(question=instance)
 
 
 class ReminderViewSet(OwnedReadOnlyViewSet):

@@ -29,7 +29,7 @@ from accounts.text import truncate
 from contacts.models import Contact
 
 from .calendar import chat_invitation
-from .models import Conversation, FollowUp, Reminder, Stage
+from .models import Conversation, FollowUp, Reminder, Stage, agenda_items
 from .selectors import requests_sent_in_week, week_in_review, worth_reaching_next
 
 Kind = Reminder.Kind
@@ -223,6 +223,8 @@ def _chat_context(conversation: Conversation, tz) -> dict:
         "location": conversation.location,
         "location_is_link": conversation.location.startswith(("http://", "https://")),
         "agenda": conversation.agenda,
+        # The agenda as a list of questions (#14: "Build agenda" writes a Markdown list).
+        "agenda_items": agenda_items(conversation.agenda),
         "contact_url": app_url("contact_detail", contact.pk),
         "chat_url": app_url("conversation_detail", conversation.pk),
     }

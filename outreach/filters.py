@@ -11,6 +11,7 @@ from .models import (
     FollowUpKind,
     FollowUpStatus,
     MessageTemplate,
+    Question,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -63,6 +64,14 @@ class MessageTemplateFilter(django_filters.FilterSet):
 
     class Meta:
         model = MessageTemplate
+        fields = ["kind"]
+
+
+class QuestionFilter(django_filters.FilterSet):
+    kind = enum_filter(ConversationKind.choices)
+
+    class Meta:
+        model = Question
         fields = ["kind"]
 
 

@@ -104,6 +104,54 @@ def render_placeholders(text: str, values: dict[str, str], empty: set[str] | Non
     return _PLACEHOLDER.sub(substitute, text or "")
 
 
+class Question(OwnedModel):
+    """One question of the user's question bank (#14): good questions for one kind of
+    conversation, in the user's order. "Build agenda" copies some into a conversation's agenda."""
+
+    Kind = ConversationKind
+    ONE_LINE_FIELDS = ("text", "category")
+    MAX_LENGTH = 300
+
+    kind = models.CharField(max_length=32, choices=ConversationKind.choices)
+    # A free label that groups questions of a kind (TIARA: trends, insights, advice, ...);
+    # the default agenda takes one question per category before a second of any.
+    category = models.CharField(max_length=40, blank=True)
+    text = models.CharField(max_length=MAX_LENGTH)
+    # Order within the kind: lower first (the page's "move up/down" swaps neighbours).
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    CONSTRAINT_FIELDS = {"duplicate_question": "text"}
+
+    class Meta:
+        ordering = ["kind", "position", "id"]
+        constraints = [
+            enum_check("kind", ConversationKind, "question_kind_valid"),
+            models.CheckConstraint(condition=~models.Q(text=""), name="question_text_not_empty"),
+            models.UniqueConstraint(
+                "owner",
+                "kind",
+                Lower("text"),
+                name="question_unique_text_per_kind",
+                violation_error_code="duplicate_question",
+                violation_error_message="You already have this question for this kind of conversation.",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "kind", "position", "id"], name="question_owner_kind_idx")]
+
+    def __str__(self):
+        return self.text
+
+
+AGENDA_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def agenda_items(agenda: str) -> list[str]:
+    """A conversation's agenda as a list of questions: one per non-blank line, its Markdown list
+    marker ("- ", "* ", "1. ") dropped. The prep page and the prep e-mail show it this way."""
+    return [AGENDA_BULLET.sub("", line).strip() for line in (agenda or "").splitlines() if line.strip()]
+
+
 # Proof of PM work that a case-study feedback ask is about. It lives beside the pipeline,
 # like the template (how you ask): the conversation points at what it asks about.
 class PortfolioKind(models.TextChoices):

@@ -30,7 +30,17 @@ from accounts.localtime import local_day_bounds, local_today
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact
 
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
+from .models import (
+    Conversation,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Question,
+    Reminder,
+    Stage,
+    StageChange,
+    Touch,
+)
 from .pipeline import OPEN_STAGES, REPLY_STAGES, RESPONSE_STAGES
 
 # Completing one of these follow-ups means the user was in touch with the contact.
@@ -466,3 +476,31 @@ def template_compare(*, user, a, b, days: int = 90, now: datetime | None = None)
         "verdict": "no_difference",
         "sentence": f"No clear difference yet ({counts}); it may be chance ({_p_text(p)}).",
     }
+
+
+# --- the question bank (#14) ----------------------------------------------------------------
+
+
+def question_list(*, user, kind: str | None = None) -> QuerySet[Question]:
+    """The user's questions in their order (by kind, then position); one kind's when given."""
+    questions = Question.objects.filter(owner=user)
+    return questions.filter(kind=kind) if kind else questions
+
+
+def question_get(*, user, pk) -> Question:
+    return scoped_get(question_list(user=user), pk=pk, not_found="No such question.")
+
+
+def questions_by_kind(*, user, per_kind: int) -> list[dict]:
+    """Every conversation kind with its first `per_kind` questions and how many there are in
+    all (a page shows the first ones and says how many more): one query for the counts, one
+    per kind for the rows."""
+    counts = dict(question_list(user=user).values_list("kind").annotate(n=Count("id")).order_by())
+    groups = []
+    for value, label in Conversation.Kind.choices:
+        count = counts.get(value, 0)
+        questions = list(question_list(user=user, kind=value)[:per_kind]) if count else []
+        groups.append(
+            {"kind": value, "label": label, "questions": questions, "count": count, "more": count - len(questions)}
+        )
+    return groups

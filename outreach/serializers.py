@@ -18,7 +18,17 @@ from config.api import (
 from config.ownership import OwnedPrimaryKeyRelatedField
 from contacts.models import Contact
 
-from .models import Conversation, FollowUp, MessageTemplate, PortfolioItem, Reminder, Stage, StageChange, Touch
+from .models import (
+    Conversation,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Question,
+    Reminder,
+    Stage,
+    StageChange,
+    Touch,
+)
 from .pipeline import MOVES, legal_next_stages
 from .selectors import conversation_suggests_no_response
 
@@ -238,6 +248,11 @@ class RenderRequestSerializer(serializers.Serializer):
     contact = OwnedPrimaryKeyRelatedField(model=Contact, help_text="The contact to write to.")
 
 
+class CheckSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="too_long | asks_for_job | no_connection | about_me")
+    message = serializers.CharField(help_text="A friendly hint for the user.")
+
+
 class RenderedMessageSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
@@ -246,6 +261,39 @@ class RenderedMessageSerializer(serializers.Serializer):
         help_text="Placeholders that rendered empty for this contact (no value and no fallback): "
         "fix the text before sending.",
     )
+    checks = CheckSerializer(
+        many=True,
+        help_text="The outreach check of the rendered body, for a first-contact template (coffee_chat, "
+        "informational_interview, case_study_feedback; empty for any other kind): hints, never blocks. "
+        "too_long: 100 words or more; asks_for_job: names the word found (job, position, opening, hiring, "
+        "referral); no_connection: the first sentence does not mention the shared link; about_me: I/me/my "
+        "at least as often as you/your.",
+    )
+
+
+class QuestionSerializer(ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "kind", "category", "text", "position", "created_at"]
+        read_only_fields = ["position", "created_at"]
+        validators = []  # the service's full_clean checks the per-kind unique text
+
+
+class BuildAgendaSerializer(serializers.Serializer):
+    questions = serializers.ListField(
+        child=OwnedPrimaryKeyRelatedField(model=Question),
+        required=False,
+        help_text="3 to 5 of your question ids. Left out: 4 questions of the conversation's kind, "
+        "spread across categories, that are not on the agenda yet.",
+    )
+
+    def validate_questions(self, questions):
+        from .services import AGENDA_MAX, AGENDA_MIN
+
+        count = len({q.pk for q in questions})
+        if not AGENDA_MIN <= count <= AGENDA_MAX:
+            raise serializers.ValidationError(f"Pick {AGENDA_MIN} to {AGENDA_MAX} questions (got {count}).")
+        return questions
 
 
 class ReminderSerializer(ModelSerializer):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from accounts.dates import require_supported_range
@@ -20,17 +20,21 @@ from contacts.models import Company, Contact
 from contacts.services import contact_last_contact_set, contact_m2m_move, contact_touch
 
 from . import reminders
+from .checks import outreach_check
 from .models import (
+    AGENDA_BULLET,
     Conversation,
     FollowUp,
     MessageTemplate,
     PortfolioItem,
+    Question,
     Stage,
     StageChange,
     Touch,
+    agenda_items,
     render_placeholders,
 )
-from .pipeline import MOVE_INTO, REPLY_STAGES, TRANSITIONS, legal_next_stages
+from .pipeline import FINAL_STAGES, MOVE_INTO, REPLY_STAGES, TRANSITIONS, legal_next_stages
 from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round, open_asks
 
 # --- the pipeline: one declaration of every move -----------------------------------------
@@ -770,9 +774,9 @@ def template_delete(*, template: MessageTemplate) -> None:
 
 
 def template_render(*, template: MessageTemplate, contact: Contact, company: Company | None = None) -> dict:
-    """The template's subject and body for this contact, by plain substitution, and `empty`:
-    the placeholders that still render empty (no value and no fallback), for a warning before
-    the message is sent.
+    """The template's subject and body for this contact, by plain substitution, `empty`: the
+    placeholders that still render empty (no value and no fallback), for a warning before the
+    message is sent, and `checks`: the outreach check's findings (outreach.checks).
 
     `{company}` is the contact's company, unless `company` names the one the message is about:
     an ask for an intro (issue #14) is about the target company, not the introducer's."""
@@ -789,7 +793,13 @@ def template_render(*, template: MessageTemplate, contact: Contact, company: Com
     empty: set[str] = set()
     subject = render_placeholders(template.subject, values, empty)
     body = render_placeholders(template.body, values, empty)
-    return {"subject": subject, "body": body, "empty": sorted(empty, key=MessageTemplate.PLACEHOLDERS.index)}
+    return {
+        "subject": subject,
+        "body": body,
+        "empty": sorted(empty, key=MessageTemplate.PLACEHOLDERS.index),
+        # The outreach check (#14): hints for a first e-mail; none for other kinds of template.
+        "checks": [finding.as_dict() for finding in outreach_check(body, kind=template.kind, contact=contact)],
+    }
 
 
 # --- portfolio ---------------------------------------------------------------------------
@@ -892,3 +902,131 @@ def conversation_log_held(
     conversation_transition(conversation=conversation, to_stage=Stage.REQUESTED, at=held_at)
     conversation_transition(conversation=conversation, to_stage=Stage.SCHEDULED, at=held_at, scheduled_for=held_at)
     return conversation_transition(conversation=conversation, to_stage=Stage.HELD, at=held_at, held_at=held_at)
+
+
+# --- the question bank and "Build agenda" (#14) ---------------------------------------------
+
+QUESTION_FIELDS = ("kind", "category", "text")
+AGENDA_MIN, AGENDA_MAX, AGENDA_DEFAULT = 3, 5, 4
+
+
+def _next_position(*, owner, kind: str) -> int:
+    last = Question.objects.filter(owner=owner, kind=kind).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def question_create(*, owner, kind: str, text: str, category: str = "") -> Question:
+    """A question at the end of its kind's list."""
+    question = Question(
+        owner=owner, kind=kind, category=category, text=text, position=_next_position(owner=owner, kind=kind)
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, **fields) -> Question:
+    """Edit a question; one moved to another kind goes to the end of that kind's list."""
+    if "kind" in fields and fields["kind"] != question.kind:
+        question.position = _next_position(owner=question.owner, kind=fields["kind"])
+        question.save(update_fields=["position"])
+    model_update(instance=question, fields=QUESTION_FIELDS, data=fields)
+    return question
+
+
+def question_delete(*, question: Question) -> None:
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: Question, up: bool) -> Question:
+    """Swap a question with its neighbour above (or below) in its kind's list; at the top (or
+    bottom) nothing changes. Positions are renumbered 0..n-1 first, so ties cannot stall a move."""
+    siblings = list(Question.objects.select_for_update().filter(owner=question.owner, kind=question.kind))
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    Question.objects.bulk_update(siblings, ["position"])
+    question.position = siblings.index(next(q for q in siblings if q.pk == question.pk))
+    return question
+
+
+def _agenda_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def agenda_default_questions(*, conversation: Conversation, count: int = AGENDA_DEFAULT) -> list[Question]:
+    """`count` questions of the conversation's kind not yet on its agenda, spread across the
+    categories: the first of each category (in the bank's order), then the second of each, ..."""
+    present = {_agenda_key(item) for item in agenda_items(conversation.agenda)}
+    candidates = [
+        q
+        for q in Question.objects.filter(owner=conversation.owner, kind=conversation.kind)
+        if _agenda_key(q.text) not in present
+    ]
+    by_category: dict[str, list[Question]] = {}
+    for question in candidates:
+        by_category.setdefault(question.category.casefold(), []).append(question)
+    chosen: list[Question] = []
+    depth = 0
+    while len(chosen) < count and any(len(group) > depth for group in by_category.values()):
+        chosen += [group[depth] for group in by_category.values() if len(group) > depth]
+        depth += 1
+    chosen = chosen[:count]
+    order = {q.pk: i for i, q in enumerate(candidates)}
+    return sorted(chosen, key=lambda q: order[q.pk])
+
+
+@transaction.atomic
+def conversation_build_agenda(*, conversation: Conversation, questions: list[Question] | None = None) -> dict:
+    """Append 3–5 questions from the bank to the conversation's agenda, as a Markdown list.
+
+    Without `questions`, picks 4 of the conversation's kind spread across categories
+    (agenda_default_questions). Given ones must be 3 to 5 of the user's own questions (any kind).
+    A question already on the agenda (same text, any case or list marker) is not added twice.
+    A conversation in a final stage (thanked, declined, no response, cancelled) is refused:
+    there is no chat left to prepare. Returns {"conversation", "added": [texts]}.
+    """
+    if conversation.stage in FINAL_STAGES:
+        raise ApplicationError(
+            f"This conversation is {conversation.get_stage_display().lower()}: there is no chat left to prepare.",
+            field="questions",
+            code=ApplicationError.CONFLICT,
+        )
+    if questions is None:
+        questions = agenda_default_questions(conversation=conversation)
+        if not questions:
+            raise ApplicationError(
+                f"No questions for a {conversation.get_kind_display().lower()} left to add: every one in your "
+                "question bank is on the agenda already. Add some on the Questions page.",
+                field="questions",
+            )
+    else:
+        unique = list({q.pk: q for q in questions}.values())
+        if not AGENDA_MIN <= len(unique) <= AGENDA_MAX:
+            raise ApplicationError(
+                f"Pick {AGENDA_MIN} to {AGENDA_MAX} questions (got {len(unique)}).", field="questions"
+            )
+        if any(q.owner_id != conversation.owner_id for q in unique):
+            raise ApplicationError("Not found: one of these questions is not yours.", field="questions")
+        questions = unique
+    present = {_agenda_key(item) for item in agenda_items(conversation.agenda)}
+    added = []
+    for question in questions:
+        if _agenda_key(question.text) not in present:
+            present.add(_agenda_key(question.text))
+            added.append(question.text)
+    if added:
+        agenda = conversation.agenda.rstrip()
+        lines = "\n".join(f"- {text}" for text in added)
+        separator = (
+            ""
+            if not agenda
+            else ("\n" if agenda_items(agenda) and AGENDA_BULLET.match(agenda.splitlines()[-1]) else "\n\n")
+        )
+        conversation_update(conversation=conversation, agenda=f"{agenda}{separator}{lines}")
+    return {"conversation": conversation, "added": added}

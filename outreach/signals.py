@@ -8,12 +8,18 @@ from contacts.signals import contact_cadence_changed, contact_deleting, contact_
 
 from . import reminders
 from .services import contact_merge_pipeline, reconnect_follow_up_sync, touches_of_contact_only_delete
+from .starter_questions import questions_seed_starter
 from .starter_templates import templates_seed_starter
 
 
 @receiver(account_created, dispatch_uid="outreach.templates_seed_starter")
 def _seed_starter_templates(sender, user, **kwargs):
     templates_seed_starter(owner=user)
+
+
+@receiver(account_created, dispatch_uid="outreach.questions_seed_starter")
+def _seed_starter_questions(sender, user, **kwargs):
+    questions_seed_starter(owner=user)
 
 
 @receiver(profile_changed, dispatch_uid="outreach.reminders_profile_changed")

@@ -14,10 +14,11 @@ from crm import selectors
 from crm.forms import HeldForm, ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
-from outreach.pipeline import CLOSING_STAGES, MOVE_INTO, legal_moves, legal_next_stages
-from outreach.selectors import conversation_get, conversation_suggests_no_response
+from outreach.pipeline import CLOSING_STAGES, FINAL_STAGES, MOVE_INTO, legal_moves, legal_next_stages
+from outreach.selectors import conversation_get, conversation_suggests_no_response, question_list
 from outreach.services import (
     IllegalTransition,
+    agenda_items,
     conversation_transition,
     conversation_update,
     held_at_needed,
@@ -25,6 +26,9 @@ from outreach.services import (
 from outreach.services import conversation_delete as conversation_delete_service
 
 from .common import confirm_delete_page, now_initial, page_view, safe_next, tz_of
+
+# The conversation page lists this many of the bank's questions to pick an agenda from (#14).
+BANK_ON_PAGE = 12
 
 
 def card_moves(conversation) -> list[dict]:
@@ -241,6 +245,10 @@ def conversation_detail(request, pk):
             "brief": brief,
             "moves": card_moves(conversation),
             "tz": tz_of(request.user),
+            # "Build agenda" (#14): the agenda as a list, and the bank's questions of this kind.
+            "agenda_items": agenda_items(conversation.agenda),
+            "bank": list(question_list(user=request.user, kind=conversation.kind)[:BANK_ON_PAGE]),
+            "agenda_final": conversation.stage in FINAL_STAGES,
         },
     )
 

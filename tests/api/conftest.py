@@ -17,6 +17,7 @@ from outreach.services import (
     conversation_transition,
     follow_up_create,
     portfolio_item_create,
+    question_create,
     template_create,
     touch_create,
 )
@@ -93,8 +94,11 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
         stored_mail = StoredMail.objects.create(
             owner=user, message_id=f"<seed{conv.pk}@example.com>", subject=marker, sent_at=now, raw=b"", touch=touch
         )
+        # The question bank (#14).
+        question = question_create(owner=user, kind="coffee_chat", category=marker, text=f"{marker} question {i}?")
         if i == 0:
             rows.update(
+                question=question,
                 capture_offer=capture_offer,
                 correspondent=correspondent,
                 stored_mail=stored_mail,

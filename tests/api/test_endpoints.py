@@ -401,7 +401,7 @@ def test_template_render(api_client, user):
         format="json",
     ).json()
     rendered = api_client.post(f"/api/v1/templates/{template['id']}/render/", {"contact": contact.pk}, format="json")
-    assert rendered.json() == {"subject": "Hi Rae", "body": "PM Slack at Acme, Ada Lovelace", "empty": []}
+    assert rendered.json() == {"subject": "Hi Rae", "body": "PM Slack at Acme, Ada Lovelace", "empty": [], "checks": []}
     assert api_client.post(f"/api/v1/templates/{template['id']}/render/", {}, format="json").status_code == 400
 
 

@@ -21,10 +21,12 @@ from outreach.models import (
     FollowUp,
     MessageTemplate,
     PortfolioItem,
+    Question,
     Reminder,
     StoredMail,
     Touch,
 )
+from outreach.services import question_create
 from tests.api.conftest import MARKER, seed_account
 
 API_PREFIX = "api/v1/"
@@ -46,6 +48,7 @@ DETAIL_OBJECTS = {
     "api-token": "api_token",
     "capture-offer": "capture_offer",
     "correspondent": "correspondent",
+    "question": "question",
 }
 # Routes outside the router, by URL name -> how to make the first user's object they address.
 DETAIL_FACTORIES = {
@@ -78,6 +81,7 @@ ACTIONS = {
     "restore": ({}, []),
     "compare": ({}, []),  # GET /templates/compare/?a=&b=: test_compare_refuses_another_users_templates
     "intro_paths": ({}, []),  # GET /companies/{id}/intro-paths/ (issue #14)
+    "build_agenda": ({"questions": ["own:question"] * 3}, ["questions"]),
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {
@@ -117,6 +121,7 @@ OWNED_MODELS = (
     CaptureOffer,
     Correspondent,
     StoredMail,
+    Question,
 )
 
 
@@ -340,6 +345,7 @@ CREATE_BODIES = {
     "portfolio-item": lambda own: {"title": "Case", "kind": "case_study"},
     "template": lambda own: {"name": "T", "kind": "nudge", "body": "Hi {first_name}"},
     "touch": lambda own: {"contacts": [own["contact"].pk], "channel": "event", "summary": "Meetup"},
+    "question": lambda own: {"kind": "informational_interview", "category": "Trends", "text": "What is changing?"},
 }
 
 CREATE_ROUTES = [r for r in ROUTES if r[3] == "create"]
@@ -519,3 +525,23 @@ def test_backup_and_export_routes_if_present_leak_nothing(victim, other_api_clie
             assert MARKER not in body_text(response), route
             if response["Content-Type"].startswith("application/json"):
                 json.dumps(response.json())  # well-formed
+
+
+def test_build_agenda_refuses_another_users_questions(victim, other_user, other_api_client):
+    """Another user's question id among the ids is a 400 naming `questions`, and neither
+    conversation's agenda changes (#14)."""
+    user, rows = victim
+    own = own_rows(other_user)
+    mine = [question_create(owner=other_user, kind="coffee_chat", text=f"Mine {i}?") for i in range(2)]
+    before = own["conversation"].agenda
+    body = {"questions": [mine[0].pk, mine[1].pk, rows["question"].pk]}
+    response = other_api_client.post(
+        f"/api/v1/conversations/{own['conversation'].pk}/build-agenda/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "questions" in response.json()
+    assert MARKER not in body_text(response)
+    own["conversation"].refresh_from_db()
+    assert own["conversation"].agenda == before
+    rows["conversation"].refresh_from_db()
+    assert rows["conversation"].agenda == MARKER

@@ -31,6 +31,7 @@ DETAIL_OBJECTS = {
     "tags": "tag",
     "templates": "template",
     "touches": "touch",
+    "questions": "question",
 }
 
 

@@ -110,7 +110,10 @@ def test_a_fallback_fills_an_empty_field_and_empty_names_what_has_none(api_clien
     bare = ContactFactory(owner=user, first_name="Sam", title="", how_we_met="", company=None)
     response = api_client.post(f"/api/v1/templates/{template.pk}/render/", {"contact": bare.pk}, format="json")
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    # The outreach check (#14): nothing of Sam's in the first sentence; "me" once, "your" once.
+    assert [check["code"] for check in body.pop("checks")] == ["no_connection", "about_me"]
+    assert body == {
         "subject": "Product at your team",
         "body": "Hi Sam, your work as  struck me ().",
         "empty": ["title", "how_we_met"],
@@ -123,7 +126,9 @@ def test_a_fallback_fills_an_empty_field_and_empty_names_what_has_none(api_clien
         company=CompanyFactory(owner=user, name="Acme"),
     )
     response = api_client.post(f"/api/v1/templates/{template.pk}/render/", {"contact": full.pk}, format="json")
-    assert response.json() == {
+    body = response.json()
+    assert [check["code"] for check in body.pop("checks")] == ["about_me"]  # the meetup is the connection
+    assert body == {
         "subject": "Product at Acme",
         "body": "Hi Ana, your work as GPM struck me (a meetup).",
         "empty": [],

@@ -64,6 +64,9 @@ def _pages(rows) -> dict[str, str]:
         "delete account": reverse("account_delete"),
         "restore backup": reverse("backup_restore"),
         "change password": reverse("password_change"),
+        # The question bank (#14).
+        "questions": reverse("question_list"),
+        "question edit": reverse("question_edit", args=[rows["question"].pk]),
     }
 
 

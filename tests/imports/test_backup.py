@@ -155,6 +155,7 @@ def canonical(data: dict) -> dict:
         "notes",
         "opportunities",
         "touches",
+        "questions",
     ):
         positions[section] = {row["id"]: index for index, row in enumerate(data.get(section, []))}
     links = {
@@ -217,6 +218,34 @@ def test_backup_restores_into_a_new_account_with_nothing_lost(user):
     assert canonical(backup_of(client_for(fresh))) == canonical(original)
     # Starter templates were replaced by the backup's templates, not added to.
     assert MessageTemplate.objects.filter(owner=fresh).count() == len(original["templates"])
+
+
+def test_the_question_bank_comes_back_and_an_older_backup_keeps_the_starters(user, other_user):
+    """#14: the user's questions are in the backup and replace the starters on restore; a backup
+    taken before the question bank existed leaves the new account's starter questions alone."""
+    from outreach.models import Question
+    from outreach.services import question_create
+
+    question_create(owner=user, kind="coffee_chat", category="Mine", text="What is your team shipping next?")
+    original = backup_of(client_for(user))
+    assert len(original["questions"]) == 25
+    fresh = UserFactory(username="fresh")
+    assert restore(client_for(fresh), original).status_code == 201
+    assert Question.objects.filter(owner=fresh).count() == 25
+    assert Question.objects.get(owner=fresh, category="Mine").text == "What is your team shipping next?"
+
+    older = {key: value for key, value in original.items() if key != "questions"}
+    second = UserFactory(username="second")
+    assert restore(client_for(second), older).status_code == 201
+    assert Question.objects.filter(owner=second).count() == 24
+
+
+def test_an_own_question_counts_as_data(user, other_user):
+    from outreach.services import question_create
+
+    question_create(owner=other_user, kind="coffee_chat", text="Mine?")
+    response = restore(client_for(other_user), backup_of(client_for(user)))
+    assert response.status_code == 409
 
 
 def test_a_restored_account_gets_its_reminders_planned_again(user, django_capture_on_commit_callbacks):

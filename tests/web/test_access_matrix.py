@@ -26,6 +26,7 @@ from outreach.models import (
     FollowUp,
     MessageTemplate,
     PortfolioItem,
+    Question,
     Reminder,
     StageChange,
     StoredMail,
@@ -151,6 +152,20 @@ CASES = {
         data=lambda w: {"name": "hijack", "kind": "nudge", "subject": "", "body": "hijack"},
     ),
     "template_delete": Case(_pk("template"), ("post",)),
+    # Question bank and agendas (#14)
+    "question_edit": Case(
+        _pk("question"),
+        ("get", "post"),
+        data=lambda w: {"kind": "coffee_chat", "category": "", "text": "hijack?"},
+    ),
+    "question_delete": Case(_pk("question"), ("post",)),
+    "question_move": Case(_pk("question"), ("post",), data=lambda w: {"direction": "down"}),
+    "conversation_build_agenda": Case(_pk("conversation"), ("post",)),
+    "contact_request_check": Case(
+        _pk("contact"),
+        ("post",),
+        data=lambda w: {"rq-template": w.rows["template"].pk, "rq-kind": "", "rq-message_body": "Hi, I want a job."},
+    ),
     # Calendar: one chat's invitation (logged in), and the feed (its secret token is the key:
     # a rotated token is what anyone but the owner can at best hold).
     "calendar_chat_ics": Case(_pk("conversation"), ("get",)),
@@ -195,6 +210,7 @@ OWNED_MODELS = (
     CaptureOffer,
     Correspondent,
     StoredMail,
+    Question,
 )
 
 

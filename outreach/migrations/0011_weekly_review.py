@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outreach", "0006_capture"),
+        ("outreach", "0010_seed_starter_questions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
