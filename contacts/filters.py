@@ -4,7 +4,7 @@ import django_filters
 
 from config.api import enum_filter, id_filter
 
-from .models import Company, Contact, Relationship, Source, Tag, text_key
+from .models import Company, Contact, Relationship, Responsiveness, Source, Tag, text_key
 from .selectors import reconnect_due_q
 
 
@@ -13,6 +13,7 @@ class ContactFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", help_text="Tag name (any case).")
     source = enum_filter(Source.choices)
     relationship = enum_filter(Relationship.choices)
+    responsiveness = enum_filter(Responsiveness.choices)
     archived = django_filters.BooleanFilter()
     reconnect_due = django_filters.BooleanFilter(
         method="filter_reconnect_due",
@@ -21,7 +22,7 @@ class ContactFilter(django_filters.FilterSet):
 
     class Meta:
         model = Contact
-        fields = ["company", "tag", "source", "relationship", "archived", "reconnect_due"]
+        fields = ["company", "tag", "source", "relationship", "responsiveness", "archived", "reconnect_due"]
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name_key=text_key(value))

@@ -22,13 +22,14 @@ from contacts.selectors import (
     reconnect_due_q,
 )
 from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, StoredMail, Touch
-from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, RESPONSE_STAGES
+from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES, OPEN_STAGES, RESPONSE_STAGES
 from outreach.selectors import (
     conversation_list,
     follow_up_due_q,
     follow_up_list,
     iso_week_bounds,
     requests_sent_in_week,
+    second_person_suggestions,
 )
 
 from .models import NOTE_UNDO_SECONDS, Note, Opportunity
@@ -620,3 +621,77 @@ def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
             "their company and tags",
         ],
     }
+
+
+# --- worth reaching next (issue #14) -------------------------------------------------------
+
+# A booster not in touch for this long is worth a message (or sooner when their reconnect is due).
+BOOSTER_QUIET_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Someone worth reaching next, and why: `kind` names the source ("second_person",
+    "booster"), `reason` is the sentence shown to the user."""
+
+    contact: Contact
+    kind: str
+    reason: str
+
+
+def _second_person_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
+    return [
+        Suggestion(
+            contact=s.candidate,
+            kind="second_person",
+            reason=f"{s.conversation.contact.full_name} at {s.company.name} has not replied in 3 business "
+            f"days: try a second person there (3B7).",
+        )
+        for s in second_person_suggestions(user=user, now=now, limit=limit)
+    ]
+
+
+def _quiet_booster_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
+    """Boosters (they reply fast) with no open ask, not in touch for BOOSTER_QUIET_DAYS days or
+    whose reconnect is due; the longest quiet first. One query."""
+    open_ask = Conversation.objects.filter(owner=user, contact=OuterRef("pk"), stage__in=OPEN_STAGES)
+    quiet = Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=now - timedelta(days=BOOSTER_QUIET_DAYS))
+    boosters = (
+        Contact.objects.filter(owner=user, archived=False, responsiveness=Contact.Responsiveness.BOOSTER)
+        .filter(quiet | reconnect_due_q(now))
+        .exclude(Exists(open_ask))
+        .select_related("company")
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "id")[:limit]
+    )
+    suggestions = []
+    for contact in boosters:
+        if contact.last_contacted_at is None:
+            since = "never in touch"
+        else:
+            since = f"last in touch {(now - contact.last_contacted_at).days} days ago"
+        suggestions.append(
+            Suggestion(contact=contact, kind="booster", reason=f"A booster (replies within 3 business days); {since}.")
+        )
+    return suggestions
+
+
+# The sources of worth_reaching_next, most pressing first: each is source(*, user, now, limit)
+# -> list[Suggestion]. A new source (e.g. warm intros) is one more function here.
+WORTH_REACHING_SOURCES = [_second_person_suggestions, _quiet_booster_suggestions]
+
+
+def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) -> list[Suggestion]:
+    """The contacts most worth reaching next, with why: a second person due on a 3B7 day, then
+    a booster gone quiet (WORTH_REACHING_SOURCES in order), each contact once, at most `limit`.
+    A fixed number of queries (each source asks for at most `limit` rows)."""
+    now = now or timezone.now()
+    found: list[Suggestion] = []
+    seen: set[int] = set()
+    for source in WORTH_REACHING_SOURCES:
+        for suggestion in source(user=user, now=now, limit=limit):
+            if suggestion.contact.pk not in seen:
+                seen.add(suggestion.contact.pk)
+                found.append(suggestion)
+            if len(found) >= limit:
+                return found
+    return found

@@ -4,9 +4,11 @@
 (accounts.selectors.scoped_get); pages, the calendar and the e-mail links all use them.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -18,11 +20,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from accounts.localtime import local_day_bounds, local_today
+from accounts.localtime import local_day_bounds, local_today, workdays
+from accounts.models import Routine, profile_setting
 from accounts.selectors import scoped_get
 from contacts.models import Contact
 
@@ -42,6 +47,11 @@ def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
         .values("recorded_at")[:1]
     )
     return FollowUp.objects.filter(conversation=conversation_ref, kind=FollowUp.Kind.NUDGE, created_at__gte=round_start)
+
+
+def nudges_this_round_of(conversation_ref) -> QuerySet[FollowUp]:
+    """The same, for an expression (e.g. OuterRef("conversation_id") in a subquery)."""
+    return _nudges_this_round(conversation_ref, conversation_ref)
 
 
 def nudges_this_round(conversation: Conversation) -> QuerySet[FollowUp]:
@@ -79,6 +89,19 @@ def conversation_get(*, user, pk) -> Conversation:
         "contact", "contact__company", "template", "portfolio_item"
     )
     return scoped_get(conversations, pk=pk, not_found="No such conversation.")
+
+
+# The 3B7 routine (issue #14): one nudge, 7 business days after the request.
+THREE_B_SEVEN_NUDGE_DAYS = 7
+THREE_B_SEVEN_SECOND_PERSON_DAYS = 3
+
+
+def max_nudges_for(user) -> int:
+    """How many nudges a request gets in one round: `max_nudges`, or one under the 3B7 routine
+    ("follow up once"). The one place that decides it, for planning and for suggesting no_response."""
+    if profile_setting(user, "routine") == Routine.THREE_B_SEVEN:
+        return 1
+    return profile_setting(user, "max_nudges")
 
 
 def conversation_suggests_no_response(conversation: Conversation, *, max_nudges: int) -> bool:
@@ -216,3 +239,124 @@ def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
     return PortfolioItem.objects.filter(owner=user).prefetch_related(
         Prefetch("conversations", queryset=feedback, to_attr="feedback_conversations")
     )
+
+
+# --- the 3B7 routine: day 3, a second person (issue #14) ------------------------------------
+
+
+@dataclass(frozen=True)
+class SecondPerson:
+    """A request waiting on its 3rd business day at a target company, and whom to try next."""
+
+    conversation: Conversation  # the unanswered request (with contact and company)
+    candidate: Contact  # the best other contact at that company (see second_person_candidates)
+
+    @property
+    def company(self):
+        return self.conversation.contact.company
+
+
+def third_business_day_cutoff(user, now: datetime) -> datetime:
+    """Requests sent before this instant have waited at least THREE_B_SEVEN_SECOND_PERSON_DAYS
+    business days by today: the start (local midnight) of the 3rd working date counted back
+    from today, today included. A request sent on Friday (Mon–Fri) qualifies from Wednesday:
+    counting back from Wednesday, Wed, Tue, Mon — before Monday 00:00."""
+    days = workdays(user) or frozenset(range(1, 8))
+    current, counted = local_today(user, now), 0
+    while True:
+        if current.isoweekday() in days:
+            counted += 1
+            if counted == THREE_B_SEVEN_SECOND_PERSON_DAYS:
+                return local_day_bounds(user, current)[0]
+        current -= timedelta(days=1)
+
+
+def _candidate_ranking():
+    """Order for second_person_candidates: responsiveness (booster, unknown, obligate,
+    curmudgeon), then a warm path (someone referred them, or alumni / internal colleague),
+    then product managers, then the least recently contacted (never contacted first), then id."""
+    responsiveness = Case(
+        When(responsiveness=Contact.Responsiveness.BOOSTER, then=Value(0)),
+        When(responsiveness__isnull=True, then=Value(1)),
+        When(responsiveness=Contact.Responsiveness.OBLIGATE, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    warm = Case(
+        When(
+            Q(referred_by__isnull=False)
+            | Q(relationship__in=(Contact.Relationship.ALUMNI, Contact.Relationship.INTERNAL_COLLEAGUE)),
+            then=Value(0),
+        ),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    product_manager = Case(
+        When(relationship=Contact.Relationship.PRODUCT_MANAGER, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (responsiveness, warm, product_manager, F("last_contacted_at").asc(nulls_first=True), "id")
+
+
+def second_person_candidates(*, user, company_ids) -> QuerySet[Contact]:
+    """The user's other people at these companies who could be asked now: not archived, no
+    open ask (OPEN_STAGES) of any kind. Each row has `rank` (1 = best at its company, by
+    _candidate_ranking: responsiveness booster > unknown > obligate > curmudgeon, then warm
+    path, then product manager, then least recently contacted)."""
+    open_ask = Conversation.objects.filter(owner=user, contact=OuterRef("pk"), stage__in=OPEN_STAGES)
+    return (
+        Contact.objects.filter(owner=user, company_id__in=company_ids, archived=False)
+        .exclude(Exists(open_ask))
+        .select_related("company")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("company_id")], order_by=list(_ranking_expressions())),
+        )
+    )
+
+
+def _ranking_expressions():
+    return tuple(F(key).asc() if isinstance(key, str) else key for key in _candidate_ranking())
+
+
+def second_person_suggestions(*, user, now: datetime | None = None, limit: int = 5) -> list[SecondPerson]:
+    """Day 3 of 3B7, under either routine: requests at target companies unanswered for 3+
+    business days (by the user's workweek and clock; answered = replied_at set or moved to
+    scheduled / declined), with nobody at that company asked since, each with the best other
+    contact to try there. One per company, the longest-waiting first, at most `limit`. Two
+    queries (one when nothing is waiting)."""
+    now = now or timezone.now()
+    asked_since = Conversation.objects.filter(
+        owner=user,
+        contact__company_id=OuterRef("contact__company_id"),
+        created_at__gt=OuterRef("requested_at"),
+    ).exclude(contact_id=OuterRef("contact_id"))
+    waiting = (
+        Conversation.objects.filter(
+            owner=user,
+            stage__in=REPLY_STAGES,
+            requested_at__lt=third_business_day_cutoff(user, now),
+            contact__company__target=True,
+            contact__archived=False,
+        )
+        .filter(Q(replied_at__isnull=True) | Q(replied_at__lt=F("requested_at")))
+        .exclude(Exists(asked_since))
+        .select_related("contact", "contact__company")
+        .order_by("requested_at", "id")
+    )
+    # One per company: a few more rows than `limit` cover companies with several waiting asks.
+    firsts: dict[int, Conversation] = {}
+    for conversation in waiting[: limit * 4]:
+        firsts.setdefault(conversation.contact.company_id, conversation)
+    if not firsts:
+        return []
+    best = {
+        contact.company_id: contact
+        for contact in second_person_candidates(user=user, company_ids=list(firsts)).filter(rank=1)
+    }
+    found = [
+        SecondPerson(conversation, best[company_id])
+        for company_id, conversation in firsts.items()
+        if company_id in best
+    ]
+    return found[:limit]
