@@ -439,7 +439,7 @@ RESPONSIVENESS_STAGES = (Stage.SCHEDULED, Stage.DECLINED, Stage.NO_RESPONSE)
 
 
 def responsiveness_label(
-    *, stage: str, requested_at, replied_at, held_at, given_up_at, nudged: bool, tz, days
+    *, stage: str, requested_at, replied_at, given_up_at, nudged: bool, tz, days
 ) -> tuple[datetime, str] | None:
     """What one ask says about its contact, and when it said it (None: nothing yet).
 
@@ -447,13 +447,13 @@ def responsiveness_label(
     request's business day or within BOOSTER_BUSINESS_DAYS business days after it → booster,
     later → obligate (local dates on the user's clock, counted by their workweek). Moved to
     no_response after at least one nudge was done → curmudgeon. A chat logged after the fact
-    (requested, replied and held at the same instant) says nothing about replying.
+    (requested and answered at the same instant, conversation_log_held) says nothing about replying.
     """
     if stage == Stage.DECLINED:
         return (replied_at or given_up_at or requested_at), Responsiveness.CURMUDGEON
     answered = replied_at is not None and (requested_at is None or replied_at >= requested_at)
     if answered:
-        if requested_at is None or (replied_at == requested_at and held_at == requested_at):
+        if requested_at is None or replied_at == requested_at:
             return None
         waited = business_days_between(requested_at.astimezone(tz).date(), replied_at.astimezone(tz).date(), days)
         return replied_at, (Responsiveness.BOOSTER if waited <= BOOSTER_BUSINESS_DAYS else Responsiveness.OBLIGATE)
@@ -477,16 +477,15 @@ def contact_responsiveness_refresh(*, contact: Contact) -> str | None:
         Conversation.objects.filter(owner_id=contact.owner_id, contact_id=contact.pk)
         .filter(Q(replied_at__isnull=False) | Q(stage__in=(Stage.DECLINED, Stage.NO_RESPONSE)))
         .annotate(given_up_at=Subquery(given_up), nudged=Exists(nudged))
-        .values_list("stage", "requested_at", "replied_at", "held_at", "given_up_at", "nudged")
+        .values_list("stage", "requested_at", "replied_at", "given_up_at", "nudged")
     )
     tz, days = user_tz(owner), workdays(owner)
     labels = []
-    for stage, requested_at, replied_at, held_at, given_up_at, was_nudged in rows:
+    for stage, requested_at, replied_at, given_up_at, was_nudged in rows:
         label = responsiveness_label(
             stage=stage,
             requested_at=requested_at,
             replied_at=replied_at,
-            held_at=held_at,
             given_up_at=given_up_at,
             nudged=was_nudged,
             tz=tz,

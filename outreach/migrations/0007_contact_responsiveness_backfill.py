@@ -25,11 +25,11 @@ def _business_days_between(start, end, days) -> int:
 
 
 def _label(row, given_up_at, nudged, tz, days):
-    stage, requested_at, replied_at, held_at = row["stage"], row["requested_at"], row["replied_at"], row["held_at"]
+    stage, requested_at, replied_at = row["stage"], row["requested_at"], row["replied_at"]
     if stage == "declined":
         return (replied_at or given_up_at or requested_at), "curmudgeon"
     if replied_at is not None and (requested_at is None or replied_at >= requested_at):
-        if requested_at is None or (replied_at == requested_at and held_at == requested_at):
+        if requested_at is None or replied_at == requested_at:
             return None
         waited = _business_days_between(requested_at.astimezone(tz).date(), replied_at.astimezone(tz).date(), days)
         return replied_at, "booster" if waited <= BOOSTER_BUSINESS_DAYS else "obligate"
@@ -59,7 +59,7 @@ def backfill(apps, schema_editor):
     )
     best = {}
     rows = Conversation.objects.exclude(replied_at__isnull=True, stage__in=("requested", "planned")).values(
-        "id", "owner_id", "contact_id", "stage", "requested_at", "replied_at", "held_at"
+        "id", "owner_id", "contact_id", "stage", "requested_at", "replied_at"
     )
     for row in rows.iterator(chunk_size=2000):
         tz, days = clocks.get(row["owner_id"], default_clock)
