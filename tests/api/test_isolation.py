@@ -90,6 +90,7 @@ FILTER_VALUES = {
     "stage": None,
     "source": None,
     "relationship": None,
+    "responsiveness": None,
     "archived": lambda rows: "false",
     "reconnect_due": lambda rows: "false",
     "due": None,
