@@ -326,10 +326,12 @@ def conversation_delete(*, conversation: Conversation) -> None:
     The row is locked first, like a move: a transition running at the same moment finishes
     before, or finds the conversation gone. A reminder being sent at this very moment holds its
     own row's lock, so the delete waits for that send to finish (it was already due and out)."""
-    locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
     # The reminders rows go in the same cascade (Reminder.conversation and .follow_up cascade):
     # a sweep or a send task that comes later finds no row, and sends nothing.
     locked.delete()
+    # The contact's label came from their asks: without this one it may be another (issue #14).
+    contact_responsiveness_refresh(contact=locked.contact)
 
 
 def _conversation_under_way(conversation: Conversation) -> bool:
@@ -754,6 +756,7 @@ def contact_merge_pipeline(*, keep: Contact, other: Contact) -> None:
             if follow_up.pk != kept.pk:
                 _follow_up_close(follow_up, FollowUp.Status.CANCELLED, now)
     reconnect_follow_up_sync(contact=keep)
+    contact_responsiveness_refresh(contact=keep)  # their asks now include the other's (issue #14)
 
 
 @transaction.atomic

@@ -32,7 +32,8 @@ def frozen_clock():
 
 
 def _ask(user, contact=None, at=FRIDAY):
-    return conversation_start_request(owner=user, contact=contact or ContactFactory(owner=user), at=at)
+    contact = contact or ContactFactory(owner=user)
+    return conversation_start_request(owner=user, contact=contact, at=at, allow_duplicate=True)
 
 
 def _label(api_client, contact) -> str | None:
@@ -186,3 +187,21 @@ def test_the_migration_backfills_labels_from_existing_asks(user, api_client):
         given_up.contact_id: "curmudgeon",
         waiting.pk: None,
     }
+
+
+def test_deleting_the_deciding_ask_or_merging_a_duplicate_refreshes_the_label(user, api_client):
+    contact = ContactFactory(owner=user)
+    slow = _ask(user, contact)
+    _reply(api_client, slow, "2026-03-20T09:00:00Z")
+    fast = _ask(user, contact, at=aware(2026, 3, 23, 9, 0))
+    _reply(api_client, fast, "2026-03-23T10:00:00Z")
+    assert _label(api_client, contact) == "booster"
+    assert api_client.delete(f"/api/v1/conversations/{fast.pk}/").status_code == 204
+    assert _label(api_client, contact) == "obligate"  # the earlier, slow answer is the latest now
+
+    duplicate = ContactFactory(owner=user)
+    declined = _ask(user, duplicate, at=aware(2026, 3, 25, 9, 0))
+    conversation_transition(conversation=declined, to_stage=Stage.DECLINED)
+    response = api_client.post(f"/api/v1/contacts/{contact.pk}/merge/", {"other": duplicate.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert _label(api_client, contact) == "curmudgeon"
