@@ -296,7 +296,13 @@ def _candidate_ranking():
         default=Value(1),
         output_field=IntegerField(),
     )
-    return (responsiveness, warm, product_manager, F("last_contacted_at").asc(nulls_first=True), "id")
+    return [
+        responsiveness.asc(),
+        warm.asc(),
+        product_manager.asc(),
+        F("last_contacted_at").asc(nulls_first=True),
+        F("id").asc(),
+    ]
 
 
 def second_person_candidates(*, user, company_ids) -> QuerySet[Contact]:
@@ -310,13 +316,9 @@ def second_person_candidates(*, user, company_ids) -> QuerySet[Contact]:
         .exclude(Exists(open_ask))
         .select_related("company")
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("company_id")], order_by=list(_ranking_expressions())),
+            rank=Window(RowNumber(), partition_by=[F("company_id")], order_by=_candidate_ranking()),
         )
     )
-
-
-def _ranking_expressions():
-    return tuple(F(key).asc() if isinstance(key, str) else key for key in _candidate_ranking())
 
 
 def second_person_suggestions(*, user, now: datetime | None = None, limit: int = 5) -> list[SecondPerson]:
