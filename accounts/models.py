@@ -101,6 +101,17 @@ def parse_workweek(value: str) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(day) + 1 for day in value.split(",") if day in WEEKDAYS)
 
 
+def workweek_canonical(days) -> str:
+    """A list of day names as stored: known days in week order, comma-separated. Raises
+    ValidationError for an unknown day, an empty list or a day given twice."""
+    days = [str(day).strip().lower() for day in days]
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown:
+        raise ValidationError(f"Unknown day “{unknown[0]}”: use {', '.join(WEEKDAYS)}.")
+    validate_workweek(",".join(days))
+    return ",".join(day for day in WEEKDAYS if day in days)
+
+
 def validate_workweek(value: str) -> None:
     days = value.split(",") if value else []
     unknown = [day for day in days if day not in WEEKDAYS]
@@ -156,6 +167,9 @@ class Profile(models.Model):
         "max_nudges",
         "pathway",
         "linkedin_url",
+        # The 3B7 routine (issue #14): which days count as business days, and how asks are followed up.
+        "workweek",
+        "routine",
         "weekly_review",
     )
     # Those that decide when (or whether) reminders go out: only a change to one of these
@@ -167,6 +181,8 @@ class Profile(models.Model):
         "daily_digest",
         "nudge_after_days",
         "max_nudges",
+        "workweek",
+        "routine",
         "weekly_review",
     )
 

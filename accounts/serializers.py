@@ -6,8 +6,25 @@ from rest_framework import serializers
 
 from config.api import ModelSerializer
 
-from .models import Profile, validate_timezone
+from .models import WEEKDAYS, Profile, validate_timezone, workweek_canonical
 from .services import NAME_FIELDS
+
+
+class WorkweekField(serializers.ListField):
+    """The workweek as day names (["mon", "tue", ...]); stored as "mon,tue,..." in week order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), allow_empty=True, **kwargs)
+
+    def to_representation(self, value):
+        return [day for day in value.split(",") if day]
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        try:
+            return workweek_canonical(days)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
 
 class ProfileSerializer(ModelSerializer):
@@ -23,6 +40,10 @@ class ProfileSerializer(ModelSerializer):
     last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
     timezone = serializers.CharField(
         max_length=64, help_text="IANA time zone name, e.g. Europe/Berlin or America/Toronto."
+    )
+    workweek = WorkweekField(
+        required=False,
+        help_text=f"Your business days, as day names ({', '.join(WEEKDAYS)}); the 3B7 routine counts them.",
     )
     calendar_url = serializers.SerializerMethodField(help_text="Your private calendar feed (iCalendar).")
     mail_in_address = serializers.CharField(

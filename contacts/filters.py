@@ -5,7 +5,7 @@ from rest_framework.filters import OrderingFilter
 
 from config.api import enum_filter, id_filter
 
-from .models import Company, Contact, Relationship, Source, Tag, text_key
+from .models import Company, Contact, Relationship, Responsiveness, Source, Tag, text_key
 from .selectors import LAMP_ORDERING, reconnect_due_q
 
 
@@ -14,6 +14,7 @@ class ContactFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", help_text="Tag name (any case).")
     source = enum_filter(Source.choices)
     relationship = enum_filter(Relationship.choices)
+    responsiveness = enum_filter(Responsiveness.choices)
     archived = django_filters.BooleanFilter()
     reconnect_due = django_filters.BooleanFilter(
         method="filter_reconnect_due",
@@ -22,7 +23,7 @@ class ContactFilter(django_filters.FilterSet):
 
     class Meta:
         model = Contact
-        fields = ["company", "tag", "source", "relationship", "archived", "reconnect_due"]
+        fields = ["company", "tag", "source", "relationship", "responsiveness", "archived", "reconnect_due"]
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name_key=text_key(value))

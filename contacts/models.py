@@ -154,10 +154,12 @@ CONTACT_FIELDS = (
     "reconnect_every_days",
     "last_contacted_at",
     "reconnect_due_at",
+    "responsiveness",
     "archived",
 )
-# Kept by the services (a held chat, a note, a done follow-up touch the contact): shown, never set.
-CONTACT_MAINTAINED_FIELDS = ("last_contacted_at", "reconnect_due_at")
+# Kept by the services (a held chat, a note, a done follow-up touch the contact; an answered
+# or given-up ask labels them, issue #14): shown, never set.
+CONTACT_MAINTAINED_FIELDS = ("last_contacted_at", "reconnect_due_at", "responsiveness")
 
 
 class Contact(OwnedModel):

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.errors import ApplicationError
-from accounts.models import Profile
+from accounts.models import WEEKDAYS, Profile, workweek_canonical
 from accounts.services import NAME_FIELDS, password_confirmed
 from accounts.timezones import canonical_name, canonical_timezones
 from contacts.models import LAMP_MAX, Contact, text_key
@@ -324,6 +324,9 @@ def _timezone_choices():
     return [(name, name.replace("_", " ")) for name in canonical_timezones()]
 
 
+DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+
+
 def _pathway_choices():
     return [(value, f"{label} — {PATHWAY_SUMMARIES[value]}") for value, label in Profile.Pathway.choices]
 
@@ -348,6 +351,20 @@ class ProfileForm(Form):
     weekly_request_goal = forms.IntegerField(label="Requests to send per week", min_value=0, max_value=100)
     nudge_after_days = forms.IntegerField(label="Nudge after (days)", min_value=1, max_value=90)
     max_nudges = forms.IntegerField(label="Nudges before giving up", min_value=0, max_value=10)
+    workweek = forms.MultipleChoiceField(
+        label="My working days",
+        choices=[(day, DAY_NAMES[day]) for day in WEEKDAYS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one working day."},
+        help_text="Business days: the 3B7 routine counts only these.",
+    )
+    routine = forms.ChoiceField(
+        label="Follow-up routine",
+        choices=Profile.Routine.choices,
+        help_text="Calendar days: nudge every “Nudge after” days, up to “Nudges before giving up”. "
+        "3B7: after 3 business days without a reply, try a second person at a target company; "
+        "after 7, nudge once.",
+    )
     linkedin_url = forms.CharField(
         label="Your LinkedIn profile URL",
         max_length=200,
@@ -369,7 +386,14 @@ class ProfileForm(Form):
         profile = user.profile
         initial = {name: getattr(user if name in NAME_FIELDS else profile, name) for name in cls.PROFILE_FIELDS}
         initial["timezone"] = canonical_name(profile.timezone)
+        initial["workweek"] = [day for day in profile.workweek.split(",") if day]
         return initial
+
+    def clean_workweek(self):
+        try:
+            return workweek_canonical(self.cleaned_data["workweek"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
 
 
 class AccountDeleteForm(PasswordConfirmForm):

@@ -116,6 +116,11 @@ def cancel_follow_up_reminders(follow_up: FollowUp, reason: str) -> None:
     _cancel(follow_up.reminders.all(), reason)
 
 
+def cancel_follow_ups_reminders(follow_up_ids, reason: str) -> int:
+    """Many follow-ups moved or closed at once (a routine change, issue #14): one UPDATE."""
+    return _cancel(Reminder.objects.filter(follow_up_id__in=follow_up_ids), reason)
+
+
 CHAT_PREP_LEAD = timedelta(hours=24)
 CHAT_SOON_LEAD = timedelta(hours=1)
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from statistics import NormalDist
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -21,14 +22,18 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.errors import ApplicationError
-from accounts.localtime import local_day_bounds, local_today
+from accounts.localtime import local_day_bounds, local_today, workdays
+from accounts.models import Routine, profile_setting
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact
+from contacts.selectors import intro_paths, reconnect_due_q
 
 from .models import (
     Conversation,
@@ -56,6 +61,11 @@ def _nudges_this_round(conversation_ref, round_ref) -> QuerySet[FollowUp]:
         .values("recorded_at")[:1]
     )
     return FollowUp.objects.filter(conversation=conversation_ref, kind=FollowUp.Kind.NUDGE, created_at__gte=round_start)
+
+
+def nudges_this_round_of(conversation_ref) -> QuerySet[FollowUp]:
+    """The same, for an expression (e.g. OuterRef("conversation_id") in a subquery)."""
+    return _nudges_this_round(conversation_ref, conversation_ref)
 
 
 def nudges_this_round(conversation: Conversation) -> QuerySet[FollowUp]:
@@ -93,6 +103,19 @@ def conversation_get(*, user, pk) -> Conversation:
         "contact", "contact__company", "template", "portfolio_item"
     )
     return scoped_get(conversations, pk=pk, not_found="No such conversation.")
+
+
+# The 3B7 routine (issue #14): one nudge, 7 business days after the request.
+THREE_B_SEVEN_NUDGE_DAYS = 7
+THREE_B_SEVEN_SECOND_PERSON_DAYS = 3
+
+
+def max_nudges_for(user) -> int:
+    """How many nudges a request gets in one round: `max_nudges`, or one under the 3B7 routine
+    ("follow up once"). The one place that decides it, for planning and for suggesting no_response."""
+    if profile_setting(user, "routine") == Routine.THREE_B_SEVEN:
+        return 1
+    return profile_setting(user, "max_nudges")
 
 
 def conversation_suggests_no_response(conversation: Conversation, *, max_nudges: int) -> bool:
@@ -235,8 +258,6 @@ def portfolio_item_list(*, user) -> QuerySet[PortfolioItem]:
 # --- the weekly review (issue #14) -----------------------------------------------------------
 
 TARGETS_NAMED_IN_REVIEW = 5
-# A booster (answers fast) not in touch for this long is worth a note.
-BOOSTER_QUIET_DAYS = 30
 
 
 def week_in_review(*, user, start: datetime, end: datetime) -> dict:
@@ -260,29 +281,100 @@ def week_in_review(*, user, start: datetime, end: datetime) -> dict:
     }
 
 
+# A booster not in touch for this long is worth a message (or sooner when their reconnect is due).
+BOOSTER_QUIET_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """A contact worth reaching next, and why (shown as is in the review and on pages)."""
+    """Someone worth reaching next, and why: `kind` names the source ("second_person",
+    "booster"), `reason` is the sentence shown to the user."""
 
     contact: Contact
     kind: str
     reason: str
 
 
-def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) -> list[Suggestion]:
-    """The contacts most worth reaching next, each once, best first."""
-    now = now or timezone.now()
-    quiet_since = now - timedelta(days=BOOSTER_QUIET_DAYS)
+def _second_person_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
+    return [
+        Suggestion(
+            contact=s.candidate,
+            kind="second_person",
+            reason=f"{s.conversation.contact.full_name} at {s.company.name} has not replied in 3 business "
+            f"days: try a second person there (3B7).",
+        )
+        for s in second_person_suggestions(user=user, now=now, limit=limit)
+    ]
+
+
+def _quiet_booster_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
+    """Boosters (they reply fast) with no open ask, not in touch for BOOSTER_QUIET_DAYS days or
+    whose reconnect is due; the longest quiet first. One query."""
+    open_ask = Conversation.objects.filter(owner=user, contact=OuterRef("pk"), stage__in=OPEN_STAGES)
+    quiet = Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=now - timedelta(days=BOOSTER_QUIET_DAYS))
     boosters = (
         Contact.objects.filter(owner=user, archived=False, responsiveness=Contact.Responsiveness.BOOSTER)
-        .filter(Q(last_contacted_at__lt=quiet_since) | Q(last_contacted_at__isnull=True))
+        .filter(quiet | reconnect_due_q(now))
+        .exclude(Exists(open_ask))
         .select_related("company")
         .order_by(F("last_contacted_at").asc(nulls_first=True), "id")[:limit]
     )
-    return [
-        Suggestion(contact, "booster", f"{contact.first_name} answers fast and you have not been in touch for a while.")
-        for contact in boosters
-    ]
+    suggestions = []
+    for contact in boosters:
+        if contact.last_contacted_at is None:
+            since = "never in touch"
+        else:
+            since = f"last in touch {(now - contact.last_contacted_at).days} days ago"
+        suggestions.append(
+            Suggestion(contact=contact, kind="booster", reason=f"A booster (replies within 3 business days); {since}.")
+        )
+    return suggestions
+
+
+def _warm_intro_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
+    """For the highest-ranked target companies with no contact yet (LAMP order), the best
+    contact who could introduce the user there (contacts.selectors.intro_paths)."""
+    uncovered = (
+        Company.objects.filter(owner=user, target=True)
+        .exclude(Exists(Contact.objects.filter(company=OuterRef("pk"), archived=False)))
+        .order_by("-motivation", "-posting", "name", "id")[:limit]
+    )
+    suggestions = []
+    for company in uncovered:
+        paths = intro_paths(user=user, company=company, limit=1)
+        if paths:
+            path = paths[0]
+            suggestions.append(
+                Suggestion(
+                    contact=path.contact,
+                    kind="warm_intro",
+                    reason=f"A warm intro to {company.name}, a target with no contact yet: {path.reason}",
+                )
+            )
+    return suggestions
+
+
+# The sources of worth_reaching_next, most pressing first: each is source(*, user, now, limit)
+# -> list[Suggestion]. A new source (e.g. warm intros) is one more function here.
+WORTH_REACHING_SOURCES = [_second_person_suggestions, _warm_intro_suggestions, _quiet_booster_suggestions]
+
+
+def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) -> list[Suggestion]:
+    """The contacts most worth reaching next, with why: a second person due on a 3B7 day, then
+    a warm intro to a target with no contact yet, then a booster gone quiet
+    (WORTH_REACHING_SOURCES in order), each contact once, at most `limit`.
+    A fixed number of queries (each source asks for at most `limit` rows)."""
+    now = now or timezone.now()
+    found: list[Suggestion] = []
+    seen: set[int] = set()
+    for source in WORTH_REACHING_SOURCES:
+        for suggestion in source(user=user, now=now, limit=limit):
+            if suggestion.contact.pk not in seen:
+                seen.add(suggestion.contact.pk)
+                found.append(suggestion)
+            if len(found) >= limit:
+                return found
+    return found
 
 
 # --- templates that learn (issue #14) ------------------------------------------------------
@@ -504,3 +596,126 @@ def questions_by_kind(*, user, per_kind: int) -> list[dict]:
             {"kind": value, "label": label, "questions": questions, "count": count, "more": count - len(questions)}
         )
     return groups
+
+
+# --- the 3B7 routine: day 3, a second person (issue #14) ------------------------------------
+
+
+@dataclass(frozen=True)
+class SecondPerson:
+    """A request waiting on its 3rd business day at a target company, and whom to try next."""
+
+    conversation: Conversation  # the unanswered request (with contact and company)
+    candidate: Contact  # the best other contact at that company (see second_person_candidates)
+
+    @property
+    def company(self):
+        return self.conversation.contact.company
+
+
+def third_business_day_cutoff(user, now: datetime) -> datetime:
+    """Requests sent before this instant have waited at least THREE_B_SEVEN_SECOND_PERSON_DAYS
+    business days by today: the start (local midnight) of the 3rd working date counted back
+    from today, today included. A request sent on Friday (Mon–Fri) qualifies from Wednesday:
+    counting back from Wednesday, Wed, Tue, Mon — before Monday 00:00."""
+    days = workdays(user) or frozenset(range(1, 8))
+    current, counted = local_today(user, now), 0
+    while True:
+        if current.isoweekday() in days:
+            counted += 1
+            if counted == THREE_B_SEVEN_SECOND_PERSON_DAYS:
+                return local_day_bounds(user, current)[0]
+        current -= timedelta(days=1)
+
+
+def _candidate_ranking():
+    """Order for second_person_candidates: responsiveness (booster, unknown, obligate,
+    curmudgeon), then a warm path (someone referred them, or alumni / internal colleague),
+    then product managers, then the least recently contacted (never contacted first), then id."""
+    responsiveness = Case(
+        When(responsiveness=Contact.Responsiveness.BOOSTER, then=Value(0)),
+        When(responsiveness__isnull=True, then=Value(1)),
+        When(responsiveness=Contact.Responsiveness.OBLIGATE, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    warm = Case(
+        When(
+            Q(referred_by__isnull=False)
+            | Q(relationship__in=(Contact.Relationship.ALUMNI, Contact.Relationship.INTERNAL_COLLEAGUE)),
+            then=Value(0),
+        ),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    product_manager = Case(
+        When(relationship=Contact.Relationship.PRODUCT_MANAGER, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return [
+        responsiveness.asc(),
+        warm.asc(),
+        product_manager.asc(),
+        F("last_contacted_at").asc(nulls_first=True),
+        F("id").asc(),
+    ]
+
+
+def second_person_candidates(*, user, company_ids) -> QuerySet[Contact]:
+    """The user's other people at these companies who could be asked now: not archived, no
+    open ask (OPEN_STAGES) of any kind. Each row has `rank` (1 = best at its company, by
+    _candidate_ranking: responsiveness booster > unknown > obligate > curmudgeon, then warm
+    path, then product manager, then least recently contacted)."""
+    open_ask = Conversation.objects.filter(owner=user, contact=OuterRef("pk"), stage__in=OPEN_STAGES)
+    return (
+        Contact.objects.filter(owner=user, company_id__in=company_ids, archived=False)
+        .exclude(Exists(open_ask))
+        .select_related("company")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("company_id")], order_by=_candidate_ranking()),
+        )
+    )
+
+
+def second_person_suggestions(*, user, now: datetime | None = None, limit: int = 5) -> list[SecondPerson]:
+    """Day 3 of 3B7, under either routine: requests at target companies unanswered for 3+
+    business days (by the user's workweek and clock; answered = replied_at set or moved to
+    scheduled / declined), with nobody at that company asked since, each with the best other
+    contact to try there. One per company, the longest-waiting first, at most `limit`. Two
+    queries (one when nothing is waiting)."""
+    now = now or timezone.now()
+    asked_since = Conversation.objects.filter(
+        owner=user,
+        contact__company_id=OuterRef("contact__company_id"),
+        created_at__gt=OuterRef("requested_at"),
+    ).exclude(contact_id=OuterRef("contact_id"))
+    waiting = (
+        Conversation.objects.filter(
+            owner=user,
+            stage__in=REPLY_STAGES,
+            requested_at__lt=third_business_day_cutoff(user, now),
+            contact__company__target=True,
+            contact__archived=False,
+        )
+        .filter(Q(replied_at__isnull=True) | Q(replied_at__lt=F("requested_at")))
+        .exclude(Exists(asked_since))
+        .select_related("contact", "contact__company")
+        .order_by("requested_at", "id")
+    )
+    # One per company: a few more rows than `limit` cover companies with several waiting asks.
+    firsts: dict[int, Conversation] = {}
+    for conversation in waiting[: limit * 4]:
+        firsts.setdefault(conversation.contact.company_id, conversation)
+    if not firsts:
+        return []
+    best = {
+        contact.company_id: contact
+        for contact in second_person_candidates(user=user, company_ids=list(firsts)).filter(rank=1)
+    }
+    found = [
+        SecondPerson(conversation, best[company_id])
+        for company_id, conversation in firsts.items()
+        if company_id in best
+    ]
+    return found[:limit]

@@ -30,7 +30,7 @@ from .models import (
     Touch,
 )
 from .pipeline import MOVES, legal_next_stages
-from .selectors import conversation_suggests_no_response
+from .selectors import conversation_suggests_no_response, max_nudges_for
 
 DUE_AT_HELP = (
     "When it is due. A date alone (YYYY-MM-DD) means your digest hour that day; a date-time "
@@ -111,8 +111,7 @@ class ConversationSerializer(ModelSerializer):
 
     def _max_nudges(self) -> int:
         if "max_nudges" not in self.context:
-            profile = getattr(self.context["request"].user, "profile", None)
-            self.context["max_nudges"] = profile.max_nudges if profile else 2
+            self.context["max_nudges"] = max_nudges_for(self.context["request"].user)
         return self.context["max_nudges"]
 
 

@@ -8,15 +8,22 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.dates import require_supported_range
 from accounts.errors import ApplicationError
-from accounts.localtime import days_later_at_digest_hour, resolve_due_at
-from accounts.models import profile_setting
+from accounts.localtime import (
+    business_days_between,
+    business_days_later_at_digest_hour,
+    days_later_at_digest_hour,
+    resolve_due_at,
+    user_tz,
+    workdays,
+)
+from accounts.models import Routine, profile_setting
 from accounts.services import model_update
-from contacts.models import Company, Contact
+from contacts.models import Company, Contact, Responsiveness
 from contacts.services import contact_last_contact_set, contact_m2m_move, contact_touch
 
 from . import reminders
@@ -35,7 +42,15 @@ from .models import (
     render_placeholders,
 )
 from .pipeline import FINAL_STAGES, MOVE_INTO, REPLY_STAGES, TRANSITIONS, legal_next_stages
-from .selectors import TOUCHING_FOLLOW_UPS, last_contact_on_record, nudges_this_round, open_asks
+from .selectors import (
+    THREE_B_SEVEN_NUDGE_DAYS,
+    TOUCHING_FOLLOW_UPS,
+    last_contact_on_record,
+    max_nudges_for,
+    nudges_this_round,
+    nudges_this_round_of,
+    open_asks,
+)
 
 # --- the pipeline: one declaration of every move -----------------------------------------
 
@@ -315,10 +330,12 @@ def conversation_delete(*, conversation: Conversation) -> None:
     The row is locked first, like a move: a transition running at the same moment finishes
     before, or finds the conversation gone. A reminder being sent at this very moment holds its
     own row's lock, so the delete waits for that send to finish (it was already due and out)."""
-    locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("contact").get(pk=conversation.pk)
     # The reminders rows go in the same cascade (Reminder.conversation and .follow_up cascade):
     # a sweep or a send task that comes later finds no row, and sends nothing.
     locked.delete()
+    # The contact's label came from their asks: without this one it may be another (issue #14).
+    contact_responsiveness_refresh(contact=locked.contact)
 
 
 def _conversation_under_way(conversation: Conversation) -> bool:
@@ -374,6 +391,8 @@ def conversation_transition(
         locked.replied_at = at
         locked.save(update_fields=["replied_at"])
     EFFECTS[move.effect](conversation=locked, to_stage=to_stage, at=at, **fields)
+    if to_stage in RESPONSIVENESS_STAGES:
+        contact_responsiveness_refresh(contact=locked.contact)
     # Hand the caller's instance the new state.
     conversation.refresh_from_db()
     return conversation
@@ -412,17 +431,146 @@ def conversation_reply(*, conversation: Conversation, at: datetime | None = None
     for nudge in locked.follow_ups.filter(kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.OPEN):
         _follow_up_close(nudge, FollowUp.Status.CANCELLED, now)
     record_touch(contact=locked.contact, at=at)
+    contact_responsiveness_refresh(contact=locked.contact)
     conversation.refresh_from_db()
     return conversation
+
+
+# --- responsiveness (issue #14) ------------------------------------------------------------
+
+# A reply within this many business days of the request (by the user's workweek) makes a booster.
+BOOSTER_BUSINESS_DAYS = 3
+# The moves after which a contact's label may change: an answer (scheduled, declined), or giving up.
+RESPONSIVENESS_STAGES = (Stage.SCHEDULED, Stage.DECLINED, Stage.NO_RESPONSE)
+
+
+def responsiveness_label(
+    *, stage: str, requested_at, replied_at, given_up_at, nudged: bool, tz, days
+) -> tuple[datetime, str] | None:
+    """What one ask says about its contact, and when it said it (None: nothing yet).
+
+    Declined → curmudgeon. A reply (replied_at, also set by a move to scheduled) on the
+    request's business day or within BOOSTER_BUSINESS_DAYS business days after it → booster,
+    later → obligate (local dates on the user's clock, counted by their workweek). Moved to
+    no_response after at least one nudge was done → curmudgeon. A chat logged after the fact
+    (requested and answered at the same instant, conversation_log_held) says nothing about replying.
+    """
+    if stage == Stage.DECLINED:
+        return (replied_at or given_up_at or requested_at), Responsiveness.CURMUDGEON
+    answered = replied_at is not None and (requested_at is None or replied_at >= requested_at)
+    if answered:
+        if requested_at is None or replied_at == requested_at:
+            return None
+        waited = business_days_between(requested_at.astimezone(tz).date(), replied_at.astimezone(tz).date(), days)
+        return replied_at, (Responsiveness.BOOSTER if waited <= BOOSTER_BUSINESS_DAYS else Responsiveness.OBLIGATE)
+    if stage == Stage.NO_RESPONSE and nudged and given_up_at is not None:
+        return given_up_at, Responsiveness.CURMUDGEON
+    return None
+
+
+def contact_responsiveness_refresh(*, contact: Contact) -> str | None:
+    """Label the contact booster, obligate or curmudgeon from their most recent ask that was
+    answered or given up (see responsiveness_label); null while none is. Two queries; the
+    one place that writes Contact.responsiveness (outside the backfill migration)."""
+    owner = contact.owner
+    given_up = (
+        StageChange.objects.filter(conversation=OuterRef("pk"), stage=Stage.NO_RESPONSE)
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    nudged = FollowUp.objects.filter(conversation=OuterRef("pk"), kind=FollowUp.Kind.NUDGE, status=FollowUp.Status.DONE)
+    rows = (
+        Conversation.objects.filter(owner_id=contact.owner_id, contact_id=contact.pk)
+        .filter(Q(replied_at__isnull=False) | Q(stage__in=(Stage.DECLINED, Stage.NO_RESPONSE)))
+        .annotate(given_up_at=Subquery(given_up), nudged=Exists(nudged))
+        .values_list("stage", "requested_at", "replied_at", "given_up_at", "nudged")
+    )
+    tz, days = user_tz(owner), workdays(owner)
+    labels = []
+    for stage, requested_at, replied_at, given_up_at, was_nudged in rows:
+        label = responsiveness_label(
+            stage=stage,
+            requested_at=requested_at,
+            replied_at=replied_at,
+            given_up_at=given_up_at,
+            nudged=was_nudged,
+            tz=tz,
+            days=days,
+        )
+        if label is not None:
+            labels.append(label)
+    value = max(labels, key=lambda pair: pair[0])[1] if labels else None
+    if contact.responsiveness != value:
+        Contact.objects.filter(pk=contact.pk).update(responsiveness=value)
+        contact.responsiveness = value
+    return value
+
+
+def nudge_due_at(owner, *, requested_at: datetime, after: datetime) -> datetime:
+    """When the next nudge of a request falls due, by the user's routine: `nudge_after_days`
+    calendar days after `after` (the request, or the nudge just done), or under 3B7 the 7th
+    business day after the request's local date; at the digest hour either way."""
+    if profile_setting(owner, "routine") == Routine.THREE_B_SEVEN:
+        return business_days_later_at_digest_hour(owner, requested_at, THREE_B_SEVEN_NUDGE_DAYS)
+    return days_later_at_digest_hour(owner, after, profile_setting(owner, "nudge_after_days"))
+
+
+@transaction.atomic
+def nudges_replan(*, user) -> dict[str, int]:
+    """The routine or the workweek changed: open nudges of waiting requests follow the new rule,
+    in bulk (a fixed number of queries however many are open).
+
+    Under 3B7 the first nudge of a round moves to the 7th business day after the request and
+    any later one is cancelled (3B7 follows up once); under the calendar routine a first nudge
+    moves back to `nudge_after_days` after the request, and a later one keeps its date (it
+    counts from the nudge before it). Reminders: the moved ones' pending e-mails are withdrawn
+    here; reminders.profile_changed then arms the new times.
+    """
+    done_this_round = (
+        nudges_this_round_of(OuterRef("conversation_id"))
+        .filter(status=FollowUp.Status.DONE)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = (
+        FollowUp.objects.filter(
+            owner=user,
+            kind=FollowUp.Kind.NUDGE,
+            status=FollowUp.Status.OPEN,
+            conversation__stage=Stage.REQUESTED,
+            conversation__requested_at__isnull=False,
+        )
+        .annotate(done_before=Subquery(done_this_round))
+        .select_related("conversation")
+    )
+    three_b_seven = profile_setting(user, "routine") == Routine.THREE_B_SEVEN
+    moved, cancelled = [], []
+    for nudge in rows:
+        requested_at = nudge.conversation.requested_at
+        if nudge.done_before:
+            if three_b_seven:
+                cancelled.append(nudge.pk)
+            continue
+        due_at = nudge_due_at(user, requested_at=requested_at, after=requested_at)
+        if due_at != nudge.due_at:
+            nudge.due_at = due_at
+            moved.append(nudge)
+    FollowUp.objects.bulk_update(moved, ["due_at"], batch_size=500)
+    FollowUp.objects.filter(pk__in=cancelled).update(status=FollowUp.Status.CANCELLED, completed_at=None)
+    reminders.cancel_follow_ups_reminders([n.pk for n in moved], "The routine changed.")
+    reminders.cancel_follow_ups_reminders(cancelled, "3B7 follows up once.")
+    return {"moved": len(moved), "cancelled": len(cancelled)}
 
 
 def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | None:
     owner = conversation.owner
     if conversation.answered:
         return None  # they answered: nothing to nudge about
-    if nudges_this_round(conversation).count() >= profile_setting(owner, "max_nudges"):
+    if nudges_this_round(conversation).count() >= max_nudges_for(owner):
         return None
-    days = profile_setting(owner, "nudge_after_days")
+    due_at = nudge_due_at(owner, requested_at=conversation.requested_at or after, after=after)
     return follow_up_create(
         owner=owner,
         contact=conversation.contact,
@@ -430,7 +578,7 @@ def _open_next_nudge(conversation: Conversation, after: datetime) -> FollowUp | 
         kind=FollowUp.Kind.NUDGE,
         title=f"Nudge {conversation.contact.full_name} about your {conversation.get_kind_display().lower()}",
         # On that day at the digest hour, like any date-only due date (SPEC: Additions).
-        due_at=days_later_at_digest_hour(owner, after, days),
+        due_at=due_at,
     )
 
 
@@ -612,6 +760,7 @@ def contact_merge_pipeline(*, keep: Contact, other: Contact) -> None:
             if follow_up.pk != kept.pk:
                 _follow_up_close(follow_up, FollowUp.Status.CANCELLED, now)
     reconnect_follow_up_sync(contact=keep)
+    contact_responsiveness_refresh(contact=keep)  # their asks now include the other's (issue #14)
 
 
 @transaction.atomic

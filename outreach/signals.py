@@ -7,7 +7,12 @@ from accounts.signals import account_created, profile_changed
 from contacts.signals import contact_cadence_changed, contact_deleting, contact_merging
 
 from . import reminders
-from .services import contact_merge_pipeline, reconnect_follow_up_sync, touches_of_contact_only_delete
+from .services import (
+    contact_merge_pipeline,
+    nudges_replan,
+    reconnect_follow_up_sync,
+    touches_of_contact_only_delete,
+)
 from .starter_questions import questions_seed_starter
 from .starter_templates import templates_seed_starter
 
@@ -24,6 +29,8 @@ def _seed_starter_questions(sender, user, **kwargs):
 
 @receiver(profile_changed, dispatch_uid="outreach.reminders_profile_changed")
 def _replan_reminders(sender, user, changed, **kwargs):
+    if changed & {"routine", "workweek"}:
+        nudges_replan(user=user)  # before the reminders, which then arm the nudges' new times
     if changed & set(Profile.TIMING_SETTINGS):
         reminders.profile_changed(user)
 

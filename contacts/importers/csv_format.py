@@ -55,7 +55,10 @@ from .rows import (
 # looked up once every row is in; the last contact only moves a date forward); the reconnect
 # due date is not a column: it follows from the cadence.
 _LAST = ("referred_by", "last_contacted_at")
-COLUMNS = (*(name for name in Contact.FIELDS if name not in (*_LAST, "reconnect_due_at")), *_LAST)
+# Worked out again from other values, never imported: the reconnect date and the responsiveness
+# label (from the contact's asks, issue #14).
+_DERIVED = ("reconnect_due_at", "responsiveness")
+COLUMNS = (*(name for name in Contact.FIELDS if name not in (*_LAST, *_DERIVED)), *_LAST)
 REQUIRED = ("first_name",)
 WHAT = "a Coffeechat contacts CSV"
 

@@ -15,7 +15,7 @@ from crm.forms import HeldForm, ScheduleForm, add_service_errors
 from crm.markdown import render_markdown
 from outreach.models import Stage
 from outreach.pipeline import CLOSING_STAGES, FINAL_STAGES, MOVE_INTO, legal_moves, legal_next_stages
-from outreach.selectors import conversation_get, conversation_suggests_no_response, question_list
+from outreach.selectors import conversation_get, conversation_suggests_no_response, max_nudges_for, question_list
 from outreach.services import (
     IllegalTransition,
     agenda_items,
@@ -82,7 +82,7 @@ def _board(user, *, stage: str = "", page: int = 1) -> dict:
     """The board's columns (bounded: each shows its first cards and a link to the rest); with
     `stage`, that column alone at `page`."""
     columns = selectors.pipeline_board(user=user, stage=stage, page=page)
-    max_nudges = user.profile.max_nudges
+    max_nudges = max_nudges_for(user)
     for column in columns:
         column["closing"] = column["stage"] in CLOSING_STAGES
         for card in column["cards"]:

@@ -8,12 +8,13 @@ from crm.playbook import playbook_progress
 from crm.selectors import dashboard_metrics
 from outreach.capture.selectors import capture_offers_open
 from outreach.pipeline import FUNNEL_STAGES, MOVE_INTO, Stage
-from outreach.selectors import replies_to_answer
+from outreach.selectors import replies_to_answer, second_person_suggestions
 
 from .common import page_view, snooze_choices
 from .pipeline import card_moves
 
 REPLIES_SHOWN = 10
+SECOND_PERSONS_SHOWN = 5
 
 
 def _replies(user) -> list:
@@ -48,8 +49,11 @@ def today(request):
         "due_today": due_today,
         "snooze_choices": snooze_choices(user),
         "reconnect": selectors.reconnect_due_contacts(user=user),
-        "failed": selectors.failed_reminders(user=user),
-        "job_changes": selectors.recent_job_changes(user=user),
+        # The counts are in the metrics already: no list query when there is nothing to list.
+        "failed": selectors.failed_reminders(user=user) if metrics.get("failed_reminders") else [],
+        "job_changes": selectors.recent_job_changes(user=user) if metrics.get("job_changes") else [],
+        # The 3B7 routine's day 3 (issue #14): crm/_second_person.html.
+        "second_persons": second_person_suggestions(user=user, now=now, limit=SECOND_PERSONS_SHOWN),
         "funnel": [
             {"step": step, "count": funnel.get(step, 0), "pct": round(100 * funnel.get(step, 0) / top)}
             for step in FUNNEL_STAGES

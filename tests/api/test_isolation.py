@@ -97,6 +97,7 @@ FILTER_VALUES = {
     "stage": None,
     "source": None,
     "relationship": None,
+    "responsiveness": None,
     "archived": lambda rows: "false",
     "reconnect_due": lambda rows: "false",
     "due": None,

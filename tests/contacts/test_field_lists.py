@@ -29,6 +29,7 @@ API_KEYS = [
     "reconnect_every_days",
     "last_contacted_at",
     "reconnect_due_at",
+    "responsiveness",
     "archived",
     "created_at",
     "updated_at",

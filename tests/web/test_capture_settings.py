@@ -10,6 +10,8 @@ BASE = {
     "weekly_request_goal": "3",
     "nudge_after_days": "7",
     "max_nudges": "2",
+    "workweek": ["mon", "tue", "wed", "thu", "fri"],
+    "routine": "calendar",
 }
 
 

@@ -25,6 +25,8 @@ def test_saving_the_profile(web, user):
             "weekly_request_goal": "5",
             "nudge_after_days": "5",
             "max_nudges": "1",
+            "workweek": ["mon", "tue", "wed", "thu", "fri"],
+            "routine": "calendar",
         },
     )
     assert response.status_code == 302
@@ -50,6 +52,8 @@ def test_bad_settings_show_errors_and_change_nothing(web, user):
             "weekly_request_goal": "-1",
             "nudge_after_days": "0",
             "max_nudges": "1",
+            "workweek": ["mon", "tue", "wed", "thu", "fri"],
+            "routine": "calendar",
         },
     )
     assert response.status_code == 400
@@ -115,6 +119,7 @@ def test_settings_page_sets_the_users_name(client, user):
         "first_name": "Sam", "last_name": "Rivera", "timezone": "America/Toronto", "digest_hour": "7",
         "email_reminders": "on", "daily_digest": "on", "pathway": "internal_move",
         "weekly_request_goal": "4", "nudge_after_days": "5", "max_nudges": "2",
+        "workweek": ["mon", "tue", "wed", "thu", "fri"], "routine": "calendar",
     }  # fmt: skip
     response = client.post("/settings/", form)
     assert response.status_code == 302
