@@ -37,10 +37,11 @@ class OpportunityFilter(django_filters.FilterSet):
     status = enum_filter(OpportunityStatus.choices)
     company = id_filter("company_id", help_text="Company id.")
     referrer = id_filter("referrer_id", help_text="Contact id of the referrer.")
+    conversation = id_filter("conversation_id", help_text="Id of the conversation where it came up.")
 
     class Meta:
         model = Opportunity
-        fields = ["status", "company", "referrer"]
+        fields = ["status", "company", "referrer", "conversation"]
 
 
 @extend_schema_view(

@@ -87,6 +87,10 @@ class Opportunity(OwnedModel):
     referrer = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_opportunities"
     )
+    # The conversation where the role came up (issue #14); the owner's own.
+    conversation = models.ForeignKey(
+        "outreach.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -101,4 +105,4 @@ class Opportunity(OwnedModel):
         return self.title
 
     def clean(self):
-        self.check_same_owner("company", "referrer")
+        self.check_same_owner("company", "referrer", "conversation")

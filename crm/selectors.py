@@ -90,7 +90,7 @@ def notes_in_undo_window(*, contact: Contact, now: datetime | None = None) -> li
 
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
-    return Opportunity.objects.filter(owner=user).select_related("company", "referrer")
+    return Opportunity.objects.filter(owner=user).select_related("company", "referrer", "conversation")
 
 
 # --- dashboard ---------------------------------------------------------------------------

@@ -32,6 +32,14 @@ class OpportunitySerializer(ModelSerializer):
     company = OwnedPrimaryKeyRelatedField(model=Company, allow_null=True, required=False)
     company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
     referrer = OwnedPrimaryKeyRelatedField(model=Contact, allow_null=True, required=False)
+    conversation = OwnedPrimaryKeyRelatedField(
+        model=Conversation,
+        allow_null=True,
+        required=False,
+        help_text="The conversation where the role came up (yours). `status` moves only along the legal moves: "
+        "heard → applying/applied, applying → applied, applied → interviewing, interviewing → offer, "
+        "and any open status → rejected or withdrawn; offer, rejected and withdrawn are final.",
+    )
 
     class Meta:
         model = Opportunity
@@ -43,6 +51,7 @@ class OpportunitySerializer(ModelSerializer):
             "url",
             "status",
             "referrer",
+            "conversation",
             "notes",
             "created_at",
             "updated_at",
