@@ -204,7 +204,9 @@ def _detail_context(request, contact, **forms):
     conversations = selectors.contact_conversations(contact=contact)
     templates = selectors.request_templates(user=user)
     timeline = selectors.contact_timeline(contact=contact)
-    request_form = forms.get("request_form") or RequestForm(templates=templates, prefix="rq")
+    request_form = forms.get("request_form") or RequestForm(
+        templates=templates, portfolio_items=selectors.portfolio_item_choices(user=user), prefix="rq"
+    )
     for entry in timeline:
         if entry["kind"] == "note":
             entry["html"] = render_markdown(entry["note"].body)
@@ -269,7 +271,12 @@ def contact_request(request, pk):
                 "rendered": template_render(template=chosen, contact=contact),
             },
         )
-    form = RequestForm(request.POST, templates=templates, prefix="rq")
+    form = RequestForm(
+        request.POST,
+        templates=templates,
+        portfolio_items=selectors.portfolio_item_choices(user=request.user),
+        prefix="rq",
+    )
     return _create_ask(
         request,
         contact,
