@@ -245,6 +245,14 @@ def _portfolio_feedback_q() -> Q:
     return Q(kind="case_study_feedback", portfolio_item__isnull=False) & (Q(held) | Q(noted))
 
 
+def _portfolio_feedback_history_q() -> Q:
+    """_portfolio_feedback_q seen from a StageChange row of the conversation."""
+    noted = Exists(Note.objects.filter(conversation=OuterRef("conversation")))
+    return Q(conversation__kind="case_study_feedback", conversation__portfolio_item__isnull=False) & (
+        Q(stage=Stage.HELD) | Q(noted)
+    )
+
+
 def _evidence_sources(step: Step):
     """(queryset, Q, row -> evidence tuple) for each kind of row that counts for the step."""
     if step.reached:
@@ -293,7 +301,11 @@ def playbook_progress(*, user, pathway: str, with_evidence: bool = True) -> list
     counts: dict[type, dict] = {}
     for step in steps:
         for n, (queryset, q, _) in enumerate(_evidence_sources(step)):
-            if queryset.model is Conversation and step.reached:
+            if queryset.model is Conversation and step.portfolio_feedback:
+                # Also from the stage history (every conversation has its `planned` entry), so
+                # it shares the conversations' one aggregate query.
+                model, count = StageChange, Count("conversation", distinct=True, filter=_portfolio_feedback_history_q())
+            elif queryset.model is Conversation:
                 # Counted from the stage history (a join, not a subquery per conversation).
                 model, count = (
                     StageChange,

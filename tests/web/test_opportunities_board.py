@@ -257,3 +257,25 @@ def test_another_users_note_is_404(web, other_user):
     assert web.get(url).status_code == 404
     assert web.post(url, {f"opp-{note.pk}-title": "Mine now"}).status_code == 404
     assert not Opportunity.objects.exists()
+
+
+def test_the_board_runs_as_many_queries_for_30_cards_as_for_3(web, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def world(n):
+        for i in range(n):
+            contact = ContactFactory(owner=user)
+            chat = conversation(user, contact)
+            status = Opportunity.Status.values[i % 7]
+            opportunity_create(
+                owner=user, title=f"R{i}", company=contact.company, referrer=contact, conversation=chat, status=status
+            )
+
+    counts = []
+    for n in (3, 27):
+        world(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert web.get(BOARD).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

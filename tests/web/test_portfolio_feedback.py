@@ -171,3 +171,19 @@ def test_the_playbook_counts_in_a_bounded_number_of_queries(web, user, piece, dj
 
     assert count_queries(3) == count_queries(27)
     assert PortfolioItem.objects.filter(owner=user).count() == 1
+
+
+def test_the_piece_page_runs_as_many_queries_for_30_notes_as_for_3(web, user, piece):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (3, 27):
+        for _ in range(n):
+            contact = ContactFactory(owner=user)
+            ask = conversation(user, contact, kind="case_study_feedback", portfolio_item=piece)
+            note_create(owner=user, contact=contact, conversation=ask, kind="advice", body="ok")
+        with CaptureQueriesContext(connection) as queries:
+            assert web.get(reverse("portfolio_detail", args=[piece.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
