@@ -638,8 +638,8 @@ def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
 OPPORTUNITY_BOARD_STATUSES = tuple(Opportunity.Status.values)
 OPPORTUNITY_FINAL_STATUSES = (Opportunity.Status.OFFER, Opportunity.Status.REJECTED, Opportunity.Status.WITHDRAWN)
 # Cards a column shows before "and N more →" (the link opens that column alone, paged).
-OPPORTUNITY_OPEN_CARDS = 12
-OPPORTUNITY_FINAL_CARDS = 6
+OPPORTUNITY_OPEN_CARDS = 8
+OPPORTUNITY_FINAL_CARDS = 5
 OPPORTUNITY_ORDER = ("-updated_at", "-id")
 
 

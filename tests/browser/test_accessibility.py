@@ -62,6 +62,12 @@ def _pages(rows) -> dict[str, str]:
         "delete account": reverse("account_delete"),
         "restore backup": reverse("backup_restore"),
         "change password": reverse("password_change"),
+        # Issue #14: the opportunities board and its forms, the portfolio pages.
+        "opportunities": reverse("opportunity_board"),
+        "opportunity new": reverse("opportunity_create"),
+        "opportunity edit": reverse("opportunity_edit", args=[rows["opportunity"].pk]),
+        "portfolio": reverse("portfolio_list"),
+        "portfolio item": reverse("portfolio_detail", args=[rows["portfolio_item"].pk]),
     }
 
 
