@@ -59,6 +59,29 @@ class OpportunitySerializer(ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+class NoteOpportunitySerializer(serializers.Serializer):
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The role; by default the note's first line (up to 200 characters).",
+    )
+    apply_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="With a date, an `apply` follow-up falls due that day at your digest hour.",
+    )
+
+
+class NoteOpportunityResultSerializer(OpportunitySerializer):
+    apply_follow_up = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The `apply` follow-up's id, or null."
+    )
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = [*OpportunitySerializer.Meta.fields, "apply_follow_up"]
+
+
 class DashboardQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(
         min_value=1, max_value=3650, default=90, help_text="Window for the funnel and response rates, in days."

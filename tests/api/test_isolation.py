@@ -75,6 +75,7 @@ ACTIONS = {
     "merge": ({"other": "own:contact"}, ["other"]),  # contacts; companies and tags merge their own kind
     "duplicates": ({}, []),
     "restore": ({}, []),
+    "opportunity": ({"title": "Role"}, []),  # notes: track an opportunity note (#14)
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {

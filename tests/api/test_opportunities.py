@@ -148,3 +148,79 @@ def test_filtering_by_another_users_conversation_finds_nothing(api_client, user,
     opportunity_create(owner=user, title="Mine", conversation=mine["conversation"])
     response = api_client.get(URL, {"conversation": theirs["conversation"].pk})
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+# --- POST /notes/{id}/opportunity/ -------------------------------------------------------------
+
+
+@pytest.fixture
+def opportunity_note(user, mine):
+    from crm.services import note_create
+
+    return note_create(
+        owner=user,
+        contact=mine["contact"],
+        conversation=mine["conversation"],
+        kind="opportunity",
+        body="- Staff PM, risk team\nShe will refer me.",
+    )
+
+
+def test_a_note_becomes_an_opportunity_through_the_api(api_client, user, mine, opportunity_note):
+    response = api_client.post(f"/api/v1/notes/{opportunity_note.pk}/opportunity/", {}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == "Staff PM, risk team"
+    assert (body["company"], body["referrer"], body["conversation"]) == (
+        mine["company"].pk,
+        mine["contact"].pk,
+        mine["conversation"].pk,
+    )
+    assert body["status"] == "heard" and body["apply_follow_up"] is None
+
+
+def test_the_api_adds_an_apply_follow_up_on_the_users_clock(api_client, user, opportunity_note):
+    from datetime import UTC, datetime
+
+    from accounts.services import profile_update
+    from outreach.models import FollowUp
+
+    # Tokyo, digest hour 8: 08:00 JST on 1 June 2030 is 23:00 UTC the day before.
+    profile_update(profile=user.profile, timezone="Asia/Tokyo")
+    response = api_client.post(
+        f"/api/v1/notes/{opportunity_note.pk}/opportunity/",
+        {"title": "Staff PM", "apply_due_on": "2030-06-01"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    follow_up = FollowUp.objects.get(pk=response.json()["apply_follow_up"])
+    assert (follow_up.kind, follow_up.owner) == ("apply", user)
+    assert follow_up.due_at == datetime(2030, 5, 31, 23, 0, tzinfo=UTC)
+
+
+def test_the_api_refuses_a_note_of_another_kind(api_client, user, mine):
+    from crm.services import note_create
+
+    note = note_create(owner=user, contact=mine["contact"], kind="advice", body="Read Inspired")
+    response = api_client.post(f"/api/v1/notes/{note.pk}/opportunity/", {}, format="json")
+    assert response.status_code == 400
+    assert not Opportunity.objects.exists()
+
+
+def test_the_api_retry_with_the_same_idempotency_key_creates_one(api_client, user, opportunity_note):
+    url = f"/api/v1/notes/{opportunity_note.pk}/opportunity/"
+    first = api_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="track-1")
+    second = api_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="track-1")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert Opportunity.objects.filter(owner=user).count() == 1
+
+
+def test_another_users_note_is_404_through_the_api(api_client, other_user):
+    from crm.services import note_create
+
+    theirs = ContactFactory(owner=other_user)
+    note = note_create(owner=other_user, contact=theirs, kind="opportunity", body="Their role")
+    response = api_client.post(f"/api/v1/notes/{note.pk}/opportunity/", {}, format="json")
+    assert response.status_code == 404
+    assert not Opportunity.objects.exists()
