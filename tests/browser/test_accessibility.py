@@ -79,6 +79,12 @@ def _seed():
     # A likely duplicate of the first contact, so the Duplicates page has a pair to show.
     contact = rows["contact"]
     contact_create(owner=user, first_name=contact.first_name, last_name=contact.last_name, company=contact.company)
+    # An opportunity note, so the contact page shows its "Track as opportunity" form (#14).
+    from crm.services import note_create
+
+    note_create(
+        owner=user, contact=contact, conversation=rows["conversation"], kind="opportunity", body="Staff PM role"
+    )
     return user, rows
 
 
