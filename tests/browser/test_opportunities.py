@@ -92,3 +92,29 @@ def test_the_board_at_1280_and_375(browser, live_server, log_in, screenshot):
         assert phone.js_errors == []
     finally:
         context.close()
+
+
+def test_the_request_forms_piece_shows_for_a_feedback_ask_only(page, live_server, log_in):
+    from playwright.sync_api import expect
+
+    from outreach.models import Conversation
+    from outreach.services import portfolio_item_create, template_create
+
+    user = UserFactory(username="ada", email="ada@example.com")
+    priya = ContactFactory(owner=user, first_name="Priya", last_name="Raman")
+    piece = portfolio_item_create(owner=user, title="Checkout redesign", kind="redesign", status="ready")
+    template_create(owner=user, name="AAA coffee", kind="coffee_chat", subject="Hi", body="Hi {first_name}")
+    log_in(page, user.username, PASSWORD)
+    page.goto(live_server.url + reverse("contact_detail", args=[priya.pk]))
+    form = page.locator("form[data-request-form]")
+    piece_select = form.get_by_label("Piece to get feedback on")
+    kind = form.get_by_label("Kind of ask")
+    kind.select_option("coffee_chat")
+    expect(piece_select).to_be_hidden()
+    kind.select_option("case_study_feedback")
+    expect(piece_select).to_be_visible()
+    piece_select.select_option(str(piece.pk))
+    form.get_by_role("button", name="I sent it — mark as requested").click()
+    page.wait_for_load_state()
+    ask = Conversation.objects.get(owner=user, contact=priya)
+    assert (ask.kind, ask.portfolio_item_id) == ("case_study_feedback", piece.pk)
