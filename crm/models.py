@@ -77,6 +77,24 @@ class OpportunityStatus(models.TextChoices):
     WITHDRAWN = "withdrawn"
 
 
+_S = OpportunityStatus
+# The one declaration of how an opportunity moves (issue #14): forward along heard → applying →
+# applied → interviewing → offer (skipping `applying` when you apply at once), and from any open
+# status to rejected or withdrawn. offer, rejected and withdrawn are final: no reopening (a new
+# lead is a new row, so the board's history stays honest). crm.services enforces it: a PATCH or a
+# board button that breaks it is a 400 naming the legal moves; staying put is a no-op.
+OPPORTUNITY_MOVES: dict[str, tuple[str, ...]] = {
+    _S.HEARD: (_S.APPLYING, _S.APPLIED, _S.REJECTED, _S.WITHDRAWN),
+    _S.APPLYING: (_S.APPLIED, _S.REJECTED, _S.WITHDRAWN),
+    _S.APPLIED: (_S.INTERVIEWING, _S.REJECTED, _S.WITHDRAWN),
+    _S.INTERVIEWING: (_S.OFFER, _S.REJECTED, _S.WITHDRAWN),
+    _S.OFFER: (),
+    _S.REJECTED: (),
+    _S.WITHDRAWN: (),
+}
+OPPORTUNITY_FINAL = tuple(status for status, moves in OPPORTUNITY_MOVES.items() if not moves)
+
+
 class Opportunity(OwnedModel):
     Status = OpportunityStatus
 

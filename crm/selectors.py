@@ -41,7 +41,7 @@ from outreach.selectors import (
     requests_sent_in_week,
 )
 
-from .models import NOTE_UNDO_SECONDS, Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, OPPORTUNITY_FINAL, Note, Opportunity
 
 
 @dataclass
@@ -636,7 +636,7 @@ def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
 
 # The board's columns, in the order an opportunity moves; the last three are final.
 OPPORTUNITY_BOARD_STATUSES = tuple(Opportunity.Status.values)
-OPPORTUNITY_FINAL_STATUSES = (Opportunity.Status.OFFER, Opportunity.Status.REJECTED, Opportunity.Status.WITHDRAWN)
+OPPORTUNITY_FINAL_STATUSES = OPPORTUNITY_FINAL
 # Cards a column shows before "and N more →" (the link opens that column alone, paged).
 OPPORTUNITY_OPEN_CARDS = 8
 OPPORTUNITY_FINAL_CARDS = 5

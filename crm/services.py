@@ -14,7 +14,7 @@ from contacts.services import BULK_ACTIONS, contact_bulk_update, contact_bulk_va
 from outreach.models import Conversation, FollowUp
 from outreach.services import conversation_plan_bulk, follow_up_create, record_touch
 
-from .models import NOTE_UNDO_SECONDS, Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, OPPORTUNITY_MOVES, Note, Opportunity
 
 NOTE_FIELDS = ("contact", "conversation", "kind", "body")
 OPPORTUNITY_FIELDS = ("company", "title", "url", "status", "referrer", "conversation", "notes")
@@ -86,25 +86,6 @@ def notes_purge(*, owner=None, now: datetime | None = None) -> int:
 
 
 # --- opportunities -------------------------------------------------------------------------
-
-S = Opportunity.Status
-# The one declaration of how an opportunity moves (issue #14): forward along heard → applying →
-# applied → interviewing → offer, skipping ahead where real life does (you may apply at once,
-# or be invited to interview before you applied), and from any open status to rejected or
-# withdrawn. offer, rejected and withdrawn are final: no reopening (a new lead is a new row, so
-# the board's history stays honest). A PATCH or a board button that breaks it is a 400 naming
-# the legal moves; staying where it is is always allowed (a no-op).
-OPPORTUNITY_MOVES: dict[str, tuple[str, ...]] = {
-    S.HEARD: (S.APPLYING, S.APPLIED, S.REJECTED, S.WITHDRAWN),
-    S.APPLYING: (S.APPLIED, S.REJECTED, S.WITHDRAWN),
-    S.APPLIED: (S.INTERVIEWING, S.REJECTED, S.WITHDRAWN),
-    S.INTERVIEWING: (S.OFFER, S.REJECTED, S.WITHDRAWN),
-    S.OFFER: (),
-    S.REJECTED: (),
-    S.WITHDRAWN: (),
-}
-OPPORTUNITY_FINAL = tuple(status for status, moves in OPPORTUNITY_MOVES.items() if not moves)
-del S
 
 
 def opportunity_legal_moves(status: str) -> tuple[str, ...]:

@@ -224,3 +224,13 @@ def test_another_users_note_is_404_through_the_api(api_client, other_user):
     response = api_client.post(f"/api/v1/notes/{note.pk}/opportunity/", {}, format="json")
     assert response.status_code == 404
     assert not Opportunity.objects.exists()
+
+
+def test_the_move_declaration_covers_every_status():
+    from crm.models import OPPORTUNITY_FINAL, OPPORTUNITY_MOVES
+
+    assert set(OPPORTUNITY_MOVES) == set(Opportunity.Status.values)
+    assert all(set(moves) <= set(Opportunity.Status.values) for moves in OPPORTUNITY_MOVES.values())
+    assert set(OPPORTUNITY_FINAL) == {"offer", "rejected", "withdrawn"}
+    # Every open status may end in rejected or withdrawn.
+    assert all({"rejected", "withdrawn"} <= set(OPPORTUNITY_MOVES[s]) for s in ("heard", "applying", "applied"))
