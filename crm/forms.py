@@ -10,10 +10,18 @@ from accounts.errors import ApplicationError
 from accounts.models import Profile
 from accounts.services import NAME_FIELDS, password_confirmed
 from accounts.timezones import canonical_name, canonical_timezones
-from contacts.models import Contact
+from contacts.models import Company, Contact
 from crm.models import Note, Opportunity
 from crm.playbook import PATHWAY_SUMMARIES
-from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem, TouchChannel
+from outreach.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    TouchChannel,
+)
 
 
 class Form(forms.Form):
@@ -456,9 +464,6 @@ class OpportunityForm(Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, instance: Opportunity | None = None, **kwargs):
-        from contacts.models import Company
-        from outreach.models import Conversation
-
         if instance is not None:
             kwargs.setdefault(
                 "initial",
