@@ -18,6 +18,8 @@ from .serializers import (
     ContactBulkSerializer,
     DashboardQuerySerializer,
     DashboardSerializer,
+    NoteOpportunityResultSerializer,
+    NoteOpportunitySerializer,
     NoteSerializer,
     OpportunitySerializer,
 )
@@ -37,10 +39,11 @@ class OpportunityFilter(django_filters.FilterSet):
     status = enum_filter(OpportunityStatus.choices)
     company = id_filter("company_id", help_text="Company id.")
     referrer = id_filter("referrer_id", help_text="Contact id of the referrer.")
+    conversation = id_filter("conversation_id", help_text="Id of the conversation where it came up.")
 
     class Meta:
         model = Opportunity
-        fields = ["status", "company", "referrer"]
+        fields = ["status", "company", "referrer", "conversation"]
 
 
 @extend_schema_view(
@@ -81,6 +84,30 @@ class NoteViewSet(OwnedModelViewSet):
         note = selectors.deleted_or_live_note_get(user=request.user, pk=pk)
         services.note_restore(note=note)
         return Response(NoteSerializer(self.refetch(note), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=NoteOpportunitySerializer,
+        responses={
+            201: NoteOpportunityResultSerializer,
+            400: OpenApiResponse(description="The note is not of kind `opportunity`, or a bad value."),
+        },
+        description="Track an `opportunity` note as an opportunity: `heard`, titled from the note's first "
+        "line (or `title`), with the contact's company, the contact as referrer and the note's conversation; "
+        "with `apply_due_on`, an `apply` follow-up due that day. Send an `Idempotency-Key` to retry safely.",
+    )
+    @action(detail=True, methods=["post"])
+    def opportunity(self, request, pk=None):
+        note = self.get_object()
+        body = NoteOpportunitySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        opportunity, follow_up = services.opportunity_from_note(
+            note=note, title=body.validated_data.get("title"), apply_due_on=body.validated_data.get("apply_due_on")
+        )
+        opportunity = selectors.opportunity_get(user=request.user, pk=opportunity.pk)
+        opportunity.apply_follow_up = follow_up.pk if follow_up else None
+        return Response(
+            NoteOpportunityResultSerializer(opportunity, context=self.get_serializer_context()).data, status=201
+        )
 
 
 class OpportunityViewSet(OwnedModelViewSet):

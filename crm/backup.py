@@ -112,7 +112,7 @@ SECTIONS = (
         "opportunities",
         Opportunity,
         ("title", "url", "status", "notes"),
-        {"company": "companies", "referrer": "contacts"},
+        {"company": "companies", "referrer": "contacts", "conversation": "conversations"},
         ("created_at", "updated_at"),
     ),
     # Capture (issue #13). A touch's contacts are linked once it exists; a stored mail's original is base64.

@@ -10,10 +10,18 @@ from accounts.errors import ApplicationError
 from accounts.models import WEEKDAYS, Profile, workweek_canonical
 from accounts.services import NAME_FIELDS, password_confirmed
 from accounts.timezones import canonical_name, canonical_timezones
-from contacts.models import LAMP_MAX, Contact, text_key
-from crm.models import Note
+from contacts.models import LAMP_MAX, Company, Contact, text_key
+from crm.models import Note, Opportunity
 from crm.playbook import PATHWAY_SUMMARIES
-from outreach.models import Channel, ConversationKind, FollowUp, MessageTemplate, PortfolioItem, TouchChannel
+from outreach.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    TouchChannel,
+)
 
 
 class Form(forms.Form):
@@ -202,14 +210,39 @@ class RequestForm(Form):
     message_subject = forms.CharField(label="Subject", max_length=200, required=False, strip=False)
     message_body = forms.CharField(label="Message", max_length=20_000, required=False, strip=False)
     allow_duplicate = forms.BooleanField(required=False, label="Ask again anyway (keep the open ask too)")
+    # Issue #14: the piece a case-study feedback ask is about (the user's own items only).
+    portfolio_item = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Piece to get feedback on",
+        help_text="Only for a case-study feedback ask.",
+    )
 
-    def __init__(self, *args, templates=(), **kwargs):
+    def __init__(self, *args, templates=(), portfolio_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.templates = {t.pk: t for t in templates}
         self.fields["template"].choices = [(t.pk, t.name) for t in templates]
+        self.portfolio_items = {item.pk: item for item in portfolio_items}
+        self.fields["portfolio_item"].choices = [("", "— none —")] + [(item.pk, item.title) for item in portfolio_items]
 
     def clean_template(self):
         return self.templates[self.cleaned_data["template"]]
+
+    def clean_portfolio_item(self):
+        pk = self.cleaned_data["portfolio_item"]
+        return None if pk is None else self.portfolio_items[pk]
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        kind = data.get("kind") or (template.kind if template and template.kind in ConversationKind.values else "")
+        if data.get("portfolio_item") is not None and kind != ConversationKind.CASE_STUDY_FEEDBACK:
+            self.add_error(
+                "portfolio_item",
+                "A portfolio piece goes with a case-study feedback ask only: choose that kind, or no piece.",
+            )
+        return data
 
 
 class PlanForm(Form):
@@ -494,3 +527,99 @@ class TargetsAddForm(Form):
             "names": [self.cleaned_data[f"name_{i}"] for i in range(1, NEW_TARGET_FIELDS + 1)],
             "companies": [self.suggestions[pk] for pk in self.cleaned_data.get("companies") or []],
         }
+
+
+# --- opportunities and the portfolio (issue #14) --------------------------------------------
+
+# Choices a link select offers at most (the current value is always among them).
+LINK_CHOICES_MAX = 300
+
+
+def _link_choices(queryset, label, current=None) -> list:
+    rows = list(queryset[:LINK_CHOICES_MAX])
+    if current is not None and current not in rows:
+        rows.append(current)
+    return [("", "— none —")] + [(row.pk, label(row)) for row in rows]
+
+
+class OpportunityForm(Form):
+    """An opportunity's own fields; its links are picked among the user's rows only (anyone
+    else's id is "not one of the choices"). `status` is set on creation; afterwards it moves
+    with the board's buttons (crm.services.OPPORTUNITY_MOVES)."""
+
+    title = forms.CharField(max_length=200)
+    company = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    referrer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Referrer (contact)")
+    conversation = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Came up in conversation")
+    url = forms.URLField(label="Link to the posting", required=False, assume_scheme="https")
+    status = forms.ChoiceField(choices=Opportunity.Status.choices, initial=Opportunity.Status.HEARD)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, instance: Opportunity | None = None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": instance.title,
+                    "company": instance.company_id,
+                    "referrer": instance.referrer_id,
+                    "conversation": instance.conversation_id,
+                    "url": instance.url,
+                    "notes": instance.notes,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            del self.fields["status"]
+        self._querysets = {
+            "company": Company.objects.filter(owner=user).order_by("name", "id"),
+            "referrer": Contact.objects.filter(owner=user, archived=False).order_by("first_name", "last_name", "id"),
+            "conversation": Conversation.objects.filter(owner=user)
+            .select_related("contact")
+            .order_by("-created_at", "-id"),
+        }
+        self.fields["company"].choices = _link_choices(
+            self._querysets["company"], str, instance.company if instance else None
+        )
+        self.fields["referrer"].choices = _link_choices(
+            self._querysets["referrer"], lambda c: c.full_name, instance.referrer if instance else None
+        )
+        self.fields["conversation"].choices = _link_choices(
+            self._querysets["conversation"],
+            lambda c: f"{c.get_kind_display()} with {c.contact.full_name}",
+            instance.conversation if instance else None,
+        )
+
+    def clean(self):
+        data = super().clean()
+        for name, queryset in self._querysets.items():
+            if data.get(name) is not None:
+                data[name] = queryset.filter(pk=data[name]).first()
+                if data[name] is None:
+                    self.add_error(name, "Not found.")
+        return data
+
+
+class NoteOpportunityForm(Form):
+    """ "Track as opportunity" on an opportunity note: the title (from the note's first line),
+    and optionally an `apply` follow-up on a chosen day."""
+
+    title = forms.CharField(max_length=200, label="Role")
+    add_apply = forms.BooleanField(required=False, label="Remind me to apply")
+    apply_on = forms.DateField(required=False, label="Apply by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, note: Note, **kwargs):
+        kwargs.setdefault("prefix", f"opp-{note.pk}")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("add_apply") and not data.get("apply_on"):
+            self.add_error("apply_on", "Pick the day to apply by.")
+        if not data.get("add_apply"):
+            data["apply_on"] = None
+        return data
+
+
+class PortfolioStatusForm(Form):
+    status = forms.ChoiceField(choices=PortfolioItem.Status.choices, label="Status")

@@ -77,6 +77,24 @@ class OpportunityStatus(models.TextChoices):
     WITHDRAWN = "withdrawn"
 
 
+_S = OpportunityStatus
+# The one declaration of how an opportunity moves (issue #14): forward along heard → applying →
+# applied → interviewing → offer (skipping `applying` when you apply at once), and from any open
+# status to rejected or withdrawn. offer, rejected and withdrawn are final: no reopening (a new
+# lead is a new row, so the board's history stays honest). crm.services enforces it: a PATCH or a
+# board button that breaks it is a 400 naming the legal moves; staying put is a no-op.
+OPPORTUNITY_MOVES: dict[str, tuple[str, ...]] = {
+    _S.HEARD: (_S.APPLYING, _S.APPLIED, _S.REJECTED, _S.WITHDRAWN),
+    _S.APPLYING: (_S.APPLIED, _S.REJECTED, _S.WITHDRAWN),
+    _S.APPLIED: (_S.INTERVIEWING, _S.REJECTED, _S.WITHDRAWN),
+    _S.INTERVIEWING: (_S.OFFER, _S.REJECTED, _S.WITHDRAWN),
+    _S.OFFER: (),
+    _S.REJECTED: (),
+    _S.WITHDRAWN: (),
+}
+OPPORTUNITY_FINAL = tuple(status for status, moves in OPPORTUNITY_MOVES.items() if not moves)
+
+
 class Opportunity(OwnedModel):
     Status = OpportunityStatus
 
@@ -86,6 +104,10 @@ class Opportunity(OwnedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.HEARD)
     referrer = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_opportunities"
+    )
+    # The conversation where the role came up (issue #14); the owner's own.
+    conversation = models.ForeignKey(
+        "outreach.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,4 +123,4 @@ class Opportunity(OwnedModel):
         return self.title
 
     def clean(self):
-        self.check_same_owner("company", "referrer")
+        self.check_same_owner("company", "referrer", "conversation")

@@ -28,8 +28,11 @@ class Step:
     # … or portfolio pieces of these kinds/statuses …
     portfolio_kinds: tuple[str, ...] = ()
     portfolio_statuses: tuple[str, ...] = ()
-    # … or notes of these kinds.
+    # … or notes of these kinds …
     note_kinds: tuple[str, ...] = ()
+    # … or (issue #14) case-study feedback asks attached to a portfolio piece that were held or
+    # have a note logged on them: the feedback loop closed, not only asked for.
+    portfolio_feedback: bool = False
     action: str = ""  # url name of the page where the user does it
     action_label: str = ""
 
@@ -112,10 +115,10 @@ PLAYBOOKS: dict[str, list[Step]] = {
         Step(
             "case-study-feedback",
             "Ask PMs for feedback on it",
-            "Feedback makes the piece better and starts a relationship.",
+            "Feedback makes the piece better and starts a relationship. Attach the piece to a case-study "
+            "feedback ask; it counts once the chat is held or you log their feedback as a note on it.",
             target=2,
-            conversation_kinds=("case_study_feedback",),
-            reached=Stage.REQUESTED,
+            portfolio_feedback=True,
             action="contact_list",
             action_label="Pick a PM",
         ),
@@ -235,6 +238,21 @@ def _portfolio_q(step: Step) -> Q:
     return q & Q(status__in=step.portfolio_statuses) if step.portfolio_statuses else q
 
 
+def _portfolio_feedback_q() -> Q:
+    """A case-study feedback ask attached to a piece, held (its stage history) or with a note on it."""
+    held = Exists(StageChange.objects.filter(conversation=OuterRef("pk"), stage=Stage.HELD))
+    noted = Exists(Note.objects.filter(conversation=OuterRef("pk")))
+    return Q(kind="case_study_feedback", portfolio_item__isnull=False) & (Q(held) | Q(noted))
+
+
+def _portfolio_feedback_history_q() -> Q:
+    """_portfolio_feedback_q seen from a StageChange row of the conversation."""
+    noted = Exists(Note.objects.filter(conversation=OuterRef("conversation")))
+    return Q(conversation__kind="case_study_feedback", conversation__portfolio_item__isnull=False) & (
+        Q(stage=Stage.HELD) | Q(noted)
+    )
+
+
 def _evidence_sources(step: Step):
     """(queryset, Q, row -> evidence tuple) for each kind of row that counts for the step."""
     if step.reached:
@@ -252,6 +270,16 @@ def _evidence_sources(step: Step):
             PortfolioItem.objects.all(),
             _portfolio_q(step),
             lambda item: (f"{item.title} ({item.get_status_display()})", "", item.pk),
+        )
+    if step.portfolio_feedback:
+        yield (
+            Conversation.objects.select_related("contact", "portfolio_item"),
+            _portfolio_feedback_q(),
+            lambda c: (
+                f"Feedback on {c.portfolio_item.title} from {c.contact.full_name} ({c.get_stage_display()})",
+                "portfolio_detail",
+                c.portfolio_item_id,
+            ),
         )
     if step.note_kinds:
         yield (
@@ -273,7 +301,11 @@ def playbook_progress(*, user, pathway: str, with_evidence: bool = True) -> list
     counts: dict[type, dict] = {}
     for step in steps:
         for n, (queryset, q, _) in enumerate(_evidence_sources(step)):
-            if queryset.model is Conversation:
+            if queryset.model is Conversation and step.portfolio_feedback:
+                # Also from the stage history (every conversation has its `planned` entry), so
+                # it shares the conversations' one aggregate query.
+                model, count = StageChange, Count("conversation", distinct=True, filter=_portfolio_feedback_history_q())
+            elif queryset.model is Conversation:
                 # Counted from the stage history (a join, not a subquery per conversation).
                 model, count = (
                     StageChange,

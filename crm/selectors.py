@@ -21,7 +21,17 @@ from contacts.selectors import (
     contact_reconnect_due_list,
     reconnect_due_q,
 )
-from outreach.models import Conversation, FollowUp, MessageTemplate, Reminder, Stage, StageChange, StoredMail, Touch
+from outreach.models import (
+    Conversation,
+    FollowUp,
+    MessageTemplate,
+    PortfolioItem,
+    Reminder,
+    Stage,
+    StageChange,
+    StoredMail,
+    Touch,
+)
 from outreach.pipeline import BOARD_STAGES, FINAL_STAGES, FUNNEL_STAGES
 from outreach.selectors import (
     asked_cohort,
@@ -36,7 +46,7 @@ from outreach.selectors import (
     usage_figures,
 )
 
-from .models import NOTE_UNDO_SECONDS, Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, OPPORTUNITY_FINAL, Note, Opportunity
 
 
 @dataclass
@@ -95,7 +105,7 @@ def notes_in_undo_window(*, contact: Contact, now: datetime | None = None) -> li
 
 
 def opportunity_list(*, user) -> QuerySet[Opportunity]:
-    return Opportunity.objects.filter(owner=user).select_related("company", "referrer")
+    return Opportunity.objects.filter(owner=user).select_related("company", "referrer", "conversation")
 
 
 # --- dashboard ---------------------------------------------------------------------------
@@ -607,3 +617,96 @@ def contact_delete_summary(*, contact: Contact) -> dict[str, list[str]]:
             "their company and tags",
         ],
     }
+
+
+# --- opportunities board and portfolio pages (issue #14) ----------------------------------
+
+# The board's columns, in the order an opportunity moves; the last three are final.
+OPPORTUNITY_BOARD_STATUSES = tuple(Opportunity.Status.values)
+OPPORTUNITY_FINAL_STATUSES = OPPORTUNITY_FINAL
+# Cards a column shows before "and N more →" (the link opens that column alone, paged).
+OPPORTUNITY_OPEN_CARDS = 8
+OPPORTUNITY_FINAL_CARDS = 5
+OPPORTUNITY_ORDER = ("-updated_at", "-id")
+
+
+def opportunity_get(*, user, pk) -> Opportunity:
+    return scoped_get(opportunity_list(user=user), pk=pk, not_found="No such opportunity.")
+
+
+def opportunity_board(*, user, status: str = "", page: int = 1) -> list[dict]:
+    """A column per status: its most recently touched cards (open columns OPPORTUNITY_OPEN_CARDS,
+    final ones OPPORTUNITY_FINAL_CARDS) and its total, in two queries however many there are.
+    With `status`, that column alone at `page`."""
+    base = opportunity_list(user=user).select_related("conversation__contact")
+    totals = dict(base.order_by().values_list("status").annotate(n=Count("id")))
+
+    def size(s):
+        return OPPORTUNITY_FINAL_CARDS if s in OPPORTUNITY_FINAL_STATUSES else OPPORTUNITY_OPEN_CARDS
+
+    def column(s, cards, offset, page):
+        total = totals.get(s, 0)
+        return {
+            "status": s,
+            "label": Opportunity.Status(s).label,
+            "cards": cards,
+            "final": s in OPPORTUNITY_FINAL_STATUSES,
+            "total": total,
+            "more": max(0, total - offset - len(cards)),
+            "next_page": page + 1,
+        }
+
+    if status in OPPORTUNITY_BOARD_STATUSES:
+        per = size(status)
+        page = max(1, min(page, 1 + (totals.get(status, 0) - 1) // per))
+        offset = (page - 1) * per
+        cards = list(base.filter(status=status).order_by(*OPPORTUNITY_ORDER)[offset : offset + per])
+        return [column(status, cards, offset, page)]
+    ranked = base.annotate(
+        rank=Window(
+            RowNumber(), partition_by=F("status"), order_by=[F(o.lstrip("-")).desc() for o in OPPORTUNITY_ORDER]
+        )
+    )
+    limit = max(OPPORTUNITY_OPEN_CARDS, OPPORTUNITY_FINAL_CARDS)
+    rows = list(ranked.filter(rank__lte=limit).order_by("status", "rank"))
+    return [column(s, [r for r in rows if r.status == s][: size(s)], 0, 1) for s in OPPORTUNITY_BOARD_STATUSES]
+
+
+# Feedback notes an item's page shows before "and N more".
+PORTFOLIO_FEEDBACK_SHOWN = 20
+PORTFOLIO_PAGE_SIZE = 25
+
+
+def portfolio_items(*, user) -> QuerySet:
+    """The user's portfolio pieces, newest first, each with how many conversations point at it."""
+    return (
+        PortfolioItem.objects.filter(owner=user)
+        .annotate(feedback_asks=Count("conversations"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def portfolio_item_get(*, user, pk):
+    return scoped_get(portfolio_items(user=user), pk=pk, not_found="No such portfolio piece.")
+
+
+def portfolio_feedback(*, item, limit: int = PORTFOLIO_FEEDBACK_SHOWN) -> dict:
+    """What an item gathered: the notes logged on conversations that point at it (newest first,
+    the first `limit`, with the total) and those conversations (bounded the same way)."""
+    notes = Note.objects.filter(owner_id=item.owner_id, conversation__portfolio_item=item)
+    conversations = Conversation.objects.filter(owner_id=item.owner_id, portfolio_item=item)
+    return {
+        "notes": Bounded(
+            list(notes.select_related("contact", "conversation").order_by("-created_at", "-id")[:limit]),
+            notes.count(),
+        ),
+        "conversations": Bounded(
+            list(conversations.select_related("contact").order_by("-created_at", "-id")[:limit]),
+            conversations.count(),
+        ),
+    }
+
+
+def portfolio_item_choices(*, user, limit: int = 300) -> list:
+    """The user's pieces a feedback ask may point at (newest first, bounded)."""
+    return list(PortfolioItem.objects.filter(owner=user).order_by("-created_at", "-id")[:limit])

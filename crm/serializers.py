@@ -32,6 +32,14 @@ class OpportunitySerializer(ModelSerializer):
     company = OwnedPrimaryKeyRelatedField(model=Company, allow_null=True, required=False)
     company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
     referrer = OwnedPrimaryKeyRelatedField(model=Contact, allow_null=True, required=False)
+    conversation = OwnedPrimaryKeyRelatedField(
+        model=Conversation,
+        allow_null=True,
+        required=False,
+        help_text="The conversation where the role came up (yours). `status` moves only along the legal moves: "
+        "heard → applying/applied, applying → applied, applied → interviewing, interviewing → offer, "
+        "and any open status → rejected or withdrawn; offer, rejected and withdrawn are final.",
+    )
 
     class Meta:
         model = Opportunity
@@ -43,11 +51,35 @@ class OpportunitySerializer(ModelSerializer):
             "url",
             "status",
             "referrer",
+            "conversation",
             "notes",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+
+class NoteOpportunitySerializer(serializers.Serializer):
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The role; by default the note's first line (up to 200 characters).",
+    )
+    apply_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="With a date, an `apply` follow-up falls due that day at your digest hour.",
+    )
+
+
+class NoteOpportunityResultSerializer(OpportunitySerializer):
+    apply_follow_up = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The `apply` follow-up's id, or null."
+    )
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = [*OpportunitySerializer.Meta.fields, "apply_follow_up"]
 
 
 class DashboardQuerySerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Writes for what the user learns and aims for: notes and opportunities."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,13 +11,13 @@ from accounts.services import model_update
 from contacts.models import Contact
 from contacts.selectors import contacts_for_bulk
 from contacts.services import BULK_ACTIONS, contact_bulk_update, contact_bulk_value
-from outreach.models import Conversation
-from outreach.services import conversation_plan_bulk, record_touch
+from outreach.models import Conversation, FollowUp
+from outreach.services import conversation_plan_bulk, follow_up_create, record_touch
 
-from .models import NOTE_UNDO_SECONDS, Note, Opportunity
+from .models import NOTE_UNDO_SECONDS, OPPORTUNITY_MOVES, Note, Opportunity
 
 NOTE_FIELDS = ("contact", "conversation", "kind", "body")
-OPPORTUNITY_FIELDS = ("company", "title", "url", "status", "referrer", "notes")
+OPPORTUNITY_FIELDS = ("company", "title", "url", "status", "referrer", "conversation", "notes")
 
 # --- notes -------------------------------------------------------------------------------
 
@@ -88,6 +88,22 @@ def notes_purge(*, owner=None, now: datetime | None = None) -> int:
 # --- opportunities -------------------------------------------------------------------------
 
 
+def opportunity_legal_moves(status: str) -> tuple[str, ...]:
+    return OPPORTUNITY_MOVES.get(status, ())
+
+
+def _check_opportunity_move(current: str, requested: str) -> None:
+    if requested == current or requested in opportunity_legal_moves(current):
+        return
+    allowed = opportunity_legal_moves(current)
+    listed = ", ".join(allowed) if allowed else "none (this status is final)"
+    raise ApplicationError(
+        f"Cannot move an opportunity from '{current}' to '{requested}'. Legal moves from '{current}': {listed}.",
+        field="status",
+        extra={"current_status": current, "requested_status": requested, "allowed_statuses": list(allowed)},
+    )
+
+
 def opportunity_create(*, owner, **fields) -> Opportunity:
     opportunity = Opportunity(owner=owner, **fields)
     opportunity.full_clean()
@@ -100,9 +116,71 @@ def opportunities_move_company(*, company, other) -> int:
     return Opportunity.objects.filter(owner_id=company.owner_id, company=other).update(company=company)
 
 
+@transaction.atomic
 def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
+    """Edit an opportunity; a new `status` must be a legal move (OPPORTUNITY_MOVES)."""
+    if "status" in fields:
+        # Locked, so two moves at once are judged one after the other.
+        current = Opportunity.objects.select_for_update().values_list("status", flat=True).get(pk=opportunity.pk)
+        _check_opportunity_move(current, fields["status"])
     model_update(instance=opportunity, fields=OPPORTUNITY_FIELDS, data=fields)
     return opportunity
+
+
+def opportunity_move(*, opportunity: Opportunity, status: str) -> Opportunity:
+    """One move on the board: refused unless OPPORTUNITY_MOVES allows it."""
+    if status not in Opportunity.Status.values:
+        raise ApplicationError(f"Unknown status '{str(status)[:40]}'.", field="status")
+    return opportunity_update(opportunity=opportunity, status=status)
+
+
+def opportunity_delete(*, opportunity: Opportunity) -> None:
+    opportunity.delete()
+
+
+# The longest title an opportunity takes (Opportunity.title).
+OPPORTUNITY_TITLE_MAX = Opportunity._meta.get_field("title").max_length
+
+
+def opportunity_title_from_note(body: str) -> str:
+    """A note's first non-empty line, without Markdown heading/list marks, at most 200 characters."""
+    for line in body.splitlines():
+        line = line.strip().lstrip("#>*-+ ").strip()
+        if line:
+            return line[:OPPORTUNITY_TITLE_MAX].strip()
+    return "Opportunity"
+
+
+@transaction.atomic
+def opportunity_from_note(
+    *, note: Note, title: str | None = None, apply_due_on: date | None = None
+) -> tuple[Opportunity, FollowUp | None]:
+    """ "Track as opportunity" on a note of kind `opportunity`: a new opportunity, `heard`, with
+    the note's first line as title (or `title`), the contact's company, the contact as referrer
+    and the note's conversation; with `apply_due_on`, an `apply` follow-up due that day (at the
+    user's digest hour, through outreach's follow-up service)."""
+    if note.kind != Note.Kind.OPPORTUNITY:
+        raise ApplicationError("Only a note of kind “opportunity” can be tracked as an opportunity.")
+    contact = note.contact
+    title = (title or "").strip() or opportunity_title_from_note(note.body)
+    opportunity = opportunity_create(
+        owner=note.owner,
+        title=title[:OPPORTUNITY_TITLE_MAX],
+        company=contact.company,
+        referrer=contact,
+        conversation=note.conversation,
+    )
+    follow_up = None
+    if apply_due_on is not None:
+        follow_up = follow_up_create(
+            owner=note.owner,
+            contact=contact,
+            conversation=note.conversation,
+            kind=FollowUp.Kind.APPLY,
+            title=f"Apply: {opportunity.title}"[:OPPORTUNITY_TITLE_MAX],
+            due_at=apply_due_on,
+        )
+    return opportunity, follow_up
 
 
 # --- merging contacts --------------------------------------------------------------------

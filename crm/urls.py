@@ -95,6 +95,16 @@ urlpatterns = [
     path("contacts/<int:pk>/request/check/", questions.contact_request_check, name="contact_request_check"),
     # Playbook
     path("playbook/", views.playbook, name="playbook"),
+    # Opportunities board and the portfolio's pages (issue #14)
+    path("opportunities/", views.opportunity_board, name="opportunity_board"),
+    path("opportunities/new/", views.opportunity_create_view, name="opportunity_create"),
+    path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:pk>/move/", views.opportunity_move_view, name="opportunity_move"),
+    path("opportunities/<int:pk>/delete/", views.opportunity_delete_view, name="opportunity_delete"),
+    path("notes/<int:pk>/opportunity/", views.note_opportunity, name="note_opportunity"),
+    path("portfolio/", views.portfolio_list, name="portfolio_list"),
+    path("portfolio/<int:pk>/", views.portfolio_detail, name="portfolio_detail"),
+    path("portfolio/<int:pk>/status/", views.portfolio_status, name="portfolio_status"),
     # Settings
     path("settings/", views.settings_page, name="settings"),
     path("settings/email/", views.email_change, name="settings_email"),

@@ -84,3 +84,11 @@ def form_token():
     """A one-time token for a creating form: its view (config.idempotency.once_per_form_token)
     makes one row however often the form is sent (a double click, Back and resubmit)."""
     return form_token_input()
+
+
+@register.filter
+def opportunity_title(body: str) -> str:
+    """An opportunity note's first line, as "Track as opportunity" prefills the role (issue #14)."""
+    from crm.services import opportunity_title_from_note
+
+    return opportunity_title_from_note(body or "")

@@ -44,8 +44,17 @@ from .message_templates import (
 )
 from .named import company_views, tag_views
 from .notes import note_delete, note_detail, note_edit, note_restore
+from .opportunities import (
+    note_opportunity,
+    opportunity_board,
+    opportunity_create_view,
+    opportunity_delete_view,
+    opportunity_edit,
+    opportunity_move_view,
+)
 from .pipeline import conversation_delete, conversation_detail, conversation_move, pipeline
 from .playbook import playbook
+from .portfolio import portfolio_detail, portfolio_list, portfolio_status
 from .today import today
 from .touches import contact_touch_create, touch_contact_picker, touch_delete_view, touch_event_create
 
@@ -88,6 +97,15 @@ __all__ = [
     "follow_up_snooze",
     "pipeline",
     "playbook",
+    "note_opportunity",
+    "opportunity_board",
+    "opportunity_create_view",
+    "opportunity_delete_view",
+    "opportunity_edit",
+    "opportunity_move_view",
+    "portfolio_detail",
+    "portfolio_list",
+    "portfolio_status",
     "settings_page",
     "signup",
     "template_create",

@@ -212,7 +212,9 @@ def _detail_context(request, contact, intro_company=None, **forms):
     templates = selectors.request_templates(user=user)
     referrals, referral_count = contact_referrals(user=user, contact=contact)
     timeline = selectors.contact_timeline(contact=contact)
-    request_form = forms.get("request_form") or RequestForm(templates=templates, prefix="rq")
+    request_form = forms.get("request_form") or RequestForm(
+        templates=templates, portfolio_items=selectors.portfolio_item_choices(user=user), prefix="rq"
+    )
     for entry in timeline:
         if entry["kind"] == "note":
             entry["html"] = render_markdown(entry["note"].body)
@@ -289,7 +291,12 @@ def contact_request(request, pk):
                 "rendered": template_render(template=chosen, contact=contact, company=intro_company),
             },
         )
-    form = RequestForm(request.POST, templates=templates, prefix="rq")
+    form = RequestForm(
+        request.POST,
+        templates=templates,
+        portfolio_items=selectors.portfolio_item_choices(user=request.user),
+        prefix="rq",
+    )
     return _create_ask(
         request,
         contact,

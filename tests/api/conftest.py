@@ -70,7 +70,9 @@ def seed_account(user, n: int = 1, marker: str = MARKER) -> dict:
             due_at=now,
         )
         note = note_create(owner=user, contact=contact, conversation=conv, body=f"{marker} **advice**", kind="advice")
-        opportunity = opportunity_create(owner=user, company=company, referrer=contact, title=f"{marker} APM role")
+        opportunity = opportunity_create(
+            owner=user, company=company, referrer=contact, conversation=conv, title=f"{marker} APM role"
+        )
         ContactEvent.objects.create(
             owner=user, contact=contact, kind="job_change", summary=f"{marker} moved", new_company="Elsewhere"
         )

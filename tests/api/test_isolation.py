@@ -82,6 +82,7 @@ ACTIONS = {
     "compare": ({}, []),  # GET /templates/compare/?a=&b=: test_compare_refuses_another_users_templates
     "intro_paths": ({}, []),  # GET /companies/{id}/intro-paths/ (issue #14)
     "build_agenda": ({"questions": ["own:question"] * 3}, ["questions"]),
+    "opportunity": ({"title": "Role"}, []),  # notes: track an opportunity note (#14)
 }
 # Filter name -> how to express the first user's row in it.
 FILTER_VALUES = {

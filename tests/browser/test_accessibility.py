@@ -67,6 +67,12 @@ def _pages(rows) -> dict[str, str]:
         # The question bank (#14).
         "questions": reverse("question_list"),
         "question edit": reverse("question_edit", args=[rows["question"].pk]),
+        # Issue #14: the opportunities board and its forms, the portfolio pages.
+        "opportunities": reverse("opportunity_board"),
+        "opportunity new": reverse("opportunity_create"),
+        "opportunity edit": reverse("opportunity_edit", args=[rows["opportunity"].pk]),
+        "portfolio": reverse("portfolio_list"),
+        "portfolio item": reverse("portfolio_detail", args=[rows["portfolio_item"].pk]),
     }
 
 
@@ -84,6 +90,12 @@ def _seed():
     company_create(owner=user, name="Axe Target Co", target=True, posting=2)
     ContactEvent.objects.create(
         owner=user, contact=contact, kind="job_change", summary="moved", previous_company="Axe Target Co"
+    )
+    # An opportunity note, so the contact page shows its "Track as opportunity" form (#14).
+    from crm.services import note_create
+
+    note_create(
+        owner=user, contact=contact, conversation=rows["conversation"], kind="opportunity", body="Staff PM role"
     )
     return user, rows
 

@@ -452,3 +452,22 @@ def test_exports_are_throttled_per_user(user, other_user, monkeypatch):
     assert int(answers[2]["Retry-After"]) > 0
     # Another account has its own count.
     assert client_for(other_user).get("/api/v1/export/backup.json").status_code == 200
+
+
+def test_an_opportunitys_conversation_comes_back_after_a_restore(user):
+    """Issue #14: Opportunity.conversation travels in the backup and points at the restored ask."""
+    contact = contact_create(owner=user, first_name="Priya", last_name="Raman")
+    ask = conversation_create(owner=user, contact=contact, kind="informational_interview")
+    opportunity_create(owner=user, title="Staff PM", referrer=contact, conversation=ask)
+    original = backup_of(client_for(user))
+    assert original["opportunities"][0]["conversation"] == ask.pk
+    fresh = UserFactory(username="fresh")
+    assert restore(client_for(fresh), original).status_code == 201
+    from crm.models import Opportunity
+
+    restored = Opportunity.objects.get(owner=fresh)
+    assert restored.conversation is not None and restored.conversation.owner == fresh
+    assert (restored.conversation.kind, restored.conversation.contact.first_name) == (
+        "informational_interview",
+        "Priya",
+    )

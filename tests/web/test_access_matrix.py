@@ -166,6 +166,14 @@ CASES = {
         ("post",),
         data=lambda w: {"rq-template": w.rows["template"].pk, "rq-kind": "", "rq-message_body": "Hi, I want a job."},
     ),
+    # Opportunities board, note → opportunity, portfolio pages (issue #14)
+    "opportunity_edit": Case(_pk("opportunity"), ("get", "post"), data=lambda w: {"title": "hijack"}),
+    "opportunity_move": Case(_pk("opportunity"), ("post",), data=lambda w: {"status": "applying"}),
+    "opportunity_delete": Case(_pk("opportunity"), ("get", "post")),
+    # The seeded note is an advice note: the owner's POST is refused with a reason (400), not a 404.
+    "note_opportunity": Case(_pk("note"), ("get", "post"), data=lambda w: {f"opp-{w.rows['note'].pk}-title": "hijack"}),
+    "portfolio_detail": Case(_pk("portfolio_item"), ("get",)),
+    "portfolio_status": Case(_pk("portfolio_item"), ("post",), data=lambda w: {"status": "shared"}),
     # Calendar: one chat's invitation (logged in), and the feed (its secret token is the key:
     # a rotated token is what anyone but the owner can at best hold).
     "calendar_chat_ics": Case(_pk("conversation"), ("get",)),

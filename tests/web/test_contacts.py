@@ -264,6 +264,7 @@ def test_contact_detail_runs_a_fixed_number_of_queries(web, user, contact, rows,
         c = conversation_create(owner=user, contact=contact, kind="coffee_chat", allow_duplicate=True)
         conversation_transition(conversation=c, to_stage="requested")
         note_create(owner=user, contact=contact, body=f"note {i}", conversation=c)
-    # The timeline reads 7 sources (touches and mails too); + whom they introduced (issue #14).
-    with django_assert_max_num_queries(18):
+    # The timeline reads 7 sources (touches and mails too); + whom they introduced, + the
+    # portfolio pieces the request form offers (issue #14).
+    with django_assert_max_num_queries(19):
         assert web.get(reverse("contact_detail", args=[contact.pk])).status_code == 200

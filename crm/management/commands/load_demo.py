@@ -405,6 +405,7 @@ class Command(BaseCommand):
             status="heard",
             company=c["Diego Alvarez"].company,
             referrer=c["Diego Alvarez"],
+            conversation=thanked,  # where Diego mentioned it (issue #14)
         )
         self._targets(user)
         return user
