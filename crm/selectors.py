@@ -136,8 +136,11 @@ TEMPLATE_FIGURES = (
 )
 
 
-def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> dict:
+def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None, breakdowns: bool = True) -> dict:
     """Every dashboard figure, computed in the database, counting only `user`'s rows.
+
+    `breakdowns=False` leaves out `templates`, `sources` and `channels` (three queries): Today
+    shows none of them, the API and the Insights page do.
 
     - pipeline: conversations per stage (every stage present, zeros included);
     - funnel: conversations that entered each of FUNNEL_STAGES in the last `days`;
@@ -183,14 +186,7 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
     usage = Count("id"), Count("id", filter=Q(responded=True))
     overall = cohort.aggregate(used=usage[0], responses=usage[1])
 
-    templates = [{key: row[key] for key in TEMPLATE_FIGURES} for row in template_stats(user=user, days=days, now=now)]
-    # Sources and channels from one query grouped by both (at most 7 × 7 rows).
-    by_pair = cohort_usage(cohort, "contact__source", "channel")
-    by_source, by_channel = fold_usage(by_pair, 0), fold_usage(by_pair, 1)
-    sources = [{"source": source.value, **usage_figures(by_source.get(source.value))} for source in Source]
-    channels = [
-        {"channel": channel.value, **usage_figures(by_channel.get(channel.value))} for channel in Conversation.Channel
-    ]
+    breakdown = _metric_breakdowns(user=user, cohort=cohort, days=days, now=now) if breakdowns else {}
 
     follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).aggregate(
         overdue=Count("id", filter=follow_up_due_q(user=user, due="overdue", now=now)),
@@ -215,13 +211,27 @@ def dashboard_metrics(*, user, days: int = 90, now: datetime | None = None) -> d
             "goal": profile.weekly_request_goal,
         },
         "reconnect_due": contact_reconnect_due_list(user=user, now=now).count(),
-        "templates": templates,
-        "sources": sources,
-        "channels": channels,
+        **breakdown,
         "failed_reminders": Reminder.objects.filter(owner=user, status=Reminder.Status.FAILED).count(),
         "job_changes": ContactEvent.objects.filter(
             owner=user, kind=ContactEvent.Kind.JOB_CHANGE, acknowledged=False
         ).count(),
+    }
+
+
+def _metric_breakdowns(*, user, cohort, days: int, now: datetime) -> dict:
+    """The response figures per template, per contact source and per conversation channel."""
+    templates = [{key: row[key] for key in TEMPLATE_FIGURES} for row in template_stats(user=user, days=days, now=now)]
+    # Sources and channels from one query grouped by both (at most 7 × 7 rows).
+    by_pair = cohort_usage(cohort, "contact__source", "channel")
+    by_source, by_channel = fold_usage(by_pair, 0), fold_usage(by_pair, 1)
+    return {
+        "templates": templates,
+        "sources": [{"source": source.value, **usage_figures(by_source.get(source.value))} for source in Source],
+        "channels": [
+            {"channel": channel.value, **usage_figures(by_channel.get(channel.value))}
+            for channel in Conversation.Channel
+        ],
     }
 
 

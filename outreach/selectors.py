@@ -363,7 +363,8 @@ def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) ->
     """The contacts most worth reaching next, with why: a second person due on a 3B7 day, then
     a warm intro to a target with no contact yet, then a booster gone quiet
     (WORTH_REACHING_SOURCES in order), each contact once, at most `limit`.
-    A fixed number of queries (each source asks for at most `limit` rows)."""
+    Bounded by `limit`: each source reads at most `limit` rows, and warm intros look up the
+    paths of at most `limit` targets (intro_paths: five queries each)."""
     now = now or timezone.now()
     found: list[Suggestion] = []
     seen: set[int] = set()

@@ -29,7 +29,7 @@ def _replies(user) -> list:
 def today(request):
     user = request.user
     now = timezone.now()
-    metrics = dashboard_metrics(user=user, now=now)
+    metrics = dashboard_metrics(user=user, now=now, breakdowns=False)
     overdue, due_today = selectors.follow_ups_due(user=user, now=now, totals=metrics["follow_ups"])
     funnel = metrics.get("funnel", {})
     top = max([funnel.get(step, 0) for step in FUNNEL_STAGES] + [1])

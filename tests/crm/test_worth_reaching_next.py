@@ -4,8 +4,8 @@ due on a 3B7 day first, then boosters gone quiet; each contact once, at most `li
 import pytest
 import time_machine
 
-from contacts.models import Contact
-from outreach.selectors import WORTH_REACHING_SOURCES, Suggestion, worth_reaching_next
+from contacts.models import Contact, ContactEvent
+from outreach.selectors import worth_reaching_next
 from outreach.services import conversation_create, conversation_start_request
 from tests.factories import CompanyFactory, ContactFactory, aware
 
@@ -72,14 +72,23 @@ def test_only_the_users_own_contacts(user, other_user):
     assert worth_reaching_next(user=user, now=NOW) == []
 
 
-def test_a_new_source_is_one_more_function(user, monkeypatch):
-    contact = ContactFactory(owner=user, first_name="Intro", last_name="")
-
-    def warm_intros(*, user, now, limit):
-        return [Suggestion(contact=contact, kind="warm_intro", reason="Knows someone at Acme.")]
-
-    monkeypatch.setattr("crm.selectors.WORTH_REACHING_SOURCES", [*WORTH_REACHING_SOURCES, warm_intros])
-    assert [s.kind for s in worth_reaching_next(user=user, now=NOW)] == ["warm_intro"]
+def test_a_warm_intro_to_a_target_with_no_contact_yet(user, other_user):
+    # Acme is a target with no contact; Sam worked there (a job change seen in an import).
+    CompanyFactory(owner=user, name="Acme", target=True, motivation=3)
+    sam = ContactFactory(owner=user, first_name="Sam", last_name="Old")
+    ContactEvent.objects.create(owner=user, contact=sam, kind="job_change", summary="moved", previous_company="Acme")
+    # Hooli is a target too, but the user already knows someone there: no intro needed.
+    hooli = CompanyFactory(owner=user, name="Hooli", target=True, motivation=3)
+    ContactFactory(owner=user, first_name="Known", company=hooli)
+    introducer = ContactFactory(owner=user, first_name="Ivy")
+    ContactEvent.objects.create(
+        owner=user, contact=introducer, kind="job_change", summary="moved", previous_company="Hooli"
+    )
+    # Another user's target and contacts never appear.
+    CompanyFactory(owner=other_user, name="Acme", target=True, motivation=3)
+    (suggestion,) = worth_reaching_next(user=user, now=NOW)
+    assert (suggestion.contact, suggestion.kind) == (sam, "warm_intro")
+    assert suggestion.reason.startswith("A warm intro to Acme, a target with no contact yet: ")
 
 
 def test_a_fixed_number_of_queries(user, django_assert_max_num_queries):
@@ -87,5 +96,7 @@ def test_a_fixed_number_of_queries(user, django_assert_max_num_queries):
         _second_person_at(user, f"S{n}")
         _booster(user, f"B{n}", aware(2025, 12, 1 + n, 9, 0))
     user.profile  # noqa: B018
-    with django_assert_max_num_queries(3):
+    # Second persons (2), boosters (1), targets with no contact (1): no uncovered target here,
+    # so no intro-path queries (those are at most `limit` targets × 5).
+    with django_assert_max_num_queries(4):
         assert len(worth_reaching_next(user=user, now=NOW, limit=10)) == 6

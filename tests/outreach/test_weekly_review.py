@@ -193,7 +193,10 @@ def test_the_review_reports_last_weeks_figures_targets_and_who_to_reach_next():
     # Targets with no (active) contact, by motivation: Acme has one now, Hooli has one.
     targets = text.split("TARGETS WITH NO CONTACT YET (3)\n", 1)[1].split("\n\n", 1)[0]
     assert targets.splitlines() == ["- Initech", "- Globex", "- Umbrella"]
-    assert re.search(r"- Bea Quick( \(.*\))?: Bea answers fast", text)
+    # Bea answers fast and was last in touch on 1 April: 75 days before Monday 15 June.
+    assert re.search(
+        r"- Bea Quick( \(.*\))?: A booster \(replies within 3 business days\); last in touch 75 days ago\.", text
+    )
     html = message.alternatives[0][0]
     assert "Targets with no contact yet (3)" in html and "Worth reaching next" in html
     assert not Company.objects.filter(owner=user, name="Initech", contacts__isnull=False).exists()

@@ -89,7 +89,7 @@ def test_a_page_runs_no_more_queries_for_30_rows_than_for_3(web, user, name, dja
         with CaptureQueriesContext(connection) as queries:
             assert web.get(reverse(name)).status_code == 200
         counts.append(len(queries))
-    assert counts[1] <= counts[0] <= 26  # Today: 25 + the targets card (issue #14)
+    assert counts[1] <= counts[0] <= 25  # issue #12: Today ≤ 25 queries
 
 
 def test_a_contacts_timeline_shows_the_latest_entries_and_says_older_ones_are_left_out(monkeypatch, web, user):
