@@ -35,9 +35,11 @@ migrate: install
 run: migrate
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} $(BIN)/honcho --procfile Procfile.dev start
 
-## The whole test suite; PostgreSQL/Redis/Chromium tests skip when absent unless REQUIRE_SERVICES=1.
+## The whole test suite, on every core (TEST_WORKERS=1 for one process); PostgreSQL/Redis/Chromium
+## tests skip when absent unless REQUIRE_SERVICES=1. The integration tests share one worker.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## The inner loop: no browser, no integration processes, nothing marked slow; parallel on every core.
 test-fast: install-dev

@@ -60,6 +60,10 @@ def chromium_path():
 def pytest_collection_modifyitems(config, items):
     # Marked tests pull in the matching fixture, so the marker alone gates them.
     for item in items:
+        if "tests/integration/" in item.nodeid:
+            # Real workers, beat, SMTP sinks and a Redis they stop: one at a time, on one xdist
+            # worker (`--dist loadgroup`), while the other workers run the rest.
+            item.add_marker(pytest.mark.xdist_group("integration"))
         if item.get_closest_marker("postgres"):
             item.fixturenames.insert(0, "require_postgres")
         if item.get_closest_marker("redis"):
