@@ -1,7 +1,9 @@
 """The message templates every new user starts with: ask for advice, never for a job.
 
 Every optional field has a fallback ({company|your company}), so no starter renders a dangling
-" at " or a double space for a contact with empty fields (issue #10). A change of these texts
+" at " or a double space for a contact with empty fields (issue #10). The first-contact starters
+pass the outreach check (outreach.checks, issue #14): the connection first, more about them than
+about you, under 100 words, advice rather than a job. A change of these texts
 needs a data migration for the users who have not edited theirs (outreach 0004 is the model).
 """
 
@@ -16,12 +18,11 @@ STARTER_TEMPLATES = [
         "subject": "Quick question about your path into product at {company|your company}",
         "body": (
             "Hi {first_name|there},\n\n"
-            "I'm {my_name}, and I'm working on moving into product management. Your work as "
-            "{title|a product leader} at {company|your company} stood out to me "
-            "({how_we_met|I came across your profile}).\n\n"
-            "I'm not asking about open roles — I'd value your advice. Would you have 20 minutes "
-            "in the next couple of weeks to share how you got into product and what you wish "
-            "you had known earlier?\n\n"
+            "Your work as {title|a product leader} at {company|your company} stood out to me "
+            "({how_we_met|we are both on LinkedIn}). You made the move into product that I am "
+            "working toward.\n\n"
+            "Would you have 20 minutes in the next couple of weeks to share how you got into "
+            "product and what you wish you had known earlier? Your advice would mean a lot.\n\n"
             "Thank you,\n{my_name}"
         ),
     },
@@ -31,9 +32,9 @@ STARTER_TEMPLATES = [
         "subject": "Virtual coffee? I'd love to learn how product works on your team",
         "body": (
             "Hi {first_name|there},\n\n"
-            "I'm {my_name} — we work at the same company, and I'm keen to understand how "
-            "product decisions get made on your team. Could I buy you a virtual coffee for "
-            "30 minutes? I'd love to hear what you're focused on and where the hard problems are.\n\n"
+            "We work at the same company, and I'd love to understand how product decisions get "
+            "made on your team. Could I buy you a virtual coffee for 30 minutes? I'd like to hear "
+            "what you're focused on and where your team's hard problems are.\n\n"
             "Thanks,\n{my_name}"
         ),
     },
@@ -43,10 +44,11 @@ STARTER_TEMPLATES = [
         "subject": "Would you look at my product case study?",
         "body": (
             "Hi {first_name|there},\n\n"
-            "I've written a product case study as part of my move into product management, and "
-            "I'd really value the eye of someone who does this every day as {title|a product manager} at "
-            "{company|your company}. Would you be open to a 20-minute look and telling me the one thing "
-            "you'd change?\n\n"
+            "As {title|a product manager} at {company|your company} "
+            "({how_we_met|we are both in the product community}), you review product thinking "
+            "every day, and your eye is the one I'd value most. I've written a case study as part "
+            "of my move into product. Would you be open to a 20-minute look, and to telling me "
+            "the one thing you'd change?\n\n"
             "Thank you for considering it,\n{my_name}"
         ),
     },
