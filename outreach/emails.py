@@ -23,14 +23,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.localtime import local_day_bounds, local_today, user_tz
+from accounts.localtime import business_days_after, local_day_bounds, local_today, user_tz, workdays
 from accounts.markdown import markdown_to_text, render_markdown
 from accounts.text import truncate
 from contacts.models import Contact
 
 from .calendar import chat_invitation
 from .models import Conversation, FollowUp, Reminder, Stage, agenda_items
-from .selectors import requests_sent_in_week, week_in_review, worth_reaching_next
+from .selectors import requests_sent_in_week, second_person_suggestions, week_in_review, worth_reaching_next
 
 Kind = Reminder.Kind
 
@@ -270,20 +270,48 @@ def _chat_soon(reminder: Reminder, user, tz):
     return subject, context, []
 
 
+# Each list of the digest shows this many rows, then "and N more" with a link (#12).
+DIGEST_ROWS = 10
+
+
+def _bounded(queryset, limit: int = DIGEST_ROWS) -> tuple[list, int]:
+    """The first `limit` rows and the total, in one query when it fits (limit + 1 read)."""
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], queryset.count()
+
+
+def _second_persons_due(user, day, now) -> list:
+    """Day 3 of 3B7 (issue #14) falling on this local day: requests at target companies unanswered
+    for 3 business days as of today, with the best other person to try. Only the ones whose 3rd
+    business day is today, so the digest reminds once; Today lists them until acted on."""
+    days = workdays(user)
+    tz = user_tz(user)
+    return [
+        s
+        for s in second_person_suggestions(user=user, now=now, limit=DIGEST_ROWS)
+        if business_days_after(s.conversation.requested_at.astimezone(tz).date(), 3, days) == day
+    ]
+
+
 def _daily_digest(reminder: Reminder, user, tz):
     day = reminder.local_date or local_today(user)
     start, end = local_day_bounds(user, day)
-    chats = list(
+    chats, chats_total = _bounded(
         Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
         .select_related("contact__company")
-        .order_by("scheduled_for")
+        .order_by("scheduled_for", "id")
     )
     open_follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).select_related(
         "contact__company"
     )
-    overdue = list(open_follow_ups.filter(due_at__lt=start).order_by("due_at"))
-    due_today = list(open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at"))
-    if not (chats or overdue or due_today):
+    overdue, overdue_total = _bounded(open_follow_ups.filter(due_at__lt=start).order_by("due_at", "id"))
+    due_today, due_today_total = _bounded(
+        open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+    )
+    second_persons = _second_persons_due(user, day, max(timezone.now(), start))
+    if not (chats or overdue or due_today or second_persons):
         return None
     requests_sent = requests_sent_in_week(user, start)
     goal = user.profile.weekly_request_goal
@@ -312,20 +340,35 @@ def _daily_digest(reminder: Reminder, user, tz):
             }
             for c in chats
         ],
+        "chats_more": chats_total - len(chats),
         "overdue": follow_up_rows(overdue),
+        "overdue_more": overdue_total - len(overdue),
         "due_today": follow_up_rows(due_today),
+        "due_today_more": due_today_total - len(due_today),
+        "second_persons": [
+            {
+                "company": s.company.name,
+                "waiting": s.conversation.contact.full_name,
+                "candidate": _contact_label(s.candidate),
+                "url": app_url("contact_detail", s.candidate.pk),
+            }
+            for s in second_persons
+        ],
         "requests_sent": requests_sent,
         "goal": goal,
         "goal_met": goal and requests_sent >= goal,
         "follow_ups_url": app_url("follow_up_list"),
+        "pipeline_url": app_url("pipeline"),
     }
     parts = []
-    if chats:
-        parts.append(f"{len(chats)} chat{'s' if len(chats) != 1 else ''}")
-    if overdue:
-        parts.append(f"{len(overdue)} overdue")
-    if due_today:
-        parts.append(f"{len(due_today)} due today")
+    if chats_total:
+        parts.append(f"{chats_total} chat{'s' if chats_total != 1 else ''}")
+    if overdue_total:
+        parts.append(f"{overdue_total} overdue")
+    if due_today_total:
+        parts.append(f"{due_today_total} due today")
+    if second_persons:
+        parts.append(f"try a second person at {second_persons[0].company.name}")
     subject = f"Your Coffeechat day, {day:%a} {day.day} {day:%b}: {', '.join(parts)}"
     return subject, context, []
 
