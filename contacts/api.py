@@ -71,6 +71,14 @@ class ContactViewSet(OwnedModelViewSet):
     ]
     ordering = ["first_name", "last_name", "id"]
 
+    def paginate_queryset(self, queryset):
+        if self.action != "list":
+            return super().paginate_queryset(queryset)
+        # The page's tags in one plain query instead of the prefetch (#12); unpaginated, the
+        # caller serialises `queryset` itself, prefetch included.
+        page = super().paginate_queryset(queryset.prefetch_related(None))
+        return None if page is None else selectors.contacts_with_tag_names(list(page))
+
     def create_object(self, data):
         return services.contact_create(owner=self.request.user, **data)
 

@@ -71,8 +71,13 @@ class TagNamesField(serializers.Field):
         "null": "Null characters are not allowed.",
     }
 
+    def get_attribute(self, instance):
+        # A list page gives each contact its names from one query (selectors.contacts_with_tag_names).
+        names = getattr(instance, "tag_names", None)
+        return names if names is not None else super().get_attribute(instance)
+
     def to_representation(self, tags):
-        return [tag.name for tag in tags.all()]
+        return list(tags) if isinstance(tags, list) else [tag.name for tag in tags.all()]
 
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
