@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -32,6 +33,18 @@ APPLICATION_ERROR_STATUS = {
 }
 # Seconds a client should wait before retrying when a service the request needs is down (503).
 UNAVAILABLE_RETRY_AFTER = 60
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the view's filters: building
+    and validating an empty filter form was about a tenth of a plain list request (#12). A
+    request that names one goes the usual way (bad values are still a 400)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not set(request.query_params) & set(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class Pagination(PageNumberPagination):

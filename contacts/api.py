@@ -1,12 +1,11 @@
 """/api/v1/contacts/, /companies/, /tags/: the user's people, companies and tags."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from config.api import CursorOrPagePagination, Pagination
+from config.api import CursorOrPagePagination, FilterBackend, Pagination
 from config.ownership import OwnedModelViewSet
 
 from . import selectors, services
@@ -142,7 +141,7 @@ class CompanyViewSet(MergeMixin, OwnedModelViewSet):
     selector = selectors.company_list
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, CompanyOrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, CompanyOrderingFilter]
     search_fields = ["name", "industry", "website", "notes"]
     ordering_fields = ["name", "created_at", "contact_count", "motivation", "posting", "alumni"]
     ordering = ["name", "id"]
