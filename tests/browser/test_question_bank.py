@@ -39,10 +39,12 @@ def test_the_request_form_hints_follow_the_message(request, live_server, log_in,
     page.get_by_label("Template").select_option(label="Informational interview request")
     hints = page.locator("#outreach-hints")
     expect(hints).to_have_attribute("aria-live", "polite")
-    # On load: the starter template follows the method, so the check says so.
+    body = page.locator("#rq-body")
+    # The chosen template has arrived (it replaces the form's message), and it follows the
+    # method, so the check says so.
+    expect(body).to_have_value(re.compile(r"at Shopify stood out to me"))
     expect(hints.locator("[data-code=ok]")).to_be_visible()
 
-    body = page.locator("#rq-body")
     body.fill("Hi Priya, I'm switching careers. Could we talk about your work?")
     expect(hints.locator("[data-code=no_connection]")).to_be_visible()
     body.fill("Hi Priya, I am looking for a job. Is your team hiring? I would love to hear from you.")

@@ -21,7 +21,7 @@ def test_the_edited_message_is_what_the_mail_link_opens_and_what_is_kept(page, l
     page.goto(f"{live_server.url}/contacts/{contact.pk}/")
     page.get_by_label("Template").select_option(label="Internal virtual coffee")
     body = page.locator("#rq-body")
-    expect(body).to_have_value(re.compile(r"^Hi Priya,"))
+    expect(body).to_have_value(re.compile(r"^Hi Priya,\n\nWe work at the same company"))
     body.fill("Hi Priya, a shorter note in my own words.")
     expect(page.get_by_role("link", name="Open in e-mail")).to_have_attribute(
         "href", re.compile(r"body=Hi%20Priya%2C%20a%20shorter%20note")
