@@ -73,9 +73,10 @@ class ContactViewSet(OwnedModelViewSet):
     def paginate_queryset(self, queryset):
         if self.action != "list":
             return super().paginate_queryset(queryset)
-        # The page's tags in one plain query instead of the prefetch (#12); unpaginated, the
-        # caller serialises `queryset` itself, prefetch included.
-        page = super().paginate_queryset(queryset.prefetch_related(None))
+        # The page's tags in one plain query instead of the prefetch, and no join for the
+        # referrer, whose id is all a list row shows (#12); unpaginated, the caller serialises
+        # `queryset` itself, as it is.
+        page = super().paginate_queryset(queryset.prefetch_related(None).select_related(None).select_related("company"))
         return None if page is None else selectors.contacts_with_tag_names(list(page))
 
     def create_object(self, data):
