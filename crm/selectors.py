@@ -257,6 +257,7 @@ def contacts_for_list(
     tag: int | None = None,
     source: str = "",
     relationship: str = "",
+    responsiveness: str = "",
     reconnect_due: bool = False,
     archived: bool = False,
     sort: str = "name",
@@ -279,6 +280,8 @@ def contacts_for_list(
         qs = qs.filter(source=source)
     if relationship:
         qs = qs.filter(relationship=relationship)
+    if responsiveness:
+        qs = qs.filter(responsiveness=responsiveness)
     if reconnect_due:
         qs = qs.filter(reconnect_due_q(now))
     qs = qs.order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS["name"]))
@@ -525,21 +528,37 @@ def _column(stage: str, cards: list, total: int, offset: int, page: int) -> dict
     }
 
 
+# The prep page's lists: the newest of each, with "and N more" pointing at the contact's page.
+PREP_SHOWN = 10
+
+
+def _first(queryset, limit: int = PREP_SHOWN) -> Bounded:
+    rows = list(queryset[: limit + 1])
+    return Bounded(rows[:limit], len(rows) if len(rows) <= limit else queryset.count())
+
+
 def prep_brief(*, conversation: Conversation) -> dict:
-    """What to read before the chat: who, where they work, how you met, your agenda, earlier notes."""
+    """What to read before the chat: who, where they work, how you met, your agenda, earlier
+    notes and asks (the newest PREP_SHOWN of each), and the roles heard of in this conversation."""
     contact = conversation.contact
-    notes = list(
-        Note.objects.filter(owner_id=conversation.owner_id, contact=contact)
-        .select_related("conversation")
-        .order_by("-created_at", "-id")
+    owned = {"owner_id": conversation.owner_id}
+    notes = _first(
+        Note.objects.filter(**owned, contact=contact).select_related("conversation").order_by("-created_at", "-id")
     )
-    earlier = list(
-        Conversation.objects.filter(owner_id=conversation.owner_id, contact=contact)
-        .exclude(pk=conversation.pk)
-        .order_by("-created_at", "-id")
+    earlier = _first(
+        Conversation.objects.filter(**owned, contact=contact).exclude(pk=conversation.pk).order_by("-created_at", "-id")
+    )
+    opportunities = _first(
+        Opportunity.objects.filter(**owned, conversation=conversation).order_by("-created_at", "-id")
     )
     stage_history = list(conversation.stage_changes.order_by("at", "id"))
-    return {"contact": contact, "notes": notes, "earlier": earlier, "stage_history": stage_history}
+    return {
+        "contact": contact,
+        "notes": notes,
+        "earlier": earlier,
+        "opportunities": opportunities,
+        "stage_history": stage_history,
+    }
 
 
 def contacts_for_picker(*, user, limit: int = 500) -> list[Contact]:

@@ -83,6 +83,9 @@ def _list_filters(params) -> dict:
         "relationship": params.get("relationship", "")
         if params.get("relationship") in Contact.Relationship.values
         else "",
+        "responsiveness": params.get("responsiveness", "")
+        if params.get("responsiveness") in Contact.Responsiveness.values
+        else "",
         "reconnect_due": params.get("reconnect_due") == "1",
         "archived": params.get("archived") == "1",
         "sort": params.get("sort", "name") if params.get("sort") in selectors.CONTACT_SORTS else "name",
@@ -116,6 +119,7 @@ def contact_list(request):
         ],
         "sources": Contact.Source.choices,
         "relationships": Contact.Relationship.choices,
+        "responsiveness_labels": Contact.Responsiveness.choices,
         "bulk_actions": BULK_ACTION_LABELS,
         "kinds": Conversation.Kind.choices,
         "bulk_max": BULK_MAX_IDS,

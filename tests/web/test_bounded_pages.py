@@ -107,3 +107,21 @@ def test_a_short_timeline_says_nothing_is_left_out(web, user):
     note_create(owner=user, contact=contact, kind="advice", body="Only advice")
     html = web.get(reverse("contact_detail", args=[contact.pk])).content.decode()
     assert "Only advice" in html and "entries are shown" not in html
+
+
+def test_the_prep_page_shows_the_newest_notes_and_the_roles_heard_there(web, user):
+    from crm.models import Opportunity
+
+    contact = ContactFactory(owner=user, first_name="Priya")
+    chat = conversation_create(owner=user, contact=contact, kind="coffee_chat")
+    other = conversation_create(owner=user, contact=contact, kind="informational_interview", allow_duplicate=True)
+    for n in range(selectors.PREP_SHOWN + 2):
+        note_create(owner=user, contact=contact, kind="advice", body=f"Advice number {n:02d}")
+    Opportunity.objects.create(owner=user, title="APM, Payments", conversation=chat)
+    Opportunity.objects.create(owner=user, title="Heard elsewhere", conversation=other)
+    html = web.get(reverse("conversation_detail", args=[chat.pk])).content.decode()
+    assert "Advice number 11" in html and "Advice number 02" in html
+    assert "Advice number 01" not in html and "Advice number 00" not in html
+    assert "and 2 older notes on Priya" in html
+    assert "Roles heard of here" in html and "APM, Payments" in html
+    assert "Heard elsewhere" not in html

@@ -27,6 +27,7 @@ def test_the_full_page_has_labelled_filters(web, contact):
         'for="f-tag"',
         'for="f-source"',
         'for="f-rel"',
+        'for="f-resp"',
         'for="f-sort"',
         'for="f-reconnect"',
     ):
@@ -45,6 +46,11 @@ def test_filters_by_company_tag_source_relationship_and_reconnect_due(web, user,
     assert names(relationship="designer") == ["Aiko"]
     assert names(reconnect_due="1") == []
     assert names(source="not-a-source") == sorted(names(), key=str)  # unknown values are ignored
+    # The responsiveness label (#14), kept by the services; set here as they would.
+    Contact.objects.filter(pk=designer.pk).update(responsiveness="booster")
+    assert names(responsiveness="booster") == ["Aiko"]
+    assert names(responsiveness="curmudgeon") == []
+    assert names(responsiveness="nonsense") == sorted(names(), key=str)
 
 
 def test_archived_contacts_are_hidden_unless_asked_for(web, user, contact):
