@@ -399,9 +399,13 @@ def _weekly_review(reminder: Reminder, user, tz):
             }
             for s in suggestions
         ],
-        "targets_url": app_url("today"),
+        "targets_url": app_url("targets"),
     }
-    subject = f"Your week in Coffeechat: {figures['asks_sent']} of {goal} asks sent, {figures['replies']} replies"
+    replies = figures["replies"]
+    subject = (
+        f"Your week in Coffeechat: {figures['asks_sent']} of {goal} asks sent, "
+        f"{replies} repl{'y' if replies == 1 else 'ies'}"
+    )
     return subject, context, []
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -184,7 +185,7 @@ def test_the_review_reports_last_weeks_figures_targets_and_who_to_reach_next():
         run(traveller, monday, hours=10)
     (message,) = reviews()
     text = message.body
-    assert message.subject == "Your week in Coffeechat: 2 of 3 asks sent, 1 replies"
+    assert message.subject == "Your week in Coffeechat: 2 of 3 asks sent, 1 reply"
     assert "Your week in Coffeechat, Mon 8 – Sun 14 Jun." in text
     assert "- Asks sent: 2 of your goal of 3." in text
     assert "- Replies: 1" in text  # the old ask, answered (scheduled) during the week
@@ -192,7 +193,12 @@ def test_the_review_reports_last_weeks_figures_targets_and_who_to_reach_next():
     assert "- Follow-ups closed: 1" in text
     # Targets with no (active) contact, by motivation: Acme has one now, Hooli has one.
     targets = text.split("TARGETS WITH NO CONTACT YET (3)\n", 1)[1].split("\n\n", 1)[0]
-    assert targets.splitlines() == ["- Initech", "- Globex", "- Umbrella"]
+    assert targets.splitlines() == [
+        "- Initech",
+        "- Globex",
+        "- Umbrella",
+        f"Your targets: {settings.SITE_URL}/targets/",
+    ]
     # Bea answers fast and was last in touch on 1 April: 75 days before Monday 15 June.
     assert re.search(
         r"- Bea Quick( \(.*\))?: A booster \(replies within 3 business days\); last in touch 75 days ago\.", text
