@@ -12,7 +12,7 @@ LIST_ROUTES = [(route, pattern) for route, pattern, method, action in ROUTES if 
 URLS = {route: _url(route, pattern) for route, pattern in LIST_ROUTES} | {"api/v1/dashboard/": "/api/v1/dashboard/"}
 # Queries per request: count + rows + one per prefetch (+ the profile where rows need a setting).
 BUDGET = {
-    "api/v1/contacts/": 3,  # count, rows (company, referrer joined), tags
+    "api/v1/contacts/": 3,  # count, rows (company joined), tags
     "api/v1/conversations/": 4,  # count, rows (annotated), stage history, profile (max_nudges)
     "api/v1/portfolio/": 3,  # count, rows, feedback conversations with contacts
     "api/v1/touches/": 3,  # count, rows, their contacts

@@ -121,6 +121,8 @@ def test_a_request_from_a_template_still_renders_on_the_contact_page(demo, csp_p
     log_in(csp_page, "demo", "demo")
     priya = Contact.objects.get(owner__username="demo", first_name="Priya")
     csp_page.goto(f"{live_server.url}/contacts/{priya.pk}/")
+    # htmx must be listening before the template changes (its "load" requests done).
+    csp_page.wait_for_load_state("networkidle")
     csp_page.get_by_label("Template").select_option(label="Informational interview request")
     expect(csp_page.locator("#rq-body")).to_have_value(re.compile(r"^Hi Priya,[\s\S]*stood out to me"))
     assert csp_page.csp_violations() == []

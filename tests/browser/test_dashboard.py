@@ -38,6 +38,8 @@ def test_sign_up_add_a_contact_request_schedule_and_see_it_on_today(page, live_s
     expect(page.get_by_role("heading", name="Priya Raman")).to_be_visible()
 
     # Start a request from a template: the text is rendered, with a mailto: link
+    # htmx must be listening before the template changes (its "load" requests done).
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Template").select_option(label="Informational interview request")
     expect(page.locator("#rq-body")).to_have_value(re.compile(r"^Hi Priya,[\s\S]*stood out to me"))
     expect(page.get_by_role("link", name="Open in e-mail")).to_have_attribute(

@@ -36,6 +36,8 @@ def test_the_request_form_hints_follow_the_message(request, live_server, log_in,
     )
     log_in(page, user.username, PASSWORD)
     page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    # htmx must be listening before the template changes (its "load" requests done).
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Template").select_option(label="Informational interview request")
     hints = page.locator("#outreach-hints")
     expect(hints).to_have_attribute("aria-live", "polite")

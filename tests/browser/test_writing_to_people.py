@@ -19,6 +19,8 @@ def test_the_edited_message_is_what_the_mail_link_opens_and_what_is_kept(page, l
     contact = ContactFactory(owner=user, first_name="Priya", last_name="Raman", email="priya@example.com")
     log_in(page, "writer", "a long pass phrase")
     page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    # htmx must be listening before the template changes (its "load" requests done).
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Template").select_option(label="Internal virtual coffee")
     body = page.locator("#rq-body")
     expect(body).to_have_value(re.compile(r"^Hi Priya,\n\nWe work at the same company"))
