@@ -62,6 +62,16 @@ def local_today(owner, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(user_tz(owner)).date()
 
 
+def week_start(day: date) -> date:
+    """The Monday of `day`'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def this_week_start(owner, now: datetime | None = None) -> date:
+    """The Monday of the current ISO week on the user's clock."""
+    return week_start(local_today(owner, now))
+
+
 # Business days (issue #14's 3B7 routine). A business day is a local calendar date whose ISO
 # weekday is in the user's workweek; "n business days after" a moment counts whole dates after
 # the moment's local date, so a request sent on Friday evening reaches day 3 on Wednesday.

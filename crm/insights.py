@@ -12,7 +12,7 @@ from django.db.models import Count, DateField
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from accounts.localtime import local_day_bounds, local_today, user_tz
+from accounts.localtime import local_day_bounds, local_today, user_tz, week_start
 from contacts.models import Source
 from outreach.models import Conversation, Stage, StageChange, Touch
 from outreach.pipeline import FUNNEL_STAGES
@@ -109,14 +109,14 @@ def insights(*, user, days: int = 90, now: datetime | None = None) -> Insights:
         counts[(_local_date(bucket, tz), stage)] = n
     first_day = since.astimezone(tz).date()
     if unit == "week":
-        first = first_day - timedelta(days=first_day.weekday())
+        first = week_start(first_day)
         starts = [first + timedelta(weeks=i) for i in range((today - first).days // 7 + 1)]
     else:
         starts = _months(first_day, today)
     funnel = [{"start": start, **{stage: counts.get((start, stage), 0) for stage in FUNNEL_STAGES}} for start in starts]
 
     # The last HISTORY_WEEKS ISO weeks, day by day on the user's clock.
-    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=HISTORY_WEEKS - 1)
+    monday = week_start(today) - timedelta(weeks=HISTORY_WEEKS - 1)
     start, end = local_day_bounds(user, monday)[0], local_day_bounds(user, today)[1]
 
     def per_day(queryset, field="at"):

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.localtime import local_day_bounds, local_instant, local_today, user_tz
+from accounts.localtime import local_day_bounds, local_instant, local_today, this_week_start, user_tz
 from accounts.models import Profile
 from accounts.services import profile_update
 
@@ -175,15 +175,10 @@ def next_review_instant(user, now: datetime) -> tuple[datetime, date]:
     The review looks back at the week before its Monday, so the first one comes on the first
     Monday after the account was opened: a week the account did not see has nothing to review.
     """
-    monday = _this_monday(user, now)
+    monday = this_week_start(user, now)
     if user.date_joined >= local_day_bounds(user, monday)[0]:
         monday += timedelta(days=7)
     return _next_instant(user, now, monday, timedelta(days=7))
-
-
-def _this_monday(user, now: datetime) -> date:
-    today = local_today(user, now)
-    return today - timedelta(days=today.weekday())
 
 
 def _next_instant(user, now: datetime, day: date, period: timedelta) -> tuple[datetime, date]:
@@ -226,7 +221,7 @@ PERIODIC = {
         "weekly_review",
         timedelta(days=7),
         next_review_instant,
-        _this_monday,
+        this_week_start,
         "The weekly review is turned off.",
     ),
 }

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.errors import ApplicationError
-from accounts.localtime import local_day_bounds, local_today, workdays
+from accounts.localtime import local_day_bounds, local_today, this_week_start, workdays
 from accounts.models import Routine, profile_setting
 from accounts.selectors import scoped_get
 from contacts.models import Company, Contact
@@ -205,8 +205,7 @@ def follow_up_get(*, user, pk) -> FollowUp:
 
 def iso_week_bounds(user, now: datetime) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) of the current ISO week on the user's clock."""
-    today = local_today(user, now)
-    monday = today - timedelta(days=today.weekday())
+    monday = this_week_start(user, now)
     return local_day_bounds(user, monday)[0], local_day_bounds(user, monday + timedelta(days=6))[1]
 
 
