@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -39,6 +39,16 @@ LAMP_ORDERING = ("-motivation", "-posting", "-alumni", "name_key", "id")
 def company_target_list(*, user) -> QuerySet[Company]:
     """The user's target companies in LAMP order, with the counts of company_list."""
     return company_list(user=user).filter(target=True).order_by(*LAMP_ORDERING)
+
+
+def uncovered_target_list(*, user) -> QuerySet[Company]:
+    """The user's targets with no (non-archived) contact there yet, in LAMP order: the ones an
+    intro would open (their alumni count is 0, so it drops out of the order)."""
+    return (
+        Company.objects.filter(owner=user, target=True)
+        .exclude(Exists(Contact.objects.filter(company=OuterRef("pk"), archived=False)))
+        .order_by(*(key for key in LAMP_ORDERING if key != "-alumni"))
+    )
 
 
 def tag_list(*, user) -> QuerySet[Tag]:

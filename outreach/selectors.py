@@ -32,8 +32,8 @@ from accounts.errors import ApplicationError
 from accounts.localtime import local_day_bounds, local_today, this_week_start, workdays
 from accounts.models import Routine, profile_setting
 from accounts.selectors import scoped_get
-from contacts.models import Company, Contact
-from contacts.selectors import intro_paths, reconnect_due_q
+from contacts.models import Contact
+from contacts.selectors import intro_paths, reconnect_due_q, uncovered_target_list
 
 from .models import (
     Conversation,
@@ -265,9 +265,7 @@ def week_in_review(*, user, start: datetime, end: datetime) -> dict:
     A reply counts in the week it arrived (replied_at: set by a reply or by the ask moving to
     scheduled or declined); a chat in the week it was held; a follow-up when it was done.
     """
-    targets = Company.objects.filter(owner=user, target=True).exclude(
-        Exists(Contact.objects.filter(company=OuterRef("pk"), archived=False))
-    )
+    targets = uncovered_target_list(user=user)
     return {
         "asks_sent": StageChange.objects.filter(owner=user, stage=Stage.REQUESTED, at__gte=start, at__lt=end).count(),
         "replies": Conversation.objects.filter(owner=user, replied_at__gte=start, replied_at__lt=end).count(),
@@ -276,7 +274,7 @@ def week_in_review(*, user, start: datetime, end: datetime) -> dict:
             owner=user, status=FollowUp.Status.DONE, completed_at__gte=start, completed_at__lt=end
         ).count(),
         "targets_without_contact": targets.count(),
-        "targets_named": list(targets.order_by("-motivation", "-posting", "name")[:TARGETS_NAMED_IN_REVIEW]),
+        "targets_named": list(targets[:TARGETS_NAMED_IN_REVIEW]),
     }
 
 
@@ -333,13 +331,8 @@ def _quiet_booster_suggestions(*, user, now: datetime, limit: int) -> list[Sugge
 def _warm_intro_suggestions(*, user, now: datetime, limit: int) -> list[Suggestion]:
     """For the highest-ranked target companies with no contact yet (LAMP order), the best
     contact who could introduce the user there (contacts.selectors.intro_paths)."""
-    uncovered = (
-        Company.objects.filter(owner=user, target=True)
-        .exclude(Exists(Contact.objects.filter(company=OuterRef("pk"), archived=False)))
-        .order_by("-motivation", "-posting", "name", "id")[:limit]
-    )
     suggestions = []
-    for company in uncovered:
+    for company in uncovered_target_list(user=user)[:limit]:
         paths = intro_paths(user=user, company=company, limit=1)
         if paths:
             path = paths[0]
