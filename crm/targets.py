@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.localtime import user_tz
 from contacts.models import Company, Contact, Relationship
 from contacts.selectors import IntroPath, company_list, company_target_list, intro_paths
-from outreach.models import Conversation, StageChange
+from outreach.models import Conversation
 from outreach.pipeline import Stage
+from outreach.selectors import REPLIED, responded_exists
 
 # Dalton's method works about 40 employers; the page shows them all on one page, then paginates.
 TARGET_GOAL = 40
@@ -75,16 +76,13 @@ def _add_coverage(user, rows: list[TargetRow], now: datetime) -> None:
     by_id = {row.company.pk: row for row in rows}
     if not by_id:
         return
-    answered = Exists(
-        StageChange.objects.filter(conversation=OuterRef("pk"), stage__in=[Stage.SCHEDULED, Stage.DECLINED])
-    )
     counts = (
         Conversation.objects.filter(owner=user, contact__company_id__in=by_id)
-        .annotate(answered=answered)
+        .annotate(responded=responded_exists())
         .values("contact__company_id")
         .annotate(
             asks=Count("id", filter=Q(requested_at__isnull=False)),
-            replies=Count("id", filter=Q(replied_at__isnull=False) | Q(answered=True)),
+            replies=Count("id", filter=REPLIED),
             held=Count("id", filter=Q(held_at__isnull=False)),
         )
         .order_by()

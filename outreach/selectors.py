@@ -373,6 +373,16 @@ def worth_reaching_next(*, user, now: datetime | None = None, limit: int = 3) ->
 # --- templates that learn (issue #14) ------------------------------------------------------
 
 
+def responded_exists() -> Exists:
+    """The conversation reached one of RESPONSE_STAGES (scheduled or declined): their answer."""
+    return Exists(StageChange.objects.filter(conversation=OuterRef("pk"), stage__in=RESPONSE_STAGES))
+
+
+# "Replied" in issue #14's sense, on conversations annotated with `responded=responded_exists()`:
+# an answer, or a reply recorded (replied_at).
+REPLIED = Q(responded=True) | Q(replied_at__isnull=False)
+
+
 def asked_cohort(*, user, since: datetime, until: datetime) -> QuerySet[Conversation]:
     """The user's conversations asked for (moved to requested) in [since, until]: the cohort
     behind every response rate, annotated with
@@ -382,11 +392,10 @@ def asked_cohort(*, user, since: datetime, until: datetime) -> QuerySet[Conversa
     requested = StageChange.objects.filter(
         conversation=OuterRef("pk"), stage=Stage.REQUESTED, at__gte=since, at__lte=until
     )
-    responded = StageChange.objects.filter(conversation=OuterRef("pk"), stage__in=RESPONSE_STAGES)
     accepted = StageChange.objects.filter(conversation=OuterRef("pk"), stage=Stage.SCHEDULED)
     return (
         Conversation.objects.filter(owner=user)
-        .annotate(asked=Exists(requested), responded=Exists(responded), accepted=Exists(accepted))
+        .annotate(asked=Exists(requested), responded=responded_exists(), accepted=Exists(accepted))
         .filter(asked=True)
     )
 
@@ -398,13 +407,12 @@ def _share(part: int, whole: int) -> float | None:
 def cohort_usage(cohort: QuerySet[Conversation], *keys: str) -> dict:
     """{key value: {used, responses, replies, accepted}} of the cohort, grouped by `keys` in one
     query (by a tuple of values when there are several keys: see fold_usage)."""
-    replied = Q(responded=True) | Q(replied_at__isnull=False)
     rows = (
         cohort.values(*keys)
         .annotate(
             used=Count("id"),
             responses=Count("id", filter=Q(responded=True)),
-            replies=Count("id", filter=replied),
+            replies=Count("id", filter=REPLIED),
             accepted_n=Count("id", filter=Q(accepted=True)),
         )
         .order_by()
