@@ -17,6 +17,15 @@ M = TypeVar("M", bound=Model)
 MAX_ID = 2**63 - 1  # no row has a larger id, and SQLite refuses to compare with one
 
 
+def first_rows(queryset: QuerySet[M], limit: int) -> tuple[list[M], int]:
+    """The first `limit` rows of a queryset and how many it holds in all ("and 212 more"): one
+    query when everything fits (limit + 1 rows read), a COUNT only when it does not."""
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], queryset.count()
+
+
 def scoped_get(queryset: QuerySet[M], *, not_found: str = "Not found.", **lookup) -> M:
     """The row of a queryset that is already one user's rows matching `lookup` (its id), or Http404.
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.localtime import local_day_bounds, local_today
-from accounts.selectors import scoped_get
+from accounts.selectors import first_rows, scoped_get
 from contacts.models import Company, Contact, ContactEvent, Source, Tag
 from contacts.selectors import (
     DuplicateGroup,
@@ -533,8 +533,7 @@ PREP_SHOWN = 10
 
 
 def _first(queryset, limit: int = PREP_SHOWN) -> Bounded:
-    rows = list(queryset[: limit + 1])
-    return Bounded(rows[:limit], len(rows) if len(rows) <= limit else queryset.count())
+    return Bounded(*first_rows(queryset, limit))
 
 
 def prep_brief(*, conversation: Conversation) -> dict:

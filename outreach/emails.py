@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.localtime import business_days_after, local_day_bounds, local_today, user_tz, workdays
 from accounts.markdown import markdown_to_text, render_markdown
+from accounts.selectors import first_rows
 from accounts.text import truncate
 from contacts.models import Contact
 
@@ -274,14 +275,6 @@ def _chat_soon(reminder: Reminder, user, tz):
 DIGEST_ROWS = 10
 
 
-def _bounded(queryset, limit: int = DIGEST_ROWS) -> tuple[list, int]:
-    """The first `limit` rows and the total, in one query when it fits (limit + 1 read)."""
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return rows, len(rows)
-    return rows[:limit], queryset.count()
-
-
 def _second_persons_due(user, day, now) -> list:
     """Day 3 of 3B7 (issue #14) falling on this local day: requests at target companies unanswered
     for 3 business days as of today, with the best other person to try. Only the ones whose 3rd
@@ -298,17 +291,18 @@ def _second_persons_due(user, day, now) -> list:
 def _daily_digest(reminder: Reminder, user, tz):
     day = reminder.local_date or local_today(user)
     start, end = local_day_bounds(user, day)
-    chats, chats_total = _bounded(
+    chats, chats_total = first_rows(
         Conversation.objects.filter(owner=user, stage=Stage.SCHEDULED, scheduled_for__gte=start, scheduled_for__lt=end)
         .select_related("contact__company")
-        .order_by("scheduled_for", "id")
+        .order_by("scheduled_for", "id"),
+        DIGEST_ROWS,
     )
     open_follow_ups = FollowUp.objects.filter(owner=user, status=FollowUp.Status.OPEN).select_related(
         "contact__company"
     )
-    overdue, overdue_total = _bounded(open_follow_ups.filter(due_at__lt=start).order_by("due_at", "id"))
-    due_today, due_today_total = _bounded(
-        open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+    overdue, overdue_total = first_rows(open_follow_ups.filter(due_at__lt=start).order_by("due_at", "id"), DIGEST_ROWS)
+    due_today, due_today_total = first_rows(
+        open_follow_ups.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id"), DIGEST_ROWS
     )
     second_persons = _second_persons_due(user, day, max(timezone.now(), start))
     if not (chats or overdue or due_today or second_persons):
