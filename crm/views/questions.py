@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -110,12 +109,15 @@ def question_move_view(request, pk):
 def conversation_build_agenda_view(request, pk):
     """Append the ticked questions (3 to 5), or 4 suggested ones when none is ticked, to the agenda."""
     conversation = conversation_get(user=request.user, pk=pk)
-    ids = request.POST.getlist("questions")
+    # The ticked questions in one read (a POST holds at most DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    ids = list(dict.fromkeys(request.POST.getlist("questions")))
     questions = None
     if ids:
-        try:
-            questions = [question_get(user=request.user, pk=int(value)) for value in ids]
-        except (ValueError, Http404):
+        found = {}
+        if all(value.isdigit() for value in ids):
+            found = {str(q.pk): q for q in selectors.question_list(user=request.user).filter(pk__in=ids)}
+        questions = [found[value] for value in ids if value in found]  # in the order ticked
+        if len(questions) != len(ids):
             messages.error(request, "One of the ticked questions is no longer in your question bank.")
             return redirect("conversation_detail", pk=conversation.pk)
     try:

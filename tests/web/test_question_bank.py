@@ -132,6 +132,19 @@ def test_build_agenda_refuses_two_or_another_users_question(web, user, other_use
     assert chat.agenda == ""
 
 
+def test_build_agenda_reads_the_ticked_questions_at_once(web, user, chat, django_assert_max_num_queries):
+    ids = list(Question.objects.filter(owner=user).values_list("pk", flat=True)[:20])
+    url = reverse("conversation_build_agenda", args=[chat.pk])
+    web.get(reverse("conversation_detail", args=[chat.pk]))  # the session is warm
+    with django_assert_max_num_queries(12):  # not one read per ticked question
+        response = web.post(url, {"questions": ids})
+    assert "Pick 3 to 5 questions (got 20)." in web.get(response.url).content.decode()
+    response = web.post(url, {"questions": [*ids[:3], "not-a-number"]}, follow=True)
+    assert "no longer in your question bank" in response.content.decode()
+    chat.refresh_from_db()
+    assert chat.agenda == ""
+
+
 def test_a_closed_conversation_offers_no_build_agenda(web, chat):
     conversation_transition(conversation=chat, to_stage="declined")
     page = web.get(reverse("conversation_detail", args=[chat.pk])).content.decode()
