@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
+from accounts.selectors import MAX_ID
 from config.idempotency import once_per_form_token
 from contacts.selectors import contact_get
 from crm.forms import QuestionForm, add_service_errors
@@ -109,14 +110,14 @@ def question_move_view(request, pk):
 def conversation_build_agenda_view(request, pk):
     """Append the ticked questions (3 to 5), or 4 suggested ones when none is ticked, to the agenda."""
     conversation = conversation_get(user=request.user, pk=pk)
-    # The ticked questions in one read (a POST holds at most DATA_UPLOAD_MAX_NUMBER_FIELDS).
-    ids = list(dict.fromkeys(request.POST.getlist("questions")))
+    # The ticked questions in one read (a POST holds at most DATA_UPLOAD_MAX_NUMBER_FIELDS); a
+    # value that is no possible id is no question of theirs.
+    ticked = request.POST.getlist("questions")
     questions = None
-    if ids:
-        found = {}
-        if all(value.isdigit() for value in ids):
-            found = {str(q.pk): q for q in selectors.question_list(user=request.user).filter(pk__in=ids)}
-        questions = [found[value] for value in ids if value in found]  # in the order ticked
+    if ticked:
+        ids = list(dict.fromkeys(int(v) if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID else 0 for v in ticked))
+        found = {q.pk: q for q in selectors.question_list(user=request.user).filter(pk__in=ids)}
+        questions = [found[pk] for pk in ids if pk in found]  # in the order ticked
         if len(questions) != len(ids):
             messages.error(request, "One of the ticked questions is no longer in your question bank.")
             return redirect("conversation_detail", pk=conversation.pk)

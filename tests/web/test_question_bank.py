@@ -139,8 +139,10 @@ def test_build_agenda_reads_the_ticked_questions_at_once(web, user, chat, django
     with django_assert_max_num_queries(12):  # not one read per ticked question
         response = web.post(url, {"questions": ids})
     assert "Pick 3 to 5 questions (got 20)." in web.get(response.url).content.decode()
-    response = web.post(url, {"questions": [*ids[:3], "not-a-number"]}, follow=True)
-    assert "no longer in your question bank" in response.content.decode()
+    for odd in ("not-a-number", str(2**64), "٣"):
+        response = web.post(url, {"questions": [*ids[:3], odd]}, follow=True)
+        assert response.status_code == 200
+        assert "no longer in your question bank" in response.content.decode()
     chat.refresh_from_db()
     assert chat.agenda == ""
 
